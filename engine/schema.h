@@ -57,6 +57,8 @@ struct Attribute {
   // Cells equal to one of these are missing. Per-attribute override of the dataset's tokens;
   // the FIRST token is what decoding writes for missing.
   std::vector<std::string> missing_tokens;
+  // True when the config gave this attribute its own "missing_tokens".
+  bool missing_tokens_overridden = false;
 
   // --- kCategorical ---
   std::vector<std::string> values;    // code i <-> values[i]
