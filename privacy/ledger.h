@@ -1,0 +1,175 @@
+// The budget ledger: one SQLite file (WAL mode) per deployment that records, per dataset,
+// the budget the officer set and every charge made against it, as a sha256 hash chain.
+//
+// Guarantees (what the privacy officer relies on):
+//   - Spend before release. Charge() is ONE `BEGIN IMMEDIATE` transaction: it takes the
+//     database write lock, re-reads every event recorded for the dataset, composes them
+//     with the new events (accountant.h), refuses with BudgetExceeded if the total or the
+//     per-release cap would be exceeded, otherwise appends the charge entry and COMMITs
+//     (synchronous=FULL) before returning. Callers draw noise only after Charge returns.
+//     A release that fails later stays charged (RecordOutcome appends, never deletes).
+//   - Concurrency: the write lock serialises chargers across processes (busy timeout 60 s),
+//     so concurrent requests never overspend.
+//   - Crash safety: SQLite's atomic commit; a process killed at any point leaves either
+//     the whole entry or nothing.
+//   - Tamper evidence: entries form a hash chain (below); VerifyChain reports the first
+//     entry whose stored hash, link or content does not match.
+//
+// Entry hash recipe (what an auditor recomputes from Export()):
+//   entry_hash = sha256_hex(CanonicalJson({"body": body, "previous_hash": previous_hash}))
+// where body is the entry's JSON object (it contains "entry_id", "type", "dataset_id",
+// "time" and the type's fields) and previous_hash is the previous entry's entry_hash, or
+// 64 "0"s for entry 1. Entry ids are 1, 2, 3, ... without gaps. The meta table records the
+// head (last entry id and hash), so deleting the last entry is also detected.
+// Entry types: "dataset_init" (budget), "charge" (a release's events and cost),
+// "outcome" (the release was "released" or "failed").
+#ifndef PRIVET_PRIVACY_LEDGER_H_
+#define PRIVET_PRIVACY_LEDGER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "privacy/accountant.h"
+#include "privacy/privacy_event.h"
+
+namespace privet::privacy {
+
+// A dataset's budget, set once by its owner. epsilon finite > 0, delta in [0, 1),
+// per_release_epsilon (if set) finite > 0: InputError otherwise.
+struct Budget {
+  double epsilon = 0;
+  double delta = 0;
+  std::optional<double> per_release_epsilon;
+};
+
+struct ChargeRequest {
+  std::string dataset_id;
+  std::vector<PrivacyEvent> events;  // non-empty
+  std::string requester;             // who asked (free text, e.g. a user name)
+  std::string purpose;               // why (free text)
+  std::string kind;                  // e.g. "synthesize", "marginal", "correlation"
+  std::string config_sha256;         // digest of the release's config (may be empty)
+};
+
+struct ChargeReceipt {
+  std::string release_id;          // "release-<entry_id>"
+  std::int64_t entry_id = 0;
+  std::string entry_hash;          // hash of the charge entry
+  std::string head_hash;           // head of the chain after this charge (== entry_hash)
+  PrivacyLoss cost;                // this release alone, at the budget's delta
+  PrivacyLoss cumulative;          // every charge of the dataset so far, this one included
+  Budget budget;
+  double remaining_epsilon = 0;    // budget.epsilon - cumulative.epsilon (>= 0)
+};
+
+struct ReleaseRecord {
+  std::string release_id;
+  std::int64_t entry_id = 0;
+  std::string time;                // UTC, ISO 8601
+  std::string requester, purpose, kind, config_sha256;
+  std::string status;              // "charged", "released" or "failed" (latest outcome)
+  std::vector<PrivacyEvent> events;
+  PrivacyLoss cost;
+  PrivacyLoss cumulative;          // as recorded at charge time
+};
+
+struct DatasetStatus {
+  std::string dataset_id;
+  std::string owner;
+  std::string created;             // UTC, ISO 8601
+  Budget budget;
+  PrivacyLoss spent;               // all charges composed at budget.delta
+  double remaining_epsilon = 0;
+  std::vector<ReleaseRecord> releases;
+};
+
+struct LedgerEntry {
+  std::int64_t entry_id = 0;
+  std::string type;                // "dataset_init", "charge", "outcome"
+  std::string dataset_id;
+  std::string release_id;          // empty for dataset_init
+  nlohmann::json body;
+  std::string previous_hash;
+  std::string entry_hash;
+};
+
+struct VerifyResult {
+  bool ok = false;
+  std::int64_t entries_checked = 0;
+  std::optional<std::int64_t> first_bad_entry;  // set when !ok
+  std::string message;             // one line: what is wrong, or "N entries, chain intact"
+  std::string head_hash;           // recomputed head (of the verified prefix when !ok)
+};
+
+enum class LedgerOpenMode {
+  kCreateIfMissing,  // create the file and schema if absent (budget init)
+  kMustExist,        // StorageError if the file does not exist (show, verify, export)
+};
+
+class BudgetLedger {
+ public:
+  // Opens (or creates) the ledger at path: WAL mode, busy timeout, schema. Throws
+  // StorageError if SQLite fails, InputError if the file exists but is not a privet ledger
+  // (no or foreign meta table, or an unsupported format version).
+  static BudgetLedger Open(const std::filesystem::path& path,
+                           LedgerOpenMode mode = LedgerOpenMode::kCreateIfMissing);
+
+  BudgetLedger(BudgetLedger&&) noexcept;
+  BudgetLedger& operator=(BudgetLedger&&) noexcept;
+  ~BudgetLedger();
+
+  const std::filesystem::path& path() const;
+
+  // Registers a dataset and its budget (a "dataset_init" entry). InputError for a bad
+  // budget, an empty id / id with characters outside [A-Za-z0-9_.-], or a dataset that
+  // already has a budget (budgets are set once).
+  void InitDataset(const std::string& dataset_id, const Budget& budget,
+                   const std::string& owner);
+
+  // Atomically checks and records a charge (see the guarantees above). InputError for an
+  // unknown dataset or no events; BudgetExceeded, naming what remains, when the release
+  // alone exceeds the per-release cap or the dataset's composed total would exceed
+  // budget.epsilon at budget.delta; IntegrityError if the dataset's recorded entries fail
+  // their hash check. Durable on return.
+  ChargeReceipt Charge(const ChargeRequest& request);
+
+  // Appends an "outcome" entry: status is "released" or "failed" (InputError otherwise, or
+  // for an unknown release). Never changes what was charged. detail: free text.
+  void RecordOutcome(const std::string& release_id, const std::string& status,
+                     const std::string& detail = "");
+
+  // Queries. Show throws InputError for an unknown dataset.
+  std::vector<std::string> Datasets() const;
+  DatasetStatus Show(const std::string& dataset_id) const;
+  std::vector<LedgerEntry> Entries() const;
+  // The charge entry of a release, if any.
+  std::optional<LedgerEntry> FindRelease(const std::string& release_id) const;
+  // Hash of the last entry (64 "0"s for an empty ledger); goes into every attestation.
+  std::string HeadHash() const;
+  // Recomputes the whole chain; never throws for a broken chain (see result.ok).
+  VerifyResult VerifyChain() const;
+  // What an auditor receives: {"format":"privet-ledger-export","format_version":1,
+  // "head_hash":..., "entries":[{"entry_id","previous_hash","entry_hash","body"}...],
+  // "datasets":[status of each dataset]}.
+  nlohmann::json Export() const;
+
+ private:
+  struct Impl;
+  explicit BudgetLedger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// JSON of a status / release record (used by Export, `budget show --json`, attestations).
+nlohmann::json ToJson(const DatasetStatus& status);
+nlohmann::json ToJson(const ReleaseRecord& release);
+nlohmann::json ToJson(const Budget& budget);
+
+}  // namespace privet::privacy
+
+#endif  // PRIVET_PRIVACY_LEDGER_H_
