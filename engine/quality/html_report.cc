@@ -1,0 +1,285 @@
+#include "engine/quality/html_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "engine/quality/svg_charts.h"
+
+namespace privet::engine::quality {
+namespace {
+
+constexpr const char* kRealColour = "#1f4e79";       // dark blue
+constexpr const char* kSyntheticColour = "#f28e2b";  // orange: distinct for colour-blind readers
+
+std::string Fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+std::string Percent(double share) { return Fixed(100 * share, 1) + "%"; }
+
+// Everything inline: a system font stack, no web font, no external stylesheet.
+constexpr const char* kStyle = R"css(
+body { font-family: -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif;
+       color: #222; background: #fafafa; margin: 0; }
+main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
+.warning { background: #b00020; color: #fff; padding: 18px 24px; border-bottom: 4px solid #600;
+           font-size: 16px; line-height: 1.45; }
+.warning strong { font-size: 20px; display: block; margin-bottom: 4px; letter-spacing: 0.02em; }
+h1 { font-size: 26px; margin: 24px 0 4px; }
+h2 { font-size: 20px; margin: 36px 0 6px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+p.meta { color: #555; margin: 0 0 12px; font-size: 14px; }
+p.explain { max-width: 860px; font-size: 14px; line-height: 1.5; color: #333; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
+.card { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 12px 16px;
+        min-width: 150px; }
+.card .value { font-size: 24px; font-weight: 600; }
+.card .label { font-size: 12px; color: #555; }
+table.numbers { border-collapse: collapse; background: #fff; font-size: 14px; }
+table.numbers th, table.numbers td { border: 1px solid #ddd; padding: 5px 10px; text-align: right; }
+table.numbers th { background: #f0f0f0; }
+table.numbers td:first-child, table.numbers th:first-child { text-align: left; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; }
+.panel { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 10px 12px; }
+svg.chart { display: block; font-size: 11px; }
+svg .chart-title { font-size: 14px; font-weight: 600; fill: #222; }
+svg .chart-subtitle { font-size: 12px; fill: #555; }
+svg .tick { font-size: 11px; fill: #333; }
+svg .legend { font-size: 12px; fill: #222; }
+svg .axis-label { font-size: 11px; fill: #555; }
+svg .note { font-size: 10px; fill: #777; font-style: italic; }
+svg .cell-value { font-size: 10px; }
+svg .grid { stroke: #e6e6e6; stroke-width: 1; }
+svg .axis { stroke: #555; stroke-width: 1; }
+svg .cell { stroke: #fff; stroke-width: 1; }
+footer { margin-top: 40px; color: #777; font-size: 12px; }
+)css";
+
+std::string Card(const std::string& value, const std::string& label) {
+  return "<div class=\"card\"><div class=\"value\">" + EscapeHtml(value) +
+         "</div><div class=\"label\">" + EscapeHtml(label) + "</div></div>\n";
+}
+
+std::string WaySentence(const WayTvd& way) {
+  if (!way.sampled) {
+    return "all " + std::to_string(way.total_sets) + " sets";
+  }
+  return std::to_string(way.evaluated_sets) + " of " + std::to_string(way.total_sets) +
+         " sets, drawn uniformly at random (fixed seed)";
+}
+
+std::string Summary(const QualityReport& report) {
+  std::string out = "<div class=\"cards\">\n";
+  for (const auto& way : report.marginal_tvd) {
+    out += Card(Fixed(way.mean, 4),
+                "mean " + std::to_string(way.way) + "-way TVD (" + WaySentence(way) + ")");
+  }
+  if (report.correlation && report.correlation->mean_absolute_difference) {
+    out += Card(Fixed(*report.correlation->mean_absolute_difference, 4),
+                "mean |correlation difference|");
+  }
+  if (report.classifier) {
+    out += Card(Percent(report.classifier->accuracy_train_synthetic),
+                "accuracy, trained on synthetic");
+    out += Card(Percent(report.classifier->accuracy_train_real), "accuracy, trained on real");
+  }
+  out += "</div>\n";
+  return out;
+}
+
+std::string MarginalSection(const QualityReport& report) {
+  std::string out = "<h2>1. How far apart are the distributions?</h2>\n";
+  out +=
+      "<p class=\"explain\">The <b>total variation distance (TVD)</b> between two "
+      "distributions is the share of rows that would have to change category to turn one "
+      "into the other: 0 means identical, 1 means nothing in common. A <i>k</i>-way TVD "
+      "compares the joint distribution of <i>k</i> attributes at a time, so 2- and 3-way "
+      "TVDs show whether relationships between attributes survived, not only each attribute "
+      "on its own. As a rough guide, values below 0.05 are close and above 0.2 are far. "
+      "Values use the config's categories, bins and date buckets, with missing as its own "
+      "category.</p>\n";
+  out += "<table class=\"numbers\"><tr><th>marginals</th><th>sets compared</th>"
+         "<th>mean TVD</th><th>largest TVD</th></tr>\n";
+  for (const auto& way : report.marginal_tvd) {
+    out += "<tr><td>" + std::to_string(way.way) + "-way</td><td>" + EscapeHtml(WaySentence(way)) +
+           "</td><td>" + Fixed(way.mean, 4) + "</td><td>" + Fixed(way.max, 4) + "</td></tr>\n";
+  }
+  out += "</table>\n";
+
+  const std::size_t n = report.attributes.size();
+  if (n >= 2) {
+    HeatMap map;
+    map.name = "pairwise-tvd";
+    map.title = "2-way TVD for every pair of attributes";
+    map.subtitle = "darker = the pair's joint distribution is reproduced less well; "
+                   "diagonal = the attribute alone";
+    map.legend_title = "TVD";
+    for (const auto& attribute : report.attributes) {
+      map.row_labels.push_back(attribute.name);
+      map.column_labels.push_back(attribute.name);
+    }
+    map.values = report.pairwise_tvd;
+    map.scale = ColourScale::kSequential;
+    map.scale_min = 0;
+    map.scale_max = NiceCeiling(std::max(report.pairwise_tvd.maxCoeff(), 0.05));
+    map.decimals = 2;
+    out += "<div class=\"charts\"><div class=\"panel\">" + RenderHeatMap(map) + "</div></div>\n";
+  }
+  return out;
+}
+
+std::string CorrelationSection(const QualityReport& report) {
+  std::string out = "<h2>2. Do numeric attributes move together as in the real data?</h2>\n";
+  if (!report.correlation) {
+    out += "<p class=\"explain\">Fewer than two integer or continuous attributes in the "
+           "config: no correlation matrix to compare.</p>\n";
+    return out;
+  }
+  const auto& correlation = *report.correlation;
+  out +=
+      "<p class=\"explain\">Pearson correlation between each pair of integer and continuous "
+      "attributes, on their values (clamped to the config's bounds), each pair using the rows "
+      "where both are present. +1 (red) means they rise together, -1 (blue) that one falls "
+      "as the other rises, 0 (white) no linear relation. The two matrices should look "
+      "alike. Mean absolute difference over the pairs: <b>" +
+      (correlation.mean_absolute_difference ? Fixed(*correlation.mean_absolute_difference, 4)
+                                            : std::string("n/a")) +
+      "</b>. \"n/a\" marks a pair with no variation to correlate.</p>\n<div class=\"charts\">\n";
+  const std::pair<const char*, const Eigen::MatrixXd*> matrices[] = {
+      {"real", &correlation.real}, {"synthetic", &correlation.synthetic}};
+  for (const auto& [which, matrix] : matrices) {
+    HeatMap map;
+    map.name = std::string("correlation-") + which;
+    map.title = std::string("Correlations in the ") + which + " data";
+    map.legend_title = "Pearson r";
+    map.row_labels = correlation.names;
+    map.column_labels = correlation.names;
+    map.values = *matrix;
+    map.scale = ColourScale::kDiverging;
+    map.scale_min = -1;
+    map.scale_max = 1;
+    map.decimals = 2;
+    out += "<div class=\"panel\">" + RenderHeatMap(map) + "</div>\n";
+  }
+  out += "</div>\n";
+  return out;
+}
+
+std::string ClassifierSection(const QualityReport& report) {
+  std::string out = "<h2>3. Does a model trained on the synthetic data predict like one "
+                    "trained on the real data?</h2>\n";
+  if (!report.classifier) {
+    out += "<p class=\"explain\">No target column was named (<code>--target COLUMN</code>), "
+           "so no classifier was trained.</p>\n";
+    return out;
+  }
+  const auto& classifier = *report.classifier;
+  out +=
+      "<p class=\"explain\">A naive Bayes classifier predicts <b>" +
+      EscapeHtml(classifier.target) +
+      "</b> from all other attributes. It is trained once on 80% of the real rows (" +
+      std::to_string(classifier.train_rows) + ") and once on the synthetic table (" +
+      std::to_string(classifier.synthetic_rows) +
+      " rows), and both are tested on the same remaining 20% of real rows (" +
+      std::to_string(classifier.test_rows) +
+      "). If the synthetic data kept the relationships that matter for this prediction, the "
+      "two accuracies are close. Always guessing the most common value gives the baseline; a "
+      "useful model beats it.</p>\n";
+  GroupedBarChart chart;
+  chart.name = "classifier-accuracy";
+  chart.title = "Accuracy predicting " + classifier.target + " on held-out real rows";
+  chart.y_label = "accuracy";
+  chart.labels = {"most common value (baseline)", "trained on real", "trained on synthetic"};
+  chart.series = {{"accuracy",
+                   "#4e79a7",
+                   {classifier.majority_accuracy, classifier.accuracy_train_real,
+                    classifier.accuracy_train_synthetic}}};
+  out += "<div class=\"charts\"><div class=\"panel\">" + RenderGroupedBarChart(chart) +
+         "</div>\n<div class=\"panel\"><table class=\"numbers\"><tr><th>model</th>"
+         "<th>accuracy</th></tr>\n<tr><td>most common value (baseline)</td><td>" +
+         Percent(classifier.majority_accuracy) + "</td></tr>\n<tr><td>trained on real</td><td>" +
+         Percent(classifier.accuracy_train_real) +
+         "</td></tr>\n<tr><td>trained on synthetic</td><td>" +
+         Percent(classifier.accuracy_train_synthetic) + "</td></tr></table></div></div>\n";
+  return out;
+}
+
+std::string AttributeSection(const QualityReport& report) {
+  std::string out = "<h2>4. Each attribute, real vs synthetic</h2>\n";
+  out += "<p class=\"explain\">For every attribute, the share of rows in each category, bin or "
+         "date bucket of the config: <span style=\"color:" +
+         std::string(kRealColour) + "\"><b>real</b></span> beside <span style=\"color:" +
+         kSyntheticColour +
+         "\"><b>synthetic</b></span>. Bars of equal height mean the attribute is reproduced "
+         "well on its own. Hover a bar for its exact share.</p>\n<div class=\"charts\">\n";
+  for (const auto& attribute : report.attributes) {
+    GroupedBarChart chart;
+    chart.name = "attribute-" + attribute.name;
+    chart.title = attribute.name;
+    chart.subtitle = attribute.type + ", TVD " + Fixed(attribute.tvd, 4);
+    chart.y_label = "share of rows";
+    chart.labels = attribute.labels;
+    chart.series = {{"real", kRealColour, attribute.real_shares},
+                    {"synthetic", kSyntheticColour, attribute.synthetic_shares}};
+    out += "<div class=\"panel\">" + RenderGroupedBarChart(chart) + "</div>\n";
+  }
+  out += "</div>\n";
+  return out;
+}
+
+}  // namespace
+
+std::string EscapeHtml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string RenderHtmlReport(const QualityReport& report) {
+  std::string page =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      // No network: a CSP that forbids every external load, so even a crafted label cannot
+      // make the page fetch anything.
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "style-src 'unsafe-inline'; img-src data:\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>CONFIDENTIAL quality report: " +
+      EscapeHtml(report.dataset_id) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+  page += "<div class=\"warning\" id=\"not-private-warning\" role=\"alert\"><strong>"
+          "CONFIDENTIAL &mdash; FOR THE PRIVACY OFFICER ONLY. DO NOT RELEASE.</strong>"
+          "This report compares the synthetic table with the <b>real patient data</b>. Its "
+          "numbers and charts are computed from the real data with no privacy protection: it "
+          "is <b>not differentially private</b>. Do not release it, attach it to a release or "
+          "share it with researchers. The synthetic table itself may be released; this page "
+          "may not.</div>\n<main>\n";
+  page += "<h1>Quality report: " + EscapeHtml(report.dataset_id) + "</h1>\n";
+  page += "<p class=\"meta\">Real data: " + EscapeHtml(report.real_source) + " (" +
+          std::to_string(report.real_rows) + " rows) &middot; Synthetic data: " +
+          EscapeHtml(report.synthetic_source) + " (" + std::to_string(report.synthetic_rows) +
+          " rows) &middot; " + std::to_string(report.attributes.size()) +
+          " attributes</p>\n";
+  page += Summary(report);
+  page += MarginalSection(report);
+  page += CorrelationSection(report);
+  page += ClassifierSection(report);
+  page += AttributeSection(report);
+  page += "<footer>Generated by privet " + EscapeHtml(report.software_version) +
+          ". Sampling seed for marginal sets: " + std::to_string(report.set_sample_seed) +
+          ". The numbers are also in the JSON file written with <code>--json</code>; "
+          "docs/report.md explains each chart.</footer>\n</main>\n</body>\n</html>\n";
+  return page;
+}
+
+}  // namespace privet::engine::quality

@@ -1,0 +1,307 @@
+#include "engine/quality/quality_report.h"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "engine/csv_reader.h"
+#include "engine/quality/holdout_split.h"
+#include "engine/quality/naive_bayes.h"
+#include "privacy/errors.h"
+#include "privet/version.h"
+
+namespace privet::engine::quality {
+
+const char* const kNotPrivateWarning =
+    "CONFIDENTIAL - FOR THE PRIVACY OFFICER ONLY. This report compares the synthetic table "
+    "with the REAL patient data. Its numbers and charts are computed from the real data "
+    "without any privacy protection: it is NOT differentially private. Do not release it, "
+    "attach it to a release or share it with researchers.";
+
+namespace {
+
+bool IsNumeric(const Attribute& attribute) {
+  return attribute.type == AttributeType::kInteger ||
+         attribute.type == AttributeType::kContinuous;
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+NumericColumns ReadNumericColumns(const Schema& schema, const std::filesystem::path& csv) {
+  NumericColumns result;
+  std::vector<const Attribute*> numeric;
+  for (const auto& attribute : schema.modeled_attributes()) {
+    if (!IsNumeric(attribute)) continue;
+    numeric.push_back(&attribute);
+    result.names.push_back(attribute.name);
+  }
+  result.values.resize(numeric.size());
+  CsvReader reader(csv, CsvOptions{.delimiter = schema.delimiter()});
+
+  // Field index of each numeric attribute: by header name, else by config position.
+  std::vector<std::size_t> field_of(numeric.size());
+  if (schema.has_header()) {
+    if (!reader.ReadRecord()) {
+      throw InputError(csv.string() + ": empty file, expected a header line");
+    }
+    std::unordered_map<std::string, std::size_t> header;
+    for (std::size_t i = 0; i < reader.num_fields(); ++i) {
+      header.emplace(std::string(Trim(reader.field(i))), i);
+    }
+    for (std::size_t k = 0; k < numeric.size(); ++k) {
+      const auto found = header.find(numeric[k]->name);
+      if (found == header.end()) {
+        throw InputError(csv.string() + ": no column \"" + numeric[k]->name +
+                         "\" in the header; the file must have every modeled attribute");
+      }
+      field_of[k] = found->second;
+    }
+  } else {
+    for (std::size_t k = 0; k < numeric.size(); ++k) {
+      for (std::size_t i = 0; i < schema.attributes().size(); ++i) {
+        if (schema.attributes()[i].name == numeric[k]->name) field_of[k] = i;
+      }
+    }
+  }
+
+  while (reader.ReadRecord()) {
+    for (std::size_t k = 0; k < numeric.size(); ++k) {
+      const Attribute& attribute = *numeric[k];
+      const std::string where = csv.string() + ":" + std::to_string(reader.line()) +
+                                ": column \"" + attribute.name + "\"";
+      if (field_of[k] >= reader.num_fields()) {
+        throw InputError(where + ": the row has only " + std::to_string(reader.num_fields()) +
+                         " fields");
+      }
+      const std::string_view cell = reader.field(field_of[k]);
+      const auto& tokens =
+          attribute.missing_tokens.empty() ? schema.missing_tokens() : attribute.missing_tokens;
+      bool missing = false;
+      for (const auto& token : tokens) missing = missing || cell == token;
+      if (missing) {
+        result.values[k].push_back(std::numeric_limits<double>::quiet_NaN());
+        continue;
+      }
+      const std::string_view text = Trim(cell);
+      double value = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+        throw InputError(where + ": \"" + std::string(cell) +
+                         "\" is not a number; fix the cell or declare it a missing token");
+      }
+      // Clamped as the encoder clamps: the report compares what the generator could learn.
+      result.values[k].push_back(std::clamp(value, attribute.min, attribute.max));
+    }
+  }
+  return result;
+}
+
+QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& real,
+                                   const EncodedTable& synthetic, const NumericColumns& real_numeric,
+                                   const NumericColumns& synthetic_numeric,
+                                   const ReportOptions& options) {
+  const auto& attributes = schema.modeled_attributes();
+  for (const auto* table : {&real, &synthetic}) {
+    if (table->num_columns() != attributes.size()) {
+      throw InputError("quality report: a table does not have the schema's " +
+                       std::to_string(attributes.size()) + " modeled columns");
+    }
+  }
+  if (real.num_rows() == 0) throw InputError("quality report: the real table has no rows");
+  if (synthetic.num_rows() == 0) {
+    throw InputError("quality report: the synthetic table has no rows");
+  }
+
+  QualityReport report;
+  report.dataset_id = schema.dataset_id();
+  report.real_rows = real.num_rows();
+  report.synthetic_rows = synthetic.num_rows();
+  report.set_sample_seed = options.set_sample_seed;
+  report.software_version = std::string(privet::kVersion) + " (commit " + privet::kBuildCommit +
+                            ")";
+
+  report.pairwise_tvd = PairwiseTvdMatrix(real, synthetic);
+  for (std::size_t j = 0; j < attributes.size(); ++j) {
+    AttributeComparison comparison;
+    comparison.name = attributes[j].name;
+    comparison.type = std::string(AttributeTypeName(attributes[j].type));
+    for (std::uint32_t code = 0; code < attributes[j].domain_size(); ++code) {
+      comparison.labels.push_back(attributes[j].Label(code));
+    }
+    comparison.real_shares = CodeShares(real.column(j));
+    comparison.synthetic_shares = CodeShares(synthetic.column(j));
+    const auto jj = static_cast<Eigen::Index>(j);
+    comparison.tvd = report.pairwise_tvd(jj, jj);
+    report.attributes.push_back(std::move(comparison));
+  }
+
+  for (std::size_t way : options.ways) {
+    if (way == 0) throw InputError("quality report: marginal way must be >= 1");
+    if (way > attributes.size()) continue;
+    report.marginal_tvd.push_back(MeanMarginalTvd(real, synthetic, way, options.max_sets_per_way,
+                                                  options.set_sample_seed));
+  }
+
+  if (real_numeric.names.size() >= 2) {
+    if (real_numeric.names != synthetic_numeric.names) {
+      throw InputError("quality report: the real and synthetic numeric columns differ");
+    }
+    CorrelationComparison correlation;
+    correlation.names = real_numeric.names;
+    correlation.real = PearsonCorrelation(real_numeric.values);
+    correlation.synthetic = PearsonCorrelation(synthetic_numeric.values);
+    correlation.mean_absolute_difference =
+        MeanAbsoluteCorrelationDifference(correlation.real, correlation.synthetic);
+    report.correlation = std::move(correlation);
+  }
+
+  if (options.target) {
+    const std::optional<std::size_t> target = real.IndexOf(*options.target);
+    if (!target) {
+      throw InputError("quality report: --target \"" + *options.target +
+                       "\" is not a modeled attribute of the config");
+    }
+    const HoldoutSplit split = EightyTwentySplit(real.num_rows(), options.split_seed);
+    if (split.train_rows.empty() || split.test_rows.empty()) {
+      throw InputError("quality report: the real table has too few rows (" +
+                       std::to_string(real.num_rows()) + ") for an 80/20 split");
+    }
+    const EncodedTable train = real.SelectRows(split.train_rows);
+    const EncodedTable test = real.SelectRows(split.test_rows);
+    ClassifierComparison classifier;
+    classifier.target = *options.target;
+    classifier.train_rows = train.num_rows();
+    classifier.test_rows = test.num_rows();
+    classifier.synthetic_rows = synthetic.num_rows();
+    classifier.majority_accuracy = MajorityClassAccuracy(train, test, *target);
+    classifier.accuracy_train_real = NaiveBayes::Fit(train, *target).Accuracy(test);
+    classifier.accuracy_train_synthetic = NaiveBayes::Fit(synthetic, *target).Accuracy(test);
+    report.classifier = classifier;
+  }
+  return report;
+}
+
+namespace {
+
+nlohmann::json MatrixJson(const Eigen::MatrixXd& matrix) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < matrix.rows(); ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index j = 0; j < matrix.cols(); ++j) {
+      // JSON has no NaN: an undefined correlation is null.
+      if (std::isnan(matrix(i, j))) {
+        row.push_back(nullptr);
+      } else {
+        row.push_back(matrix(i, j));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const QualityReport& report) {
+  nlohmann::json out;
+  out["not_private"] = true;
+  out["warning"] = kNotPrivateWarning;
+  out["dataset_id"] = report.dataset_id;
+  out["real_source"] = report.real_source;
+  out["synthetic_source"] = report.synthetic_source;
+  out["rows_real"] = report.real_rows;
+  out["rows_synth"] = report.synthetic_rows;
+  out["software_version"] = report.software_version;
+  out["binning"] = "schema codes (config categories, bins, date buckets; missing is a code)";
+
+  nlohmann::json names = nlohmann::json::array();
+  nlohmann::json attributes = nlohmann::json::array();
+  for (const auto& attribute : report.attributes) {
+    names.push_back(attribute.name);
+    attributes.push_back({{"name", attribute.name},
+                          {"type", attribute.type},
+                          {"labels", attribute.labels},
+                          {"real_shares", attribute.real_shares},
+                          {"synthetic_shares", attribute.synthetic_shares},
+                          {"tvd", attribute.tvd}});
+  }
+  out["attributes"] = attributes;
+  out["pairwise_tvd"] = {{"attributes", names}, {"matrix", MatrixJson(report.pairwise_tvd)}};
+
+  out["set_sample_seed"] = report.set_sample_seed;
+  for (const auto& way : report.marginal_tvd) {
+    const std::string prefix = "tvd_" + std::to_string(way.way) + "way_";
+    out[prefix + "mean"] = way.mean;
+    out[prefix + "max"] = way.max;
+    out[prefix + "sets"] = way.evaluated_sets;
+    out[prefix + "total_sets"] = way.total_sets;
+    out[prefix + "sampled"] = way.sampled;
+  }
+
+  if (report.correlation) {
+    const auto& correlation = *report.correlation;
+    out["correlation"] = {{"attributes", correlation.names},
+                          {"real", MatrixJson(correlation.real)},
+                          {"synthetic", MatrixJson(correlation.synthetic)}};
+    if (correlation.mean_absolute_difference) {
+      out["corr_mad"] = *correlation.mean_absolute_difference;
+    } else {
+      out["corr_mad"] = nullptr;
+    }
+  }
+  if (report.classifier) {
+    const auto& classifier = *report.classifier;
+    out["classifier"] = {{"model", "categorical naive Bayes, Laplace smoothing alpha = 1"},
+                         {"target", classifier.target},
+                         {"split", "numpy RandomState(0) permutation, first 80% train"},
+                         {"train_rows", classifier.train_rows},
+                         {"test_rows", classifier.test_rows},
+                         {"synthetic_rows", classifier.synthetic_rows}};
+    out["majority_acc"] = classifier.majority_accuracy;
+    out["acc_train_real"] = classifier.accuracy_train_real;
+    out["acc_train_synth"] = classifier.accuracy_train_synthetic;
+  }
+  return out;
+}
+
+void WriteCodedCsv(const EncodedTable& table, const std::filesystem::path& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw StorageError(path.string() + ": cannot open for writing");
+  for (std::size_t j = 0; j < table.num_columns(); ++j) {
+    // Attribute names are plain identifiers in practice; quote anyway when they need it.
+    const std::string& name = table.column(j).name();
+    const bool quote = name.find_first_of(",\"\r\n") != std::string::npos;
+    if (j > 0) out << ',';
+    if (quote) {
+      out << '"';
+      for (char c : name) out << (c == '"' ? std::string("\"\"") : std::string(1, c));
+      out << '"';
+    } else {
+      out << name;
+    }
+  }
+  out << '\n';
+  std::string line;
+  for (std::size_t r = 0; r < table.num_rows(); ++r) {
+    line.clear();
+    for (std::size_t j = 0; j < table.num_columns(); ++j) {
+      if (j > 0) line += ',';
+      line += std::to_string(table.column(j).at(r));
+    }
+    line += '\n';
+    out << line;
+  }
+  out.flush();
+  if (!out) throw StorageError(path.string() + ": write failed (disk full?)");
+}
+
+}  // namespace privet::engine::quality
