@@ -134,6 +134,68 @@ class ColumnEncoder {
   std::uint32_t catch_all_code_ = 0;
 };
 
+// Where each modeled attribute (and the unit column) sits in the file.
+struct HeaderLayout {
+  std::vector<std::size_t> field_of;  // file column of modeled attribute i
+  std::optional<std::size_t> unit_field;
+  std::size_t expected_fields = 0;
+};
+
+// Reads and checks the header (when the schema has one).
+HeaderLayout ReadLayout(const Schema& schema, CsvReader& reader, const std::string& display_name) {
+  const auto& modeled = schema.modeled_attributes();
+  const auto& all = schema.attributes();
+  HeaderLayout layout;
+  layout.field_of.resize(modeled.size());
+  if (schema.has_header()) {
+    if (!reader.ReadRecord()) {
+      throw InputError(display_name + ": the file is empty (expected a header line naming the "
+                                      "columns)");
+    }
+    std::unordered_map<std::string, std::size_t> position;
+    for (std::size_t f = 0; f < reader.num_fields(); ++f) {
+      std::string name(reader.field(f));
+      if (!schema.FindAttribute(name)) {
+        throw InputError(display_name + ":" + std::to_string(reader.line()) + ": column " +
+                         Quoted(name) + " (field " + std::to_string(f + 1) +
+                         ") is not in the config " + schema.source() +
+                         " (declare it, with type \"ignore\" if it must not be modeled)");
+      }
+      if (!position.emplace(name, f).second) {
+        throw InputError(display_name + ":" + std::to_string(reader.line()) + ": column " +
+                         Quoted(name) + " appears twice in the header");
+      }
+    }
+    layout.expected_fields = reader.num_fields();
+    for (std::size_t i = 0; i < modeled.size(); ++i) {
+      const auto it = position.find(modeled[i].name);
+      if (it == position.end()) {
+        throw InputError(display_name + ": column " + Quoted(modeled[i].name) +
+                         " of the config is missing from the header");
+      }
+      layout.field_of[i] = it->second;
+    }
+    if (const auto& unit = schema.privacy_unit_column()) {
+      const auto it = position.find(*unit);
+      if (it == position.end()) {
+        throw InputError(display_name + ": privacy unit column " + Quoted(*unit) +
+                         " is missing from the header");
+      }
+      layout.unit_field = it->second;
+    }
+  } else {
+    layout.expected_fields = all.size();
+    std::size_t m = 0;
+    for (std::size_t f = 0; f < all.size(); ++f) {
+      if (all[f].modeled()) layout.field_of[m++] = f;
+      if (schema.privacy_unit_column() && all[f].name == *schema.privacy_unit_column()) {
+        layout.unit_field = f;
+      }
+    }
+  }
+  return layout;
+}
+
 }  // namespace
 
 std::uint32_t EncodeCell(const Attribute& attribute, std::string_view cell,
@@ -149,65 +211,16 @@ std::uint32_t EncodeCell(const Attribute& attribute, std::string_view cell,
 EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::string& display_name,
                        EncodingReport* report) {
   const auto& modeled = schema.modeled_attributes();
-  const auto& all = schema.attributes();
   CsvOptions options;
   options.delimiter = schema.delimiter();
-  // A one-column file has empty lines as (missing) cells; otherwise a blank line is no record.
-  options.skip_blank_lines = schema.has_header() ? true : all.size() > 1;
+  // With one modeled column an empty line is a (missing) cell; with more it cannot be a record.
+  options.skip_blank_lines = modeled.size() > 1;
   CsvReader reader(csv, display_name, options);
 
-  // field_of[i] = the file column of modeled attribute i; unit_field = the unit column's.
-  std::vector<std::size_t> field_of(modeled.size());
-  std::optional<std::size_t> unit_field;
-  std::size_t expected_fields = 0;
-  std::vector<std::string> header_names;
-  if (schema.has_header()) {
-    if (!reader.ReadRecord()) {
-      throw InputError(display_name + ": the file is empty (expected a header line naming the "
-                                      "columns)");
-    }
-    std::unordered_map<std::string, std::size_t> position;
-    for (std::size_t f = 0; f < reader.num_fields(); ++f) {
-      std::string name(reader.field(f));
-      if (!schema.FindAttribute(name)) {
-        throw InputError(display_name + ":" + std::to_string(reader.line()) + ": column " +
-                         Quoted(name) + " (field " + std::to_string(f + 1) + ") is not in the config " +
-                         schema.source() + " (declare it, with type \"ignore\" if it must not be modeled)");
-      }
-      if (!position.emplace(name, f).second) {
-        throw InputError(display_name + ":" + std::to_string(reader.line()) + ": column " +
-                         Quoted(name) + " appears twice in the header");
-      }
-      header_names.push_back(std::move(name));
-    }
-    expected_fields = reader.num_fields();
-    for (std::size_t i = 0; i < modeled.size(); ++i) {
-      const auto it = position.find(modeled[i].name);
-      if (it == position.end()) {
-        throw InputError(display_name + ": column " + Quoted(modeled[i].name) +
-                         " of the config is missing from the header");
-      }
-      field_of[i] = it->second;
-    }
-    if (const auto& unit = schema.privacy_unit_column()) {
-      const auto it = position.find(*unit);
-      if (it == position.end()) {
-        throw InputError(display_name + ": privacy unit column " + Quoted(*unit) +
-                         " is missing from the header");
-      }
-      unit_field = it->second;
-    }
-  } else {
-    expected_fields = all.size();
-    std::size_t m = 0;
-    for (std::size_t f = 0; f < all.size(); ++f) {
-      header_names.push_back(all[f].name);
-      if (all[f].modeled()) field_of[m++] = f;
-      if (schema.privacy_unit_column() && all[f].name == *schema.privacy_unit_column()) {
-        unit_field = f;
-      }
-    }
-  }
+  HeaderLayout layout = ReadLayout(schema, reader, display_name);
+  const std::vector<std::size_t>& field_of = layout.field_of;
+  const std::optional<std::size_t>& unit_field = layout.unit_field;
+  const std::size_t expected_fields = layout.expected_fields;
 
   std::vector<ColumnEncoder> encoders;
   std::vector<EncodedColumn> columns;
@@ -272,6 +285,14 @@ EncodedTable EncodeCsv(const Schema& schema, const std::filesystem::path& csv,
                      schema.source() + " or pass --data)");
   }
   return EncodeCsv(schema, in, csv.string(), report);
+}
+
+void CheckCsvHeader(const Schema& schema, const std::filesystem::path& csv) {
+  if (!schema.has_header()) return;
+  CsvOptions options;
+  options.delimiter = schema.delimiter();
+  CsvReader reader(csv, options);
+  ReadLayout(schema, reader, csv.string());
 }
 
 EncodedTable EncodeDataset(const Schema& schema, EncodingReport* report) {

@@ -63,6 +63,12 @@ EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::strin
 // EncodeCsv(schema, schema.csv_path(), report).
 EncodedTable EncodeDataset(const Schema& schema, EncodingReport* report = nullptr);
 
+// Reads only the header line of `csv` and checks it against the schema exactly as EncodeCsv
+// would (every modeled attribute and the privacy unit column present, no undeclared or
+// duplicate column). Reads no data row, so it reveals nothing about the data. Throws
+// InputError; does nothing for a schema without a header.
+void CheckCsvHeader(const Schema& schema, const std::filesystem::path& csv);
+
 // The code of one cell of attribute `attribute` (modeled). `where` prefixes error messages,
 // e.g. "data.csv:12: column \"age\"". counts may be null.
 std::uint32_t EncodeCell(const Attribute& attribute, std::string_view cell,

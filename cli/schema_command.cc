@@ -1,0 +1,186 @@
+// `privet schema draft DATA.csv` and `privet schema check CONFIG`: write a first config from a
+// CSV (marked as derived from private data), and validate a config against its CSV's header.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "cli/commands.h"
+#include "engine/encoder.h"
+#include "engine/schema.h"
+#include "engine/schema_draft.h"
+#include "privacy/errors.h"
+
+namespace privet::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DraftArgs {
+  std::string csv;
+  std::string out;
+  std::string delimiter = ",";
+  std::string id;
+};
+
+struct CheckArgs {
+  std::string config;
+  std::string data;
+};
+
+// Creates `path` only if it does not exist, mode 0600 (the draft discloses private data).
+void WriteNewPrivateFile(const fs::path& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      throw UsageError(path.string() + " already exists; privet schema draft never overwrites a "
+                                       "config (choose another --out or remove the file)");
+    }
+    throw StorageError(path.string() + ": cannot create: " + std::strerror(errno));
+  }
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string reason = std::strerror(errno);
+      ::close(fd);
+      throw StorageError(path.string() + ": write failed: " + reason);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw StorageError(path.string() + ": close failed: " + std::strerror(errno));
+}
+
+char ParseDelimiter(const std::string& text) {
+  if (text == "\\t" || text == "tab") return '\t';
+  if (text.size() != 1) throw UsageError("--delimiter must be one character (or \\t), not \"" + text + "\"");
+  return text[0];
+}
+
+void RunDraft(const DraftArgs& args) {
+  engine::DraftOptions options;
+  options.delimiter = ParseDelimiter(args.delimiter);
+  options.dataset_id = args.id;
+  const fs::path csv(args.csv);
+  if (!args.out.empty()) {
+    if (fs::exists(args.out)) {
+      throw UsageError(args.out + " already exists; privet schema draft never overwrites a "
+                                  "config (choose another --out or remove the file)");
+    }
+    // Write the CSV path relative to the config, as configs do.
+    fs::path out_dir = fs::absolute(fs::path(args.out)).parent_path();
+    options.csv_as_written = fs::absolute(csv).lexically_normal().lexically_relative(out_dir).string();
+  }
+  const std::string text = engine::DraftSchema(csv, options).dump(2) + "\n";
+  if (args.out.empty()) {
+    std::cout << text;
+  } else {
+    WriteNewPrivateFile(args.out, text);
+  }
+  std::cerr << "privet: WARNING: this draft is derived from the private data in " << args.csv
+            << " (its categories and bounds disclose it): keep it private, replace every domain "
+               "with a public one and remove \"draft\": true before any release\n";
+}
+
+std::string Number(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+std::string DomainSummary(const engine::Attribute& a) {
+  std::string text;
+  switch (a.type) {
+    case engine::AttributeType::kCategorical:
+      text = std::to_string(a.values.size()) + " categories";
+      if (a.catch_all) text += ", catch-all \"" + *a.catch_all + "\"";
+      break;
+    case engine::AttributeType::kInteger:
+    case engine::AttributeType::kContinuous:
+      text = "[" + Number(a.min) + ", " + Number(a.max) + "], ";
+      text += std::to_string(a.num_value_codes()) + " bins";
+      break;
+    case engine::AttributeType::kDate:
+    case engine::AttributeType::kDatetime: {
+      const std::string first = a.Label(0);
+      const std::string last = a.Label(a.num_value_codes() - 1);
+      const auto dots = last.find("..");
+      text = first.substr(0, first.find("..")) + " .. " +
+             (dots == std::string::npos ? last : last.substr(dots + 2)) + ", " +
+             std::to_string(a.num_value_codes()) + " buckets";
+      break;
+    }
+    case engine::AttributeType::kIgnore: break;
+  }
+  if (a.nullable) text += ", + missing";
+  return text;
+}
+
+void RunCheck(const CheckArgs& args) {
+  std::optional<fs::path> csv_override;
+  if (!args.data.empty()) csv_override = fs::path(args.data);
+  const engine::Schema schema = engine::Schema::Load(args.config, csv_override);
+  engine::CheckCsvHeader(schema, schema.csv_path());
+
+  // Only the public config is summarised: no row counts or any other statistic of the data,
+  // since whoever runs this would learn them without noise.
+  std::cout << "config " << args.config << ": valid (schema_version " << engine::kSchemaVersion
+            << ")\n";
+  if (schema.is_draft()) {
+    std::cout << "  DRAFT: derived from private data; a person must review every domain and "
+                 "remove \"draft\": true before it can spend budget\n";
+  }
+  std::cout << "  dataset: " << schema.dataset_id() << "\n"
+            << "  csv: " << schema.csv_path().string()
+            << (schema.has_header() ? " (header matches the config)" : " (no header)") << "\n";
+  if (schema.privacy_unit_column()) {
+    std::cout << "  privacy unit: column " << *schema.privacy_unit_column() << ", at most "
+              << schema.max_rows_per_unit() << " rows per unit\n";
+  } else {
+    std::cout << "  privacy unit: each row\n";
+  }
+  const std::size_t ignored = schema.attributes().size() - schema.modeled_attributes().size();
+  std::cout << "  attributes: " << schema.modeled_attributes().size() << " modeled, " << ignored
+            << " ignored\n";
+  for (const auto& a : schema.modeled_attributes()) {
+    std::cout << "    " << a.name << ": " << engine::AttributeTypeName(a.type) << ", "
+              << a.domain_size() << " codes (" << DomainSummary(a) << ")\n";
+  }
+}
+
+}  // namespace
+
+void AddSchemaCommand(CLI::App& app) {
+  CLI::App* schema = app.add_subcommand("schema", "Draft or check a dataset config (the public "
+                                                  "schema; see docs/config.md)");
+  schema->require_subcommand(1);
+
+  auto draft_args = std::make_shared<DraftArgs>();
+  CLI::App* draft = schema->add_subcommand(
+      "draft", "Infer a DRAFT config from a CSV. The draft is derived from the private data: "
+               "review every domain and remove \"draft\": true before use");
+  draft->add_option("DATA", draft_args->csv, "CSV file with a header")->required();
+  draft->add_option("--out", draft_args->out,
+                    "Write the draft here (never overwritten; mode 0600) instead of stdout");
+  draft->add_option("--delimiter", draft_args->delimiter, "Field delimiter (one character or \\t)");
+  draft->add_option("--id", draft_args->id, "Dataset id (default: the file name)");
+  draft->callback([draft_args] { RunDraft(*draft_args); });
+
+  auto check_args = std::make_shared<CheckArgs>();
+  CLI::App* check = schema->add_subcommand(
+      "check", "Validate a config and check its CSV's header (reads no data row)");
+  check->add_option("CONFIG", check_args->config, "Config JSON")->required();
+  check->add_option("--data", check_args->data, "CSV to check instead of the config's dataset.csv");
+  check->callback([check_args] { RunCheck(*check_args); });
+}
+
+}  // namespace privet::cli
