@@ -7,6 +7,9 @@
 
 namespace privet::cli {
 
+// privet schema draft|check: draft a config from a CSV, validate a config (cli/schema_command.cc).
+void AddSchemaCommand(CLI::App& app);
+
 
 
 }  // namespace privet::cli
