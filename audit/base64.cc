@@ -25,6 +25,13 @@ std::string Base64Decode(std::string_view text) {
                        (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
     if (!valid) throw IntegrityError("base64: invalid character");
   }
+  // '=' may only pad the end ("x===" is never produced by an encoder); anything else would
+  // let two different texts decode to the same bytes.
+  const std::size_t first_pad = text.find('=');
+  if (first_pad != std::string_view::npos &&
+      (first_pad + 2 < text.size() || text.find_first_not_of('=', first_pad) != text.npos)) {
+    throw IntegrityError("base64: '=' padding inside the text");
+  }
   std::string out(3 * (text.size() / 4), '\0');
   const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                       reinterpret_cast<const unsigned char*>(text.data()),

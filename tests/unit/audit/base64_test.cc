@@ -20,6 +20,10 @@ TEST_CASE("Base64 matches the RFC 4648 vectors both ways") {
 TEST_CASE("Base64Decode rejects malformed text") {
   CHECK_THROWS_AS(Base64Decode("Zm9"), IntegrityError);
   CHECK_THROWS_AS(Base64Decode("Zm9*"), IntegrityError);
+  // Padding only at the end, at most two '=': otherwise two texts would decode alike.
+  CHECK_THROWS_AS(Base64Decode("Zg==Zg=="), IntegrityError);
+  CHECK_THROWS_AS(Base64Decode("Z==="), IntegrityError);
+  CHECK_THROWS_AS(Base64Decode("Zg=a"), IntegrityError);
 }
 
 TEST_CASE("Base64 round-trips binary bytes") {

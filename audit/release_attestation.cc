@@ -1,0 +1,130 @@
+#include "audit/release_attestation.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+#include "audit/dsse.h"
+#include "privacy/canonical_json.h"
+#include "privacy/errors.h"
+#include "privacy/sha256.h"
+
+namespace privet::audit {
+namespace {
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+// `path` made absolute and normalised without touching the file system, so "out/./a.csv"
+// and "out/a.csv" name the same subject.
+std::filesystem::path Normalised(const std::filesystem::path& path) {
+  return std::filesystem::absolute(path).lexically_normal();
+}
+
+}  // namespace
+
+std::filesystem::path ResolveSigningKeyPath(
+    const std::optional<std::filesystem::path>& key_option) {
+  std::filesystem::path path;
+  std::string source;
+  if (key_option && !key_option->empty()) {
+    path = *key_option;
+    source = "--key";
+  } else if (const char* environment = std::getenv(kSigningKeyEnvironment);
+             environment != nullptr && *environment != '\0') {
+    path = environment;
+    source = std::string("$") + kSigningKeyEnvironment;
+  } else {
+    path = kDefaultSigningKeyPath;
+    source = "the default location";
+  }
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) {
+    throw InputError("release refused: no signing key at " + path.string() + " (" + source +
+                     "); create one with `privet keygen --out privet-keys`, or pass --key "
+                     "PRIVATE.key or set $" + kSigningKeyEnvironment);
+  }
+  return path;
+}
+
+SigningKey LoadReleaseSigningKey(const std::optional<std::filesystem::path>& key_option) {
+  return LoadPrivateKey(ResolveSigningKeyPath(key_option));
+}
+
+std::vector<Subject> SubjectsFor(const std::filesystem::path& out_dir,
+                                 const std::vector<std::filesystem::path>& released_files) {
+  const std::filesystem::path base = Normalised(out_dir);
+  std::vector<Subject> subjects;
+  std::set<std::string> names;
+  for (const std::filesystem::path& file : released_files) {
+    const std::filesystem::path full = Normalised(file.is_absolute() ? file : out_dir / file);
+    const std::filesystem::path relative = full.lexically_relative(base);
+    const std::string name = relative.generic_string();
+    if (relative.empty() || !IsSafeSubjectName(name)) {
+      throw InputError("released file " + file.string() + " is not inside the output directory " +
+                       out_dir.string() + "; an attestation covers only files beside it");
+    }
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(full, error)) {
+      throw InputError("released file " + full.string() + " does not exist or is not a file");
+    }
+    if (name == kAttestationFileName) {
+      throw InputError(std::string("the attestation cannot attest itself: ") + full.string());
+    }
+    if (!names.insert(name).second) {
+      throw InputError("released file " + full.string() + " is listed twice");
+    }
+    subjects.push_back({name, Sha256FileHex(full)});
+  }
+  return subjects;
+}
+
+std::string BuildAttestation(const std::vector<Subject>& subjects, const ReleaseRecord& record,
+                             const SigningKey& key) {
+  Statement statement{subjects, kReleasePredicateType, ToPredicate(record)};
+  const std::string payload = CanonicalJson(StatementToJson(statement));
+  return SerializeEnvelope(SignEnvelope(kInTotoPayloadType, payload, key));
+}
+
+std::filesystem::path WriteAttestation(const std::filesystem::path& out_dir,
+                                       const std::vector<std::filesystem::path>& released_files,
+                                       const ReleaseRecord& record, const SigningKey& key) {
+  const std::string bytes = BuildAttestation(SubjectsFor(out_dir, released_files), record, key);
+  const std::filesystem::path path = out_dir / kAttestationFileName;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      throw InputError(path.string() +
+                       " already exists; an attestation is never overwritten: release into a "
+                       "new output directory");
+    }
+    throw StorageError("cannot create " + path.string() + ": " + ErrnoText());
+  }
+  std::size_t written = 0;
+  bool failed = false;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      failed = true;
+      break;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  const std::string write_error = failed ? ErrnoText() : "";
+  failed = failed || ::fsync(fd) != 0;
+  failed = (::close(fd) != 0) || failed;
+  if (failed) {
+    // A partial attestation would fail verification forever and block a retry; remove it.
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    throw StorageError("cannot write " + path.string() + ": " +
+                       (write_error.empty() ? ErrnoText() : write_error));
+  }
+  return path;
+}
+
+}  // namespace privet::audit
