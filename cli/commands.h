@@ -7,6 +7,9 @@
 
 namespace privet::cli {
 
+// privet report: the officer's (not private) quality report (cli/report_command.cc).
+void AddReportCommand(CLI::App& app);
+
 // privet schema draft|check: draft a config from a CSV, validate a config (cli/schema_command.cc).
 void AddSchemaCommand(CLI::App& app);
 

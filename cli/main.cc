@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("privet ") + privet::kVersion + " (commit " +
                                         privet::kBuildCommit + ")");
   app.require_subcommand(1);
+  privet::cli::AddReportCommand(app);
   privet::cli::AddSchemaCommand(app);
 
 

@@ -1,0 +1,149 @@
+// `privet report`: the privacy officer's quality report comparing a synthetic table with the
+// real one (engine/quality/). Not differentially private: it reads the real data and says so
+// at the top of the page, in the JSON, and on stdout. Spends no budget and writes no ledger
+// entry, because nothing it produces may be released.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "engine/encoder.h"
+#include "engine/quality/html_report.h"
+#include "engine/quality/quality_report.h"
+#include "engine/schema.h"
+#include "privacy/errors.h"
+
+namespace privet::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace quality = privet::engine::quality;
+
+struct ReportArguments {
+  std::string config;
+  std::string synthetic;
+  std::string out;
+  std::string real;
+  std::string target;
+  std::string json;
+  std::string export_coded;
+  std::size_t max_sets = quality::ReportOptions{}.max_sets_per_way;
+};
+
+// Written beside the destination and renamed over it, so a failed run never leaves half a page.
+void WriteFileAtomically(const fs::path& path, const std::string& text) {
+  const fs::path partial = path.string() + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    if (!out) throw StorageError(partial.string() + ": cannot open for writing");
+    out << text;
+    out.flush();
+    if (!out) throw StorageError(partial.string() + ": write failed (disk full?)");
+  }
+  std::error_code error;
+  fs::rename(partial, path, error);
+  if (error) {
+    fs::remove(partial, error);
+    throw StorageError(path.string() + ": cannot move the finished file into place");
+  }
+}
+
+// The synthetic CSV has only the modeled columns (no patient id), so it is encoded with the
+// config minus its privacy unit: same attributes, same codes, no unit column required.
+engine::Schema SchemaForSyntheticFile(const engine::Schema& schema, const fs::path& config) {
+  if (!schema.privacy_unit_column()) return schema;
+  nlohmann::json json = schema.ToJson();
+  json.erase("privacy_unit");
+  return engine::Schema::FromJson(json, config.parent_path(), config.string());
+}
+
+void RunReport(const ReportArguments& arguments) {
+  if (arguments.max_sets == 0) throw UsageError("--max-sets must be at least 1");
+  const fs::path config(arguments.config);
+  const std::optional<fs::path> real_override =
+      arguments.real.empty() ? std::nullopt : std::optional<fs::path>(arguments.real);
+  const engine::Schema schema = engine::Schema::Load(config, real_override);
+  const fs::path real_csv = schema.csv_path();
+  const fs::path synthetic_csv(arguments.synthetic);
+  const engine::Schema synthetic_schema = SchemaForSyntheticFile(schema, config);
+
+  const engine::EncodedTable real = engine::EncodeCsv(schema, real_csv);
+  const engine::EncodedTable synthetic = engine::EncodeCsv(synthetic_schema, synthetic_csv);
+
+  quality::ReportOptions options;
+  if (!arguments.target.empty()) options.target = arguments.target;
+  options.max_sets_per_way = arguments.max_sets;
+  quality::QualityReport report = quality::ComputeQualityReport(
+      schema, real, synthetic, quality::ReadNumericColumns(schema, real_csv),
+      quality::ReadNumericColumns(synthetic_schema, synthetic_csv), options);
+  report.real_source = real_csv.string();
+  report.synthetic_source = synthetic_csv.string();
+
+  WriteFileAtomically(arguments.out, quality::RenderHtmlReport(report));
+  if (!arguments.json.empty()) {
+    WriteFileAtomically(arguments.json, quality::ToJson(report).dump(1) + "\n");
+  }
+  if (!arguments.export_coded.empty()) {
+    const fs::path dir(arguments.export_coded);
+    std::error_code error;
+    fs::create_directories(dir, error);
+    if (error) throw StorageError(dir.string() + ": cannot create the folder: " + error.message());
+    quality::WriteCodedCsv(real, dir / "real_coded.csv");
+    quality::WriteCodedCsv(synthetic, dir / "synthetic_coded.csv");
+  }
+
+  std::cout << "Quality report written to " << arguments.out << "\n"
+            << "NOT PRIVATE: it compares against the real data. For the privacy officer only; "
+               "do not release or share it.\n";
+  for (const auto& way : report.marginal_tvd) {
+    std::cout << "  mean " << way.way << "-way TVD: " << way.mean << " (" << way.evaluated_sets
+              << (way.sampled ? " sampled of " + std::to_string(way.total_sets) : "")
+              << " sets)\n";
+  }
+  if (report.correlation && report.correlation->mean_absolute_difference) {
+    std::cout << "  mean |correlation difference|: "
+              << *report.correlation->mean_absolute_difference << "\n";
+  }
+  if (report.classifier) {
+    std::cout << "  accuracy predicting " << report.classifier->target
+              << ": trained on real " << report.classifier->accuracy_train_real
+              << ", on synthetic " << report.classifier->accuracy_train_synthetic
+              << ", majority baseline " << report.classifier->majority_accuracy << "\n";
+  }
+}
+
+}  // namespace
+
+void AddReportCommand(CLI::App& app) {
+  auto arguments = std::make_shared<ReportArguments>();
+  CLI::App* command = app.add_subcommand(
+      "report",
+      "Officer only, NOT private: an HTML quality report comparing a synthetic table with the "
+      "real data (marginal TVDs, correlations, classifier accuracy)");
+  command->add_option("--config", arguments->config, "Dataset config (JSON)")->required();
+  command->add_option("--synthetic", arguments->synthetic, "Synthetic CSV to assess")
+      ->required();
+  command->add_option("--out", arguments->out, "HTML report to write")->required();
+  command->add_option("--real", arguments->real,
+                      "Real CSV to compare with (default: the config's dataset.csv)");
+  command->add_option("--target", arguments->target,
+                      "Attribute to predict: train on synthetic vs train on real, tested on a "
+                      "held-out 20% of the real rows");
+  command->add_option("--json", arguments->json, "Also write the numbers as JSON to this file");
+  command->add_option("--export-coded", arguments->export_coded,
+                      "Write DIR/real_coded.csv and DIR/synthetic_coded.csv (each attribute as "
+                      "its schema code) for ../shared/tools/fidelity.py --all-categorical");
+  command->add_option("--max-sets", arguments->max_sets,
+                      "Largest number of k-way attribute sets to average over; more are "
+                      "sampled with a fixed seed")
+      ->capture_default_str();
+  command->callback([arguments] { RunReport(*arguments); });
+}
+
+}  // namespace privet::cli
