@@ -54,6 +54,25 @@ SigningKey LoadReleaseSigningKey(const std::optional<std::filesystem::path>& key
   return LoadPrivateKey(ResolveSigningKeyPath(key_option));
 }
 
+ReleaseRecord RecordFromCharge(const privacy::ChargeRequest& request,
+                               const privacy::ChargeReceipt& receipt) {
+  ReleaseRecord record;
+  record.dataset_id = request.dataset_id;
+  record.mechanisms = nlohmann::json::array();
+  for (const privacy::PrivacyEvent& event : request.events) {
+    record.mechanisms.push_back(event.ToJson());
+  }
+  record.config_sha256 = request.config_sha256;
+  record.requester = request.requester;
+  record.purpose = request.purpose;
+  record.cost = {receipt.cost.epsilon, receipt.cost.delta};
+  record.cumulative = {receipt.cumulative.epsilon, receipt.cumulative.delta};
+  record.budget = {receipt.budget.epsilon, receipt.budget.delta};
+  record.ledger = LedgerLink{receipt.release_id, receipt.entry_hash, receipt.head_hash};
+  record.time_utc = UtcNowIso8601();
+  return record;
+}
+
 std::vector<Subject> SubjectsFor(const std::filesystem::path& out_dir,
                                  const std::vector<std::filesystem::path>& released_files) {
   const std::filesystem::path base = Normalised(out_dir);

@@ -4,8 +4,9 @@
 //
 // Order a releasing command must follow:
 //   1. SigningKey key = LoadReleaseSigningKey(key_option);   // before any budget is spent
-//   2. reserve the cost in the ledger, draw noise, write the released files into out_dir
-//   3. WriteAttestation(out_dir, files, record, key);
+//   2. receipt = ledger.Charge(request); draw noise; write the released files into out_dir
+//   3. ReleaseRecord record = RecordFromCharge(request, receipt); set kind, unit, randomness
+//   4. WriteAttestation(out_dir, files, record, key);
 // so a missing or unreadable key refuses the release before it costs budget.
 #ifndef PRIVET_AUDIT_RELEASE_ATTESTATION_H_
 #define PRIVET_AUDIT_RELEASE_ATTESTATION_H_
@@ -18,6 +19,7 @@
 #include "audit/keys.h"
 #include "audit/release_record.h"
 #include "audit/statement.h"
+#include "privacy/ledger.h"
 
 namespace privet::audit {
 
@@ -36,6 +38,13 @@ std::filesystem::path ResolveSigningKeyPath(
 
 // ResolveSigningKeyPath, then LoadPrivateKey (which refuses a group/world-readable file).
 SigningKey LoadReleaseSigningKey(const std::optional<std::filesystem::path>& key_option);
+
+// A record filled from the ledger charge that paid for the release: dataset_id, mechanisms
+// (each event's ToJson, in order), config_sha256, requester, purpose, cost, cumulative spend,
+// budget, the ledger link (release id, entry hash, head hash) and the time (now). The caller
+// still sets kind, unit_column, max_rows_per_unit, randomness (and accountant if wanted).
+ReleaseRecord RecordFromCharge(const privacy::ChargeRequest& request,
+                               const privacy::ChargeReceipt& receipt);
 
 // One subject per file: the name relative to `out_dir` and the file's SHA-256. Throws
 // InputError if a file is not inside out_dir, is not a regular file, or two files coincide.

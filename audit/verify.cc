@@ -1,0 +1,312 @@
+#include "audit/verify.h"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "audit/dsse.h"
+#include "audit/ledger_check_internal.h"
+#include "privacy/errors.h"
+#include "privacy/sha256.h"
+
+namespace privet::audit {
+namespace {
+
+// An attestation is a few kilobytes; anything this large is not one (and is not read whole).
+constexpr std::uintmax_t kMaxAttestationBytes = 64u << 20;
+
+void Add(VerificationReport& report, std::string name, bool passed, std::string detail) {
+  report.checks.push_back({std::move(name), passed, std::move(detail)});
+}
+
+std::string ShortHex(const std::string& hex) { return hex.substr(0, 16); }
+
+std::string FormatAmount(const PrivacyAmount& amount) {
+  std::ostringstream out;
+  out.precision(12);
+  out << "epsilon " << amount.epsilon << ", delta " << amount.delta;
+  return out.str();
+}
+
+bool Close(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b)); }
+
+// Reads the whole attestation; on failure records the "envelope" check and returns false.
+bool ReadAttestation(VerificationReport& report, std::string& bytes) {
+  std::error_code error;
+  const std::uintmax_t size = std::filesystem::file_size(report.attestation, error);
+  if (error) {
+    Add(report, "envelope", false, "cannot read " + report.attestation.string() + ": " +
+                                       error.message());
+    return false;
+  }
+  if (size > kMaxAttestationBytes) {
+    Add(report, "envelope", false, report.attestation.string() + " is too large to be one");
+    return false;
+  }
+  std::ifstream in(report.attestation, std::ios::binary);
+  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    Add(report, "envelope", false, "error while reading " + report.attestation.string());
+    return false;
+  }
+  return true;
+}
+
+void CheckConsistency(VerificationReport& report, const nlohmann::json& predicate) {
+  const ReleaseRecord& record = *report.record;
+  std::vector<std::string> problems = ConsistencyProblems(record);
+  const PrivacyAmount expected = Remaining(record);
+  const nlohmann::json& remaining = predicate.at("remaining");
+  const double remaining_epsilon = remaining.at("epsilon").get<double>();
+  const double remaining_delta = remaining.at("delta").get<double>();
+  if (!Close(remaining_epsilon, expected.epsilon) || !Close(remaining_delta, expected.delta)) {
+    problems.push_back("remaining (" + FormatAmount({remaining_epsilon, remaining_delta}) +
+                       ") is not budget - cumulative spend (" + FormatAmount(expected) + ")");
+  }
+  if (problems.empty()) {
+    Add(report, "consistency", true,
+        "cost " + FormatAmount(record.cost) + " <= cumulative " +
+            FormatAmount(record.cumulative) + " <= budget " + FormatAmount(record.budget));
+  } else {
+    std::string detail = problems.front();
+    for (std::size_t i = 1; i < problems.size(); ++i) detail += "; " + problems[i];
+    Add(report, "consistency", false, detail);
+  }
+}
+
+void CheckSubjects(VerificationReport& report, const std::vector<std::filesystem::path>& files) {
+  // Files given on the command line stand in for the subject with the same base name.
+  std::map<std::string, std::filesystem::path> given;
+  std::map<std::string, bool> used;
+  for (const std::filesystem::path& file : files) {
+    const std::string base = file.filename().string();
+    if (given.count(base) != 0) {
+      Add(report, "extra-file:" + file.string(), false,
+          "two files named " + base + " were given; a subject has one file");
+      continue;
+    }
+    given[base] = file;
+    used[base] = false;
+  }
+  const std::filesystem::path beside = report.attestation.parent_path();
+  for (const Subject& subject : report.subjects) {
+    const std::string base = std::filesystem::path(subject.name).filename().string();
+    std::filesystem::path path;
+    if (const auto it = given.find(base); it != given.end() && !used[base]) {
+      path = it->second;
+      used[base] = true;
+    } else {
+      path = beside / subject.name;
+    }
+    const std::string name = "subject:" + subject.name;
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error)) {
+      Add(report, name, false,
+          path.string() + " is missing: the signed release lists this file and it was not "
+                          "found beside the attestation or among the given files");
+      continue;
+    }
+    std::string actual;
+    try {
+      actual = Sha256FileHex(path);
+    } catch (const Error& e) {
+      Add(report, name, false, e.what());
+      continue;
+    }
+    if (actual == subject.sha256) {
+      Add(report, name, true, path.string() + " sha256 " + actual);
+    } else {
+      Add(report, name, false,
+          path.string() + " has sha256 " + actual + " but the attestation signed " +
+              subject.sha256 + ": the file was changed or is not the one released");
+    }
+  }
+  for (const auto& [base, was_used] : used) {
+    if (was_used) continue;
+    Add(report, "extra-file:" + base, false,
+        given[base].string() + " is not a subject of this attestation (is it another "
+                               "release's file?)");
+  }
+}
+
+}  // namespace
+
+bool VerificationReport::ok() const {
+  if (checks.empty()) return false;
+  for (const VerificationCheck& check : checks) {
+    if (!check.passed) return false;
+  }
+  return true;
+}
+
+const VerificationCheck* VerificationReport::FirstFailure() const {
+  for (const VerificationCheck& check : checks) {
+    if (!check.passed) return &check;
+  }
+  return nullptr;
+}
+
+nlohmann::json VerificationReport::ToJson() const {
+  nlohmann::json checks_json = nlohmann::json::array();
+  for (const VerificationCheck& check : checks) {
+    checks_json.push_back({{"name", check.name}, {"passed", check.passed}, {"detail", check.detail}});
+  }
+  nlohmann::json subjects_json = nlohmann::json::array();
+  for (const Subject& subject : subjects) {
+    subjects_json.push_back({{"name", subject.name}, {"sha256", subject.sha256}});
+  }
+  nlohmann::json predicate = nullptr;
+  if (record) {
+    try {
+      predicate = ToPredicate(*record);
+    } catch (const Error&) {
+      // An inconsistent record cannot be re-serialised through ToPredicate; the failed
+      // "consistency" check already says why.
+    }
+  }
+  return {{"attestation", attestation.string()},
+          {"key_id", key_id},
+          {"ok", ok()},
+          {"checks", std::move(checks_json)},
+          {"subjects", std::move(subjects_json)},
+          {"predicate", std::move(predicate)}};
+}
+
+std::string VerificationReport::ToText() const {
+  std::ostringstream out;
+  out << "attestation: " << attestation.string() << "\n";
+  out << "public key:  " << key_id << "\n";
+  // Claims from the payload are shown only once the signature over them verified.
+  if (record) {
+    const ReleaseRecord& r = *record;
+    out << "release:     " << ReleaseKindName(r.kind) << " of dataset \"" << r.dataset_id
+        << "\"";
+    if (r.ledger) out << ", ledger release id " << r.ledger->release_id;
+    out << "\n";
+    out << "when:        " << r.time_utc << "\n";
+    out << "requester:   " << r.requester << (r.purpose.empty() ? "" : ", purpose: ")
+        << r.purpose << "\n";
+    out << "privacy:     unit " << r.unit_column << " (at most " << r.max_rows_per_unit
+        << " rows per unit), neighbours differ by all rows of one unit\n";
+    out << "mechanisms:  " << r.mechanisms.size() << " event(s)";
+    if (!r.accountant.empty()) out << ", composed by " << r.accountant;
+    out << "\n";
+    out << "cost:        " << FormatAmount(r.cost) << "\n";
+    out << "spent:       " << FormatAmount(r.cumulative) << " of budget "
+        << FormatAmount(r.budget) << "\n";
+    out << "remaining:   " << FormatAmount(Remaining(r)) << "\n";
+    out << "randomness:  " << RandomnessModeName(r.randomness) << "\n";
+    out << "software:    " << r.software.name << " " << r.software.version << " (commit "
+        << r.software.commit << ")\n";
+    if (r.parent) {
+      out << "sampled from: " << r.parent->model_name << " (sha256 "
+          << ShortHex(r.parent->model_sha256) << "..., release " << r.parent->release_id
+          << ")\n";
+    }
+  }
+  if (!subjects.empty()) {
+    out << "files:\n";
+    for (const Subject& subject : subjects) {
+      out << "  " << subject.name << "  sha256 " << subject.sha256 << "\n";
+    }
+  }
+  out << "checks:\n";
+  for (const VerificationCheck& check : checks) {
+    out << "  " << (check.passed ? "OK     " : "FAILED ") << check.name << ": " << check.detail
+        << "\n";
+  }
+  if (ok()) {
+    out << "result: VERIFIED\n";
+  } else {
+    const VerificationCheck* failure = FirstFailure();
+    out << "result: FAILED" << (failure ? " (" + failure->name + ")" : std::string()) << "\n";
+  }
+  return out.str();
+}
+
+VerificationReport VerifyAttestation(const std::filesystem::path& attestation,
+                                     const VerifyingKey& key,
+                                     const std::optional<std::filesystem::path>& ledger,
+                                     const std::vector<std::filesystem::path>& files) {
+  VerificationReport report;
+  report.attestation = attestation;
+  report.key_id = key.key_id();
+
+  std::string bytes;
+  if (!ReadAttestation(report, bytes)) return report;
+  Envelope envelope;
+  try {
+    envelope = ParseEnvelope(bytes);
+  } catch (const Error& e) {
+    Add(report, "envelope", false, e.what());
+    return report;
+  }
+  if (envelope.payload_type != kInTotoPayloadType) {
+    Add(report, "envelope", false,
+        "payloadType is \"" + envelope.payload_type + "\", expected " + kInTotoPayloadType);
+    return report;
+  }
+  Add(report, "envelope", true, "DSSE envelope, payloadType " + envelope.payload_type);
+
+  switch (VerifyEnvelope(envelope, key)) {
+    case EnvelopeCheck::kNoSignatureForKey: {
+      std::string signers;
+      for (const EnvelopeSignature& signature : envelope.signatures) {
+        signers += (signers.empty() ? "" : ", ") + signature.keyid;
+      }
+      Add(report, "key-id", false,
+          "no signature by key " + key.key_id() + "; signed by " + signers +
+              ": wrong public key, or the keyid was edited");
+      return report;
+    }
+    case EnvelopeCheck::kBadSignature:
+      Add(report, "key-id", true, "a signature names key " + key.key_id());
+      Add(report, "signature", false,
+          "the Ed25519 signature does not verify over the payload: the payload or the "
+          "signature was altered");
+      return report;
+    case EnvelopeCheck::kValid:
+      Add(report, "key-id", true, "a signature names key " + key.key_id());
+      Add(report, "signature", true, "Ed25519 signature over the DSSE PAE verifies");
+      break;
+  }
+
+  Statement statement;
+  try {
+    statement = ParseStatement(envelope.payload);
+  } catch (const Error& e) {
+    Add(report, "statement", false, e.what());
+    return report;
+  }
+  report.subjects = statement.subjects;
+  Add(report, "statement", true,
+      "in-toto Statement v1 with " + std::to_string(statement.subjects.size()) + " subject(s)");
+
+  if (statement.predicate_type != kReleasePredicateType) {
+    Add(report, "predicate", false,
+        "predicateType is \"" + statement.predicate_type + "\", expected " +
+            kReleasePredicateType);
+  } else {
+    try {
+      report.record = ParsePredicate(statement.predicate);
+      Add(report, "predicate", true, std::string(kReleasePredicateType) + " predicate parsed");
+    } catch (const Error& e) {
+      Add(report, "predicate", false, e.what());
+    }
+  }
+  if (report.record) CheckConsistency(report, statement.predicate);
+
+  CheckSubjects(report, files);
+
+  if (ledger) {
+    if (report.record) {
+      CheckLedger(*ledger, *report.record, report.checks);
+    } else {
+      Add(report, "ledger-entry", false, "no valid predicate to compare with the ledger");
+    }
+  }
+  return report;
+}
+
+}  // namespace privet::audit
