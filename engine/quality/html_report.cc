@@ -41,7 +41,7 @@ table.numbers { border-collapse: collapse; background: #fff; font-size: 14px; }
 table.numbers th, table.numbers td { border: 1px solid #ddd; padding: 5px 10px; text-align: right; }
 table.numbers th { background: #f0f0f0; }
 table.numbers td:first-child, table.numbers th:first-child { text-align: left; }
-.charts { display: flex; flex-wrap: wrap; gap: 16px; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
 .panel { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 10px 12px; }
 svg.chart { display: block; font-size: 11px; }
 svg .chart-title { font-size: 14px; font-weight: 600; fill: #222; }
@@ -191,7 +191,8 @@ std::string ClassifierSection(const QualityReport& report) {
   chart.name = "classifier-accuracy";
   chart.title = "Accuracy predicting " + classifier.target + " on held-out real rows";
   chart.y_label = "accuracy";
-  chart.labels = {"most common value (baseline)", "trained on real", "trained on synthetic"};
+  chart.subtitle = "baseline = always the most common value; real / synthetic = trained on";
+  chart.labels = {"baseline", "real", "synthetic"};
   chart.series = {{"accuracy",
                    "#4e79a7",
                    {classifier.majority_accuracy, classifier.accuracy_train_real,

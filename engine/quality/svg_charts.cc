@@ -17,7 +17,23 @@ constexpr std::size_t kMaxLabelChars = 22;
 std::string Number(double value, int decimals) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
+  std::string text = buffer;
+  // "-0.00" reads as a sign that is not there.
+  if (text.front() == '-' && text.find_first_not_of("-0.") == std::string::npos) text.erase(0, 1);
+  return text;
+}
+
+// Decimals that show every tick of an axis from 0 in `steps` steps up to `top` exactly.
+int TickDecimals(double top, int steps) {
+  for (int decimals = 0; decimals < 6; ++decimals) {
+    bool exact = true;
+    for (int t = 0; t <= steps; ++t) {
+      const double value = top * t / steps * std::pow(10.0, decimals);
+      exact = exact && std::abs(value - std::round(value)) < 1e-9;
+    }
+    if (exact) return decimals;
+  }
+  return 6;
 }
 
 std::string Px(double value) { return Number(value, 1); }
@@ -135,14 +151,22 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
   const bool rotate = longest > group * label_every - 4;
   const double label_band = rotate ? std::min(longest * 0.72 + 14, 130.0) : 20;
   const double left = 58, top = chart.subtitle.empty() ? 50 : 64, plot_height = 170;
-  const double width = left + plot_width + 16;
+  double legend_width = 0;
+  if (chart.series.size() > 1) {
+    for (const auto& series : chart.series) legend_width += TextWidth(series.name) + 26;
+  }
+  const double title_width =
+      std::max(8.0 * static_cast<double>(chart.title.size()) + legend_width,
+               6.8 * static_cast<double>(chart.subtitle.size()));
+  const double width = std::max(left + plot_width + 16, title_width + 16);
   const double height = top + plot_height + label_band + 22;
 
   std::string svg = Open(chart.name, width, height, chart.title);
   svg += TitleBlock(chart.title, chart.subtitle);
-  // Legend, top right.
+  // Legend, top right; a single series needs none (the title names it).
   double legend_x = width - 16;
-  for (auto it = chart.series.rbegin(); it != chart.series.rend(); ++it) {
+  for (auto it = chart.series.rbegin(); chart.series.size() > 1 && it != chart.series.rend();
+       ++it) {
     legend_x -= TextWidth(it->name) + 26;
     svg += "<rect x=\"" + Px(legend_x) + "\" y=\"" + Px(top - 20) +
            "\" width=\"12\" height=\"12\" fill=\"" + it->colour + "\"/>\n";
@@ -155,8 +179,9 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
     const double y = top + plot_height - plot_height * t / ticks;
     svg += "<line x1=\"" + Px(left) + "\" x2=\"" + Px(left + plot_width) + "\" y1=\"" + Px(y) +
            "\" y2=\"" + Px(y) + "\" class=\"grid\"/>\n";
-    const std::string tick = chart.percent_axis ? Number(100 * value, y_max < 0.04 ? 1 : 0) + "%"
-                                                : Number(value, 2);
+    const std::string tick = chart.percent_axis
+                                 ? Number(100 * value, TickDecimals(100 * y_max, ticks)) + "%"
+                                 : Number(value, TickDecimals(y_max, ticks));
     svg += Text(left - 6, y + 4, tick, "class=\"tick\" text-anchor=\"end\"");
   }
   svg += "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(14," +
@@ -276,7 +301,9 @@ std::string RenderHeatMap(const HeatMap& map) {
     const double y = top + legend_height - legend_height * t / 4;
     svg += "<line x1=\"" + Px(legend_x + 14) + "\" x2=\"" + Px(legend_x + 18) + "\" y1=\"" +
            Px(y) + "\" y2=\"" + Px(y) + "\" class=\"axis\"/>\n";
-    svg += Text(legend_x + 21, y + 4, Number(value, map.decimals), "class=\"tick\"");
+    const int decimals = std::max(TickDecimals(map.scale_max - map.scale_min, 4),
+                                  TickDecimals(std::abs(map.scale_min), 1));
+    svg += Text(legend_x + 21, y + 4, Number(value, decimals), "class=\"tick\"");
   }
   svg += "</svg>\n";
   return svg;
