@@ -142,12 +142,14 @@ struct HeaderLayout {
 };
 
 // Reads and checks the header (when the schema has one).
-HeaderLayout ReadLayout(const Schema& schema, CsvReader& reader, const std::string& display_name) {
+HeaderLayout ReadLayout(const Schema& schema, CsvReader& reader, const std::string& display_name,
+                        CsvKind kind) {
   const auto& modeled = schema.modeled_attributes();
   const auto& all = schema.attributes();
   HeaderLayout layout;
   layout.field_of.resize(modeled.size());
-  if (schema.has_header()) {
+  // WriteCsv always writes a header, so a synthetic file has one whatever the dataset's setting.
+  if (schema.has_header() || kind == CsvKind::kSynthetic) {
     if (!reader.ReadRecord()) {
       throw InputError(display_name + ": the file is empty (expected a header line naming the "
                                       "columns)");
@@ -175,7 +177,7 @@ HeaderLayout ReadLayout(const Schema& schema, CsvReader& reader, const std::stri
       }
       layout.field_of[i] = it->second;
     }
-    if (const auto& unit = schema.privacy_unit_column()) {
+    if (const auto& unit = schema.privacy_unit_column(); unit && kind == CsvKind::kPrivateData) {
       const auto it = position.find(*unit);
       if (it == position.end()) {
         throw InputError(display_name + ": privacy unit column " + Quoted(*unit) +
@@ -188,7 +190,8 @@ HeaderLayout ReadLayout(const Schema& schema, CsvReader& reader, const std::stri
     std::size_t m = 0;
     for (std::size_t f = 0; f < all.size(); ++f) {
       if (all[f].modeled()) layout.field_of[m++] = f;
-      if (schema.privacy_unit_column() && all[f].name == *schema.privacy_unit_column()) {
+      if (kind == CsvKind::kPrivateData && schema.privacy_unit_column() &&
+          all[f].name == *schema.privacy_unit_column()) {
         layout.unit_field = f;
       }
     }
@@ -209,7 +212,7 @@ std::uint32_t EncodeCell(const Attribute& attribute, std::string_view cell,
 }
 
 EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::string& display_name,
-                       EncodingReport* report) {
+                       EncodingReport* report, CsvKind kind) {
   const auto& modeled = schema.modeled_attributes();
   CsvOptions options;
   options.delimiter = schema.delimiter();
@@ -217,7 +220,7 @@ EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::strin
   options.skip_blank_lines = modeled.size() > 1;
   CsvReader reader(csv, display_name, options);
 
-  HeaderLayout layout = ReadLayout(schema, reader, display_name);
+  HeaderLayout layout = ReadLayout(schema, reader, display_name, kind);
   const std::vector<std::size_t>& field_of = layout.field_of;
   const std::optional<std::size_t>& unit_field = layout.unit_field;
   const std::size_t expected_fields = layout.expected_fields;
@@ -278,21 +281,21 @@ EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::strin
 }
 
 EncodedTable EncodeCsv(const Schema& schema, const std::filesystem::path& csv,
-                       EncodingReport* report) {
+                       EncodingReport* report, CsvKind kind) {
   std::ifstream in(csv, std::ios::binary);
   if (!in) {
     throw InputError(csv.string() + ": cannot open the CSV file (check \"csv\" in " +
                      schema.source() + " or pass --data)");
   }
-  return EncodeCsv(schema, in, csv.string(), report);
+  return EncodeCsv(schema, in, csv.string(), report, kind);
 }
 
-void CheckCsvHeader(const Schema& schema, const std::filesystem::path& csv) {
-  if (!schema.has_header()) return;
+void CheckCsvHeader(const Schema& schema, const std::filesystem::path& csv, CsvKind kind) {
+  if (!schema.has_header() && kind == CsvKind::kPrivateData) return;
   CsvOptions options;
   options.delimiter = schema.delimiter();
   CsvReader reader(csv, options);
-  ReadLayout(schema, reader, csv.string());
+  ReadLayout(schema, reader, csv.string(), kind);
 }
 
 EncodedTable EncodeDataset(const Schema& schema, EncodingReport* report) {

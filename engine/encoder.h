@@ -49,17 +49,25 @@ struct EncodingReport {
   std::vector<ColumnEncodingCounts> columns;  // modeled attributes, schema order
 };
 
+// What a CSV holds. The private dataset must carry its privacy unit column (when the schema
+// names one), because without it every row would silently count as its own unit and every
+// sensitivity would be too small. A synthetic (released) table has only the modeled columns:
+// its unit column is neither required nor read, the result has no unit ids, and a header is
+// expected even when the dataset has none (WriteCsv always writes one).
+enum class CsvKind { kPrivateData, kSynthetic };
+
 // Encodes the CSV at `csv` (the schema's delimiter and header settings). Result columns =
 // schema.modeled_attributes() in order, named as the attributes, with their domain sizes.
 // When the schema names a privacy unit column, the table's unit_ids() are dense ids in
-// first-seen order (the unit column must then be present in the file).
+// first-seen order (the unit column must then be present in the file, unless kind is
+// kSynthetic).
 // Throws InputError (file, line, column named) on any bad cell, ragged row, missing modeled
 // column, unknown column, invalid UTF-8 or empty file (no header / no rows).
 EncodedTable EncodeCsv(const Schema& schema, const std::filesystem::path& csv,
-                       EncodingReport* report = nullptr);
+                       EncodingReport* report = nullptr, CsvKind kind = CsvKind::kPrivateData);
 // The same from a stream; display_name stands for the file in messages.
 EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::string& display_name,
-                       EncodingReport* report = nullptr);
+                       EncodingReport* report = nullptr, CsvKind kind = CsvKind::kPrivateData);
 // EncodeCsv(schema, schema.csv_path(), report).
 EncodedTable EncodeDataset(const Schema& schema, EncodingReport* report = nullptr);
 
@@ -67,7 +75,8 @@ EncodedTable EncodeDataset(const Schema& schema, EncodingReport* report = nullpt
 // would (every modeled attribute and the privacy unit column present, no undeclared or
 // duplicate column). Reads no data row, so it reveals nothing about the data. Throws
 // InputError; does nothing for a schema without a header.
-void CheckCsvHeader(const Schema& schema, const std::filesystem::path& csv);
+void CheckCsvHeader(const Schema& schema, const std::filesystem::path& csv,
+                    CsvKind kind = CsvKind::kPrivateData);
 
 // The code of one cell of attribute `attribute` (modeled). `where` prefixes error messages,
 // e.g. "data.csv:12: column \"age\"". counts may be null.

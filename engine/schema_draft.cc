@@ -61,6 +61,16 @@ std::string SanitisedId(const std::filesystem::path& csv) {
   return id.substr(0, 128);
 }
 
+// "id", "ID", "subject_id", "PatientId": names that by convention hold identifiers.
+bool NameLooksLikeIdentifier(const std::string& name) {
+  const auto ends_with = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return name == "id" || name == "ID" || name == "Id" || ends_with("_id") || ends_with("_ID") ||
+         (name.size() > 2 && (ends_with("Id") || ends_with("ID")) &&
+          !(name[name.size() - 3] >= 'A' && name[name.size() - 3] <= 'Z'));
+}
+
 json NumberJson(double value, bool integer) {
   if (integer) return static_cast<std::int64_t>(value);
   return value;
@@ -144,6 +154,10 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
     } else if (looks_like_identifier) {
       a["type"] = "ignore";
       a["description"] = "draft: nearly every value is distinct, looks like an identifier";
+    } else if (NameLooksLikeIdentifier(names[c]) && distinct > 0.5 * static_cast<double>(s.non_missing)) {
+      a["type"] = "ignore";
+      a["description"] = "draft: named like an identifier with many distinct values; if rows of "
+                         "one person repeat, declare it the privacy_unit column";
     } else if (s.all_number && s.min < s.max) {
       const bool integer = s.all_integer;
       a["type"] = integer ? "integer" : "continuous";
@@ -154,7 +168,8 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
       a["max"] = NumberJson(high, integer);
       const double integers = high - low + 1;
       if (!integer || integers > static_cast<double>(options.max_categories)) {
-        a["bins"] = integer ? std::min<double>(options.numeric_bins, integers) : options.numeric_bins;
+        a["bins"] = integer ? static_cast<std::uint32_t>(std::min<double>(options.numeric_bins, integers))
+                            : options.numeric_bins;
       }
       a["description"] = "draft: bounds are the data's own min and max";
     } else if (s.all_date && s.date_min < s.date_max) {

@@ -39,7 +39,8 @@ struct DraftOptions {
 // and a "warning". Inference per column: all values integers -> integer (one bin per value when
 // the range spans at most max_categories integers, else numeric_bins); all numbers ->
 // continuous; all ISO dates (YYYY-MM-DD) -> date; otherwise categorical; identifier-like or
-// all-missing columns -> ignore. Missing tokens: those of "NA", "", "?", "N/A", "NaN", "NULL",
+// all-missing columns -> ignore; so are columns named like identifiers ("id", "subject_id",
+// "PatientID") whose values are mostly distinct. Missing tokens: those of "NA", "", "?", "N/A", "NaN", "NULL",
 // "null", "." that occur. Throws InputError on unreadable or malformed CSV.
 nlohmann::json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options = {});
 
