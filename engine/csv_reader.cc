@@ -40,7 +40,14 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
 }  // namespace
 
 CsvReader::CsvReader(std::istream& in, std::string display_name, CsvOptions options)
-    : in_(&in), display_name_(std::move(display_name)), options_(options), buffer_(kBlockBytes) {}
+    : in_(&in), display_name_(std::move(display_name)), options_(options), buffer_(kBlockBytes) {
+  MarkSpecialBytes();
+}
+
+void CsvReader::MarkSpecialBytes() {
+  special_.fill(false);
+  for (char c : {options_.delimiter, '\n', '\r', '"'}) special_[static_cast<unsigned char>(c)] = true;
+}
 
 CsvReader::CsvReader(const std::filesystem::path& path, CsvOptions options)
     : owned_stream_(std::make_unique<std::ifstream>(path, std::ios::binary)),
@@ -48,6 +55,7 @@ CsvReader::CsvReader(const std::filesystem::path& path, CsvOptions options)
       display_name_(path.string()),
       options_(options),
       buffer_(kBlockBytes) {
+  MarkSpecialBytes();
   if (!*owned_stream_) {
     throw InputError(display_name_ + ": cannot open the CSV file (check the path in the config "
                                      "or --data)");
@@ -157,10 +165,7 @@ bool CsvReader::ReadRecord() {
       const char* begin = buffer_.data() + pos_;
       const char* stop = buffer_.data() + end_;
       const char* special = begin;
-      while (special != stop && *special != delimiter && *special != '\n' && *special != '\r' &&
-             *special != '"') {
-        ++special;
-      }
+      while (special != stop && !special_[static_cast<unsigned char>(*special)]) ++special;
       if (quoted && special != begin) {
         Fail(line_, "field " + std::to_string(field_ends_.size() + 1) +
                         ": text after a closing quote (quote the whole field and double "

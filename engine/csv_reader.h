@@ -13,6 +13,7 @@
 #ifndef PRIVET_ENGINE_CSV_READER_H_
 #define PRIVET_ENGINE_CSV_READER_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -55,12 +56,15 @@ class CsvReader {
   bool FillBuffer();
   [[noreturn]] void Fail(std::uint64_t line, const std::string& what) const;
   void ValidateUtf8() const;
+  void MarkSpecialBytes();
 
   std::unique_ptr<std::ifstream> owned_stream_;
   std::istream* in_;
   std::string display_name_;
   CsvOptions options_;
 
+  // Bytes that end an unquoted run: the delimiter, CR, LF and the quote.
+  std::array<bool, 256> special_{};
   std::vector<char> buffer_;
   std::size_t pos_ = 0;
   std::size_t end_ = 0;

@@ -25,6 +25,13 @@ std::optional<double> ParseNumber(std::string_view text) {
   text = TrimSpaces(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty()) return std::nullopt;
+  // Integers (most numeric cells) take the much faster integer parser.
+  std::int64_t integer = 0;
+  const auto integer_result = std::from_chars(text.data(), text.data() + text.size(), integer);
+  if (integer_result.ec == std::errc() && integer_result.ptr == text.data() + text.size() &&
+      integer > -(std::int64_t{1} << 53) && integer < (std::int64_t{1} << 53)) {
+    return static_cast<double>(integer);
+  }
   double value = 0;
   const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
   if (result.ec != std::errc() || result.ptr != text.data() + text.size()) return std::nullopt;

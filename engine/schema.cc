@@ -366,6 +366,20 @@ double Attribute::bin_upper_inclusive(std::uint32_t bin) const {
 }
 
 std::uint32_t Attribute::BinOf(double value) const {
+  if (type == AttributeType::kInteger && !config_bins && !config_edges) {
+    return static_cast<std::uint32_t>(value - min);  // one bin per integer
+  }
+  if (config_bins && bin_lower.size() > 1) {
+    // Uniform bins: interpolate, then correct by a step for rounding, so the answer is exactly
+    // the upper_bound rule below without a binary search per cell.
+    const auto bins = static_cast<std::int64_t>(bin_lower.size());
+    const double span = type == AttributeType::kInteger ? max - min + 1 : max - min;
+    auto bin = static_cast<std::int64_t>((value - min) / span * static_cast<double>(bins));
+    bin = std::clamp<std::int64_t>(bin, 0, bins - 1);
+    while (bin > 0 && value < bin_lower[static_cast<std::size_t>(bin)]) --bin;
+    while (bin + 1 < bins && value >= bin_lower[static_cast<std::size_t>(bin + 1)]) ++bin;
+    return static_cast<std::uint32_t>(bin);
+  }
   const auto it = std::upper_bound(bin_lower.begin(), bin_lower.end(), value);
   return it == bin_lower.begin() ? 0 : static_cast<std::uint32_t>(it - bin_lower.begin() - 1);
 }

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -116,6 +117,30 @@ TEST_CASE("Schema: integer attribute without bins has one code per integer") {
   const Schema binned = Schema::FromJson(config, "/base");
   CHECK(binned.FindAttribute("age")->Label(0) == "[0, 2]");
   CHECK(binned.FindAttribute("age")->Label(2) == "[6, 9]");
+}
+
+TEST_CASE("Schema: BinOf agrees with the half-open bin rule on every kind of binning") {
+  json config = Minimal();
+  config["attributes"].push_back({{"name", "u"}, {"type", "continuous"}, {"min", -1.5},
+                                  {"max", 2.2}, {"bins", 7}});
+  config["attributes"].push_back({{"name", "e"}, {"type", "continuous"},
+                                  {"edges", {-1.5, 0, 0.1, 2.2}}});
+  config["attributes"].push_back({{"name", "i"}, {"type", "integer"}, {"min", -3},
+                                  {"max", 96}, {"bins", 7}});
+  const Schema schema = Schema::FromJson(config, "/base");
+  for (const char* name : {"age", "u", "e", "i"}) {
+    const Attribute& a = *schema.FindAttribute(name);
+    CAPTURE(name);
+    // Reference: the last bin whose lower edge is <= value (values are already clamped).
+    for (int step = 0; step <= 4000; ++step) {
+      double value = a.min + (a.max - a.min) * step / 4000.0;
+      if (a.type == AttributeType::kInteger) value = std::floor(value);
+      std::uint32_t expected = 0;
+      while (expected + 1 < a.bin_lower.size() && a.bin_lower[expected + 1] <= value) ++expected;
+      if (a.BinOf(value) != expected) REQUIRE(a.BinOf(value) == expected);
+    }
+    for (std::uint32_t b = 0; b < a.bin_lower.size(); ++b) CHECK(a.BinOf(a.bin_lower[b]) == b);
+  }
 }
 
 TEST_CASE("Schema: ToJson round-trips") {
