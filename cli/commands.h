@@ -13,6 +13,13 @@ void AddReportCommand(CLI::App& app);
 // privet schema draft|check: draft a config from a CSV, validate a config (cli/schema_command.cc).
 void AddSchemaCommand(CLI::App& app);
 
+// privet keygen: create the Ed25519 attestation signing key pair (cli/keygen_command.cc).
+void AddKeygenCommand(CLI::App& app);
+
+// privet verify: verify a release's attestation, optionally against the ledger
+// (cli/verify_command.cc).
+void AddVerifyCommand(CLI::App& app);
+
 
 
 }  // namespace privet::cli

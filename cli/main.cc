@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   privet::cli::AddReportCommand(app);
   privet::cli::AddSchemaCommand(app);
+  privet::cli::AddKeygenCommand(app);
+  privet::cli::AddVerifyCommand(app);
 
 
   try {

@@ -1,0 +1,67 @@
+// `privet verify`: checks a release's attestation (audit/verify.h) and prints what was
+// released, when, by whom, at what cost and what is left, then every check. Exit 0 only if
+// every check passed; otherwise the IntegrityError exit code with the first failure on
+// stderr.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "audit/keys.h"
+#include "audit/verify.h"
+#include "cli/commands.h"
+#include "privacy/errors.h"
+
+namespace privet::cli {
+namespace {
+
+struct VerifyArguments {
+  std::string attestation;
+  std::string public_key;
+  std::string ledger;
+  bool json = false;
+  std::vector<std::string> files;
+};
+
+void RunVerify(const VerifyArguments& arguments) {
+  const audit::VerifyingKey key = audit::LoadPublicKey(arguments.public_key);
+  std::optional<std::filesystem::path> ledger;
+  if (!arguments.ledger.empty()) ledger = arguments.ledger;
+  const std::vector<std::filesystem::path> files(arguments.files.begin(), arguments.files.end());
+  const audit::VerificationReport report =
+      audit::VerifyAttestation(arguments.attestation, key, ledger, files);
+  if (arguments.json) {
+    std::cout << report.ToJson().dump(2) << "\n";
+  } else {
+    std::cout << report.ToText();
+  }
+  std::cout.flush();
+  if (const audit::VerificationCheck* failure = report.FirstFailure()) {
+    throw IntegrityError("verification FAILED: " + failure->name + ": " + failure->detail);
+  }
+}
+
+}  // namespace
+
+void AddVerifyCommand(CLI::App& app) {
+  auto arguments = std::make_shared<VerifyArguments>();
+  CLI::App* command = app.add_subcommand(
+      "verify",
+      "Verify a release's attestation: signature, key, file digests, consistency and "
+      "(with --ledger) the budget ledger");
+  command->add_option("attestation", arguments->attestation, "attestation.dsse.json to check")
+      ->required();
+  command->add_option("--key", arguments->public_key, "Signer's public key (PEM)")->required();
+  command->add_option("--ledger", arguments->ledger,
+                      "Budget ledger to check the release against (optional)");
+  command->add_flag("--json", arguments->json, "Print the report as JSON");
+  command->add_option("files", arguments->files,
+                      "Released files to check (default: the files beside the attestation)");
+  command->callback([arguments] { RunVerify(*arguments); });
+}
+
+}  // namespace privet::cli
