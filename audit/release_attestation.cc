@@ -79,7 +79,9 @@ std::vector<Subject> SubjectsFor(const std::filesystem::path& out_dir,
   std::vector<Subject> subjects;
   std::set<std::string> names;
   for (const std::filesystem::path& file : released_files) {
-    const std::filesystem::path full = Normalised(file.is_absolute() ? file : out_dir / file);
+    // Paths are ordinary paths (relative ones to the working directory, like out_dir
+    // itself), so a caller passes out_dir / name.
+    const std::filesystem::path full = Normalised(file);
     const std::filesystem::path relative = full.lexically_relative(base);
     const std::string name = relative.generic_string();
     if (relative.empty() || !IsSafeSubjectName(name)) {

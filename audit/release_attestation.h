@@ -46,7 +46,8 @@ SigningKey LoadReleaseSigningKey(const std::optional<std::filesystem::path>& key
 ReleaseRecord RecordFromCharge(const privacy::ChargeRequest& request,
                                const privacy::ChargeReceipt& receipt);
 
-// One subject per file: the name relative to `out_dir` and the file's SHA-256. Throws
+// One subject per file: the name relative to `out_dir` and the file's SHA-256 (paths as in
+// WriteAttestation). Throws
 // InputError if a file is not inside out_dir, is not a regular file, or two files coincide.
 std::vector<Subject> SubjectsFor(const std::filesystem::path& out_dir,
                                  const std::vector<std::filesystem::path>& released_files);
@@ -57,8 +58,9 @@ std::vector<Subject> SubjectsFor(const std::filesystem::path& out_dir,
 std::string BuildAttestation(const std::vector<Subject>& subjects, const ReleaseRecord& record,
                              const SigningKey& key);
 
-// Writes out_dir/attestation.dsse.json for `released_files` (each inside out_dir; relative
-// paths are taken relative to out_dir) and returns its path. The file is created with
+// Writes out_dir/attestation.dsse.json for `released_files` (each inside out_dir, e.g.
+// out_dir / "synthetic.csv"; relative paths are relative to the working directory, as
+// out_dir is) and returns its path. The file is created with
 // O_EXCL and synced: an existing attestation is never overwritten (InputError), since it
 // may be the only evidence of an earlier release. StorageError on I/O failure.
 std::filesystem::path WriteAttestation(const std::filesystem::path& out_dir,

@@ -79,7 +79,7 @@ TEST_CASE("SubjectsFor names files relative to the output directory") {
   WriteFile(out / "synthetic.csv", "a,b\n1,2\n");
   WriteFile(out / "model" / "network.json", "{}");
   const std::vector<Subject> subjects =
-      SubjectsFor(out, {out / "synthetic.csv", "model/network.json"});
+      SubjectsFor(out, {out / "synthetic.csv", out / "model" / "network.json"});
   REQUIRE(subjects.size() == 2);
   CHECK(subjects[0].name == "synthetic.csv");
   CHECK(subjects[0].sha256 == Sha256Hex("a,b\n1,2\n"));
@@ -98,6 +98,20 @@ TEST_CASE("SubjectsFor names files relative to the output directory") {
   WriteFile(out / kAttestationFileName, "{}");
   CHECK_THROWS_WITH_AS(SubjectsFor(out, {out / kAttestationFileName}),
                        doctest::Contains("cannot attest itself"), InputError);
+}
+
+TEST_CASE("Relative paths are relative to the working directory, as a command line gives them") {
+  ScratchDir scratch;
+  const std::filesystem::path previous = std::filesystem::current_path();
+  std::filesystem::current_path(scratch.path());
+  std::filesystem::create_directories("release");
+  WriteFile("release/synthetic.csv", "a\n");
+  const std::filesystem::path out = "release";
+  std::vector<Subject> subjects;
+  CHECK_NOTHROW(subjects = SubjectsFor(out, {out / "synthetic.csv"}));
+  std::filesystem::current_path(previous);
+  REQUIRE(subjects.size() == 1);
+  CHECK(subjects[0].name == "synthetic.csv");
 }
 
 // The whole envelope for a fixed release, pinned. Ed25519 is deterministic (RFC 8032
