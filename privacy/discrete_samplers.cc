@@ -54,9 +54,9 @@ void ValidateSamplerParameter(const Rational& value, const char* what) {
   // Compare exactly: min <= n/d <= max  <=>  min*d <= n <= max*d (min, max powers of 2).
   const Uint128 n = value.numerator;
   const Uint128 d = value.denominator;
-  if ((n << 20) < d || n > (d << 40)) {
+  if ((n << 20) < d || n > (d << 52)) {
     throw InputError(std::string(what) + " " + value.ToString() +
-                     " is outside the supported range [2^-20, 2^40]");
+                     " is outside the supported range [2^-20, 2^52]");
   }
 }
 
@@ -100,15 +100,15 @@ std::string Rational::ToString() const {
 Rational RationalAtLeast(double value) {
   if (!std::isfinite(value) || value < kMinSamplerParameter || value > kMaxSamplerParameter) {
     throw InputError("noise parameter " + FormatDouble(value) +
-                     " is outside the supported range [2^-20, 2^40]");
+                     " is outside the supported range [2^-20, 2^52]");
   }
   return DyadicRational(value, /*round_up=*/true);
 }
 
 Rational RationalAtMost(double value) {
-  if (!std::isfinite(value) || value < 0x1p-30 || value > 0x1p40) {
+  if (!std::isfinite(value) || value < 0x1p-30 || value > 0x1p52) {
     throw InputError("privacy parameter " + FormatDouble(value) +
-                     " is outside the supported range [2^-30, 2^40]");
+                     " is outside the supported range [2^-30, 2^52]");
   }
   return DyadicRational(value, /*round_up=*/false);
 }

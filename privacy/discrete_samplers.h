@@ -17,8 +17,8 @@
 // the sampler really used (see the Plan* helpers in noisy_counts.h).
 //
 // Overflow: parameters are range-checked on entry (InputError). Inside, intermediates use
-// 64- and 128-bit integers sized so that an overflow needs a draw beyond ~2^12 noise scales
-// (probability < exp(-4096)); should one happen anyway, the sampler throws privet::Error
+// 64- and 128-bit integers sized so that an overflow needs a draw beyond ~2^11 noise scales
+// (probability < exp(-2000)); should one happen anyway, the sampler throws privet::Error
 // rather than return a wrong value.
 #ifndef PRIVET_PRIVACY_DISCRETE_SAMPLERS_H_
 #define PRIVET_PRIVACY_DISCRETE_SAMPLERS_H_
@@ -45,16 +45,16 @@ struct Rational {
 inline constexpr std::uint64_t kMaxRationalPart = std::uint64_t{1} << 62;
 
 // Range of the scale of the discrete Laplace and of sigma^2 for the discrete Gaussian
-// accepted by the samplers (and by RationalAtLeast): [2^-20, 2^40]. Outside it the noise
+// accepted by the samplers (and by RationalAtLeast): [2^-20, 2^52]. Outside it the noise
 // is either negligible or dwarfs any count, and the 128-bit bounds above stop holding.
 inline constexpr double kMinSamplerParameter = 0x1p-20;
-inline constexpr double kMaxSamplerParameter = 0x1p40;
+inline constexpr double kMaxSamplerParameter = 0x1p52;
 
 // The smallest rational >= value of the form n / 2^k with about 32 significant bits
-// (n < 2^33, or k = 0 when value >= 2^32). Relative rounding error < 2^-31. Throws
+// (n <= 2^33, or k = 0 when value >= 2^33). Relative rounding error < 2^-31. Throws
 // InputError unless value is finite and in [kMinSamplerParameter, kMaxSamplerParameter].
 Rational RationalAtLeast(double value);
-// The largest rational <= value of the same form, for value in [2^-30, 2^40] (used for
+// The largest rational <= value of the same form, for value in [2^-30, 2^52] (used for
 // epsilons, where rounding down is the safe direction). Throws InputError otherwise.
 Rational RationalAtMost(double value);
 

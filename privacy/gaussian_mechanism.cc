@@ -1,5 +1,6 @@
 #include "privacy/gaussian_mechanism.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -38,20 +39,30 @@ GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma,
   RequirePositiveFinite(sigma, "sigma");
   RequirePositiveFinite(l2_sensitivity, "l2_sensitivity");
   const double root_dimension = Up(std::sqrt(static_cast<double>(dimension)));
+  // sigma_used / grid = sigma / grid + ~sigma sqrt(d) / l2 must stay below 2^26 (the
+  // samplers' range); the second term does not shrink with the grid, so cap it.
+  if (sigma / l2_sensitivity * root_dimension >= 0x1p25) {
+    throw InputError("gaussian mechanism: sigma / l2_sensitivity = " +
+                     Format(sigma / l2_sensitivity) + " is too large for a " +
+                     std::to_string(dimension) + "-dimensional vector (limit 2^25/sqrt(d))");
+  }
   GaussianVectorPlan plan;
   plan.dimension = dimension;
+  // Finest grid wanted: 2^-19 of sigma, and rounding inflates l2 by at most 2^-20.
+  const double wanted = std::min(sigma * 0x1p-19, l2_sensitivity * 0x1p-20 / root_dimension);
   int exponent = 0;
-  std::frexp(sigma, &exponent);  // sigma in [2^(exponent-1), 2^exponent)
-  plan.grid_exponent = 20 - exponent;  // sigma / grid in [2^19, 2^20)
+  std::frexp(wanted, &exponent);  // wanted in [2^(exponent-1), 2^exponent)
+  plan.grid_exponent = 1 - exponent;  // grid = 2^(exponent-1) <= wanted
+  // Coarsest the samplers allow: sigma / grid < 2^25.
+  while (sigma / std::ldexp(1.0, -plan.grid_exponent) >= 0x1p25) --plan.grid_exponent;
   for (;;) {
     plan.grid = std::ldexp(1.0, -plan.grid_exponent);
     // Rounding to the grid moves each coordinate by <= grid/2: L2 change <= grid sqrt(d).
     plan.l2_sensitivity = Up(Up(l2_sensitivity + plan.grid * root_dimension));
     // Same ratio sigma/l2 as planned, so the same rho; rounded up (more noise is safe).
     plan.sigma = Up(Up(sigma * plan.l2_sensitivity / l2_sensitivity));
-    const double sigma_grid = plan.sigma / plan.grid;  // exact: grid is a power of two
-    if (sigma_grid < 0x1p20) break;
-    --plan.grid_exponent;  // only when the inflation itself is large: coarsen the grid
+    if (plan.sigma / plan.grid < 0x1p26) break;  // exact quotient: grid is a power of two
+    --plan.grid_exponent;
   }
   const double sigma_grid = plan.sigma / plan.grid;
   const double sigma_grid_squared = Up(sigma_grid * sigma_grid);

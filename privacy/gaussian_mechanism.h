@@ -6,17 +6,20 @@
 // depends on the input. Following Canonne-Kamath-Steinke 2020 (Section 1, "discretize the
 // query then add discrete Gaussian noise") and Kairouz-Liu-Steinke 2021 ("The Distributed
 // Discrete Gaussian Mechanism", Section 4: scale, round, bound the rounded sensitivity):
-//   1. Choose a grid gamma = 2^-g (a power of two, so x / gamma is exact in doubles) with
-//      sigma_grid = sigma_used / gamma in [2^19, 2^20): the grid is 2^-19 of the noise.
+//   1. Choose a grid gamma = 2^-g (a power of two, so x / gamma is exact in doubles): the
+//      largest power of two <= min(sigma 2^-19, Delta 2^-20 / sqrt(d)), coarsened only if
+//      sigma / gamma would reach 2^25 (the samplers' range).
 //   2. Snap each value to the grid: q_j = round(x_j / gamma) (exact integer; InputError if
 //      |x_j / gamma| >= 2^52).
-//   3. Add independent discrete Gaussian noise of parameter sigma_grid^2 (rational,
-//      rounded up) to each q_j, and output (q_j + Z_j) * gamma.
+//   3. Add independent discrete Gaussian noise of parameter sigma_grid^2 =
+//      (sigma_used / gamma)^2 (rational, rounded up) to each q_j; output (q_j + Z_j) gamma.
 // Rounding moves each coordinate by at most gamma/2, so the L2 sensitivity of q * gamma is
 // at most Delta + gamma * sqrt(d) (d = dimension). To keep the cost the caller planned,
 // sigma is inflated by the same factor: sigma_used = sigma * (1 + gamma sqrt(d) / Delta),
 // so sigma_used / l2_used = sigma / Delta and the zCDP rho (Delta^2/(2 sigma^2), CKS 2020
-// Theorem 14) is unchanged. The extra noise is below 2^-19 * sqrt(d) * sigma/Delta relative.
+// Theorem 14) is unchanged. The extra noise is a relative 2^-20, or at most
+// 2^-24 sqrt(d) sigma/Delta when the samplers' range forces a coarser grid; InputError when
+// sigma sqrt(d) / Delta >= 2^25.
 // Outputs are multiples of gamma: post-processing of an exactly sampled integer vector.
 #ifndef PRIVET_PRIVACY_GAUSSIAN_MECHANISM_H_
 #define PRIVET_PRIVACY_GAUSSIAN_MECHANISM_H_

@@ -49,7 +49,7 @@ DiscreteLaplacePlan PlanDiscreteLaplace(double epsilon, double l1_sensitivity) {
   const double scale = Up(l1_sensitivity / epsilon);
   if (!(scale >= kMinSamplerParameter && scale <= kMaxSamplerParameter)) {
     throw InputError("discrete Laplace: scale l1_sensitivity/epsilon = " + Format(scale) +
-                     " is outside [2^-20, 2^40]; check epsilon and the sensitivity");
+                     " is outside [2^-20, 2^52]; check epsilon and the sensitivity");
   }
   DiscreteLaplacePlan plan;
   plan.scale = RationalAtLeast(scale);
@@ -88,7 +88,7 @@ DiscreteGaussianPlan PlanDiscreteGaussian(double sigma) {
   const double sigma_squared = Up(sigma * sigma);
   if (!(sigma_squared >= kMinSamplerParameter && sigma_squared <= kMaxSamplerParameter)) {
     throw InputError("discrete Gaussian: sigma = " + Format(sigma) +
-                     " is outside [2^-10, 2^20]");
+                     " is outside [2^-10, 2^26]");
   }
   DiscreteGaussianPlan plan;
   plan.sigma_squared = RationalAtLeast(sigma_squared);
