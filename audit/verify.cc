@@ -195,7 +195,17 @@ std::string VerificationReport::ToText() const {
     out << "cost:        " << FormatAmount(r.cost) << "\n";
     out << "spent:       " << FormatAmount(r.cumulative) << " of budget "
         << FormatAmount(r.budget) << "\n";
-    out << "remaining:   " << FormatAmount(Remaining(r)) << "\n";
+    // The ledger measures every spend as epsilon at the budget's delta; then what is left
+    // is epsilon at that same delta, and "delta 0" would misread as "no delta left".
+    if (r.cumulative.delta == r.budget.delta) {
+      std::ostringstream remaining;
+      remaining.precision(12);
+      remaining << "epsilon " << Remaining(r).epsilon << " (at the budget's delta "
+                << r.budget.delta << ")";
+      out << "remaining:   " << remaining.str() << "\n";
+    } else {
+      out << "remaining:   " << FormatAmount(Remaining(r)) << "\n";
+    }
     out << "randomness:  " << RandomnessModeName(r.randomness) << "\n";
     out << "software:    " << r.software.name << " " << r.software.version << " (commit "
         << r.software.commit << ")\n";

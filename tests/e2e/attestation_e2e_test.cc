@@ -27,6 +27,8 @@ using testing::WriteFile;
 
 const std::string kOpensslScript =
     std::string(PRIVET_SOURCE_DIR) + "/tests/e2e/attestation_openssl_verify.sh";
+const std::string kLedgerScript =
+    std::string(PRIVET_SOURCE_DIR) + "/tests/e2e/attestation_ledger_verify.py";
 
 struct Outcome {
   int exit_code = -1;
@@ -139,6 +141,14 @@ TEST_CASE("privet verify and openssl both accept a genuine release") {
   CAPTURE(openssl.err);
   CHECK(openssl.exit_code == 0);
   CHECK(Contains(openssl.out, "Signature Verified Successfully"));
+  CHECK(Contains(openssl.out, "OK marginal.csv sha256"));
+
+  const Outcome ledger = Run(release.scratch, "python3 " + Quote(kLedgerScript) + " " +
+                                                  Quote(release.attestation.string()) + " " +
+                                                  Quote(release.ledger.string()));
+  CAPTURE(ledger.err);
+  CHECK(ledger.exit_code == 0);
+  CHECK(Contains(ledger.out, "hash chain intact"));
 }
 
 TEST_CASE("privet verify exits 5 naming the cause; openssl rejects signature tampering") {
@@ -160,7 +170,7 @@ TEST_CASE("privet verify exits 5 naming the cause; openssl rejects signature tam
     CHECK(Contains(outcome.err, "subject:marginal.csv"));
     CHECK(Contains(outcome.err, "not the one released"));
     CHECK(Contains(outcome.out, "FAILED subject:marginal.csv"));
-    CHECK(openssl() == 0);  // the signature itself is intact; only privet checks subjects
+    CHECK(openssl() == 1);  // the signature is intact, the subject digest is not
   }
   SUBCASE("a flipped byte in the payload") {
     Envelope envelope = ParseEnvelope(original);
@@ -205,6 +215,11 @@ TEST_CASE("privet verify exits 5 naming the cause; openssl rejects signature tam
     CHECK(verified.exit_code == 5);
     CHECK(Contains(verified.err, "ledger-entry"));
     CHECK(Contains(verified.err, "deleted"));
+    const Outcome independent = Run(release.scratch, "python3 " + Quote(kLedgerScript) + " " +
+                                                         Quote(release.attestation.string()) +
+                                                         " " + Quote(release.ledger.string()));
+    CHECK(independent.exit_code == 1);
+    CHECK(Contains(independent.err, "release-2 has no intact charge entry"));
   }
   SUBCASE("missing public key file is an input problem, not a verification result") {
     release.public_key = (release.scratch.path() / "absent.pub").string();

@@ -4,8 +4,12 @@
 # and the openssl CLI checks the Ed25519 signature. This is the auditor's independent check
 # (docs/auditor.md, "Without privet"); the e2e tests run it on attestations privet wrote.
 #
+# It then checks each subject's SHA-256 against the file of that name beside the attestation
+# (sha256sum), since a valid signature over the wrong files proves nothing.
+#
 # usage: attestation_openssl_verify.sh ATTESTATION PUBLIC_KEY.pem
-# exit:  0 signature valid and signed by PUBLIC_KEY; 1 otherwise; 2 usage or missing tools.
+# exit:  0 signature valid, signed by PUBLIC_KEY, every subject file present and unchanged;
+#        1 otherwise; 2 usage or missing tools.
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -51,10 +55,34 @@ printf 'DSSEv1 %d %s %d ' "$type_bytes" "$payload_type" "$payload_bytes" >"$work
 cat "$work/payload.bin" >>"$work/pae.bin"
 
 # 4. Ed25519 over the PAE bytes (pure Ed25519: -rawin, no pre-hash).
-if openssl pkeyutl -verify -pubin -inkey "$public_key" -rawin -in "$work/pae.bin" \
+if ! openssl pkeyutl -verify -pubin -inkey "$public_key" -rawin -in "$work/pae.bin" \
      -sigfile "$work/sig.bin" >/dev/null 2>&1; then
-  echo "Signature Verified Successfully (key $key_id, payloadType $payload_type)"
-  exit 0
+  echo "FAILED: the Ed25519 signature does not verify over the PAE bytes" >&2
+  exit 1
 fi
-echo "FAILED: the Ed25519 signature does not verify over the PAE bytes" >&2
-exit 1
+echo "Signature Verified Successfully (key $key_id, payloadType $payload_type)"
+
+# 5. Only now is the payload trusted: list its subjects and compare each file's SHA-256.
+python3 - "$work/payload.bin" >"$work/subjects.txt" <<'PY'
+import json, sys
+statement = json.load(open(sys.argv[1], encoding="utf-8"))
+for subject in statement["subject"]:
+    print(subject["digest"]["sha256"], subject["name"])
+PY
+status=0
+directory=$(dirname "$attestation")
+while read -r digest name; do
+  if [[ ! -f "$directory/$name" ]]; then
+    echo "FAILED: subject $name is missing beside the attestation" >&2
+    status=1
+    continue
+  fi
+  actual=$(sha256sum <"$directory/$name" | cut -d' ' -f1)
+  if [[ "$actual" == "$digest" ]]; then
+    echo "OK $name sha256 $digest"
+  else
+    echo "FAILED: $name has sha256 $actual, the attestation signed $digest" >&2
+    status=1
+  fi
+done <"$work/subjects.txt"
+exit $status
