@@ -41,12 +41,15 @@ table.numbers { border-collapse: collapse; background: #fff; font-size: 14px; }
 table.numbers th, table.numbers td { border: 1px solid #ddd; padding: 5px 10px; text-align: right; }
 table.numbers th { background: #f0f0f0; }
 table.numbers td:first-child, table.numbers th:first-child { text-align: left; }
+table.numbers.tvd td:nth-child(2), table.numbers.tvd th:nth-child(2) { text-align: left; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.panel { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 10px 12px; }
+.panel { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 10px 12px;
+         max-width: 100%; overflow-x: auto; box-sizing: border-box; }
 svg.chart { display: block; font-size: 11px; }
 svg .chart-title { font-size: 14px; font-weight: 600; fill: #222; }
 svg .chart-subtitle { font-size: 12px; fill: #555; }
 svg .tick { font-size: 11px; fill: #333; }
+svg .tick.small { font-size: 9px; }
 svg .legend { font-size: 12px; fill: #222; }
 svg .axis-label { font-size: 11px; fill: #555; }
 svg .note { font-size: 10px; fill: #777; font-style: italic; }
@@ -100,7 +103,7 @@ std::string MarginalSection(const QualityReport& report) {
       "on its own. As a rough guide, values below 0.05 are close and above 0.2 are far. "
       "Values use the config's categories, bins and date buckets, with missing as its own "
       "category.</p>\n";
-  out += "<table class=\"numbers\"><tr><th>marginals</th><th>sets compared</th>"
+  out += "<table class=\"numbers tvd\"><tr><th>marginals</th><th>sets compared</th>"
          "<th>mean TVD</th><th>largest TVD</th></tr>\n";
   for (const auto& way : report.marginal_tvd) {
     out += "<tr><td>" + std::to_string(way.way) + "-way</td><td>" + EscapeHtml(WaySentence(way)) +

@@ -232,13 +232,19 @@ std::string RenderHeatMap(const HeatMap& map) {
       map.column_labels.size() != columns) {
     throw std::invalid_argument("heat map '" + map.name + "': labels do not match the values");
   }
-  const double cell = std::clamp(600.0 / static_cast<double>(std::max(rows, columns)), 14.0, 46.0);
+  // About 700 px of grid whatever the attribute count; below 13 px a cell's labels shrink to
+  // 9 px type so that neighbouring labels do not overlap.
+  const double cell = std::clamp(700.0 / static_cast<double>(std::max(rows, columns)), 9.0, 46.0);
   const bool annotate = cell >= 30;
+  const std::string label_class = cell < 13 ? "tick small" : "tick";
+  const double char_width = cell < 13 ? kCharWidth * 9 / 11 : kCharWidth;
   double row_band = 0;
-  for (const auto& label : map.row_labels) row_band = std::max(row_band, TextWidth(ShortLabel(label)));
+  for (const auto& label : map.row_labels) {
+    row_band = std::max(row_band, TextWidth(ShortLabel(label)) * char_width / kCharWidth);
+  }
   double column_band = 0;
   for (const auto& label : map.column_labels) {
-    column_band = std::max(column_band, TextWidth(ShortLabel(label)));
+    column_band = std::max(column_band, TextWidth(ShortLabel(label)) * char_width / kCharWidth);
   }
   const double left = row_band + 12;
   const double top = (map.subtitle.empty() ? 44 : 58) + column_band * 0.72 + 10;
@@ -253,14 +259,15 @@ std::string RenderHeatMap(const HeatMap& map) {
   svg += TitleBlock(map.title, map.subtitle);
   for (std::size_t j = 0; j < columns; ++j) {
     const double x = left + cell * (static_cast<double>(j) + 0.5);
-    svg += "<text class=\"tick\" transform=\"translate(" + Px(x + 3) + "," + Px(top - 6) +
+    svg += "<text class=\"" + label_class + "\" transform=\"translate(" + Px(x + 3) + "," +
+           Px(top - 6) +
            ") rotate(-45)\"><title>" + EscapeHtml(map.column_labels[j]) + "</title>" +
            EscapeHtml(ShortLabel(map.column_labels[j])) + "</text>\n";
   }
   for (std::size_t i = 0; i < rows; ++i) {
     const double y = top + cell * static_cast<double>(i);
-    svg += "<text class=\"tick\" text-anchor=\"end\" x=\"" + Px(left - 6) + "\" y=\"" +
-           Px(y + cell / 2 + 4) + "\"><title>" + EscapeHtml(map.row_labels[i]) + "</title>" +
+    svg += "<text class=\"" + label_class + "\" text-anchor=\"end\" x=\"" + Px(left - 6) +
+           "\" y=\"" + Px(y + cell / 2 + 3) + "\"><title>" + EscapeHtml(map.row_labels[i]) + "</title>" +
            EscapeHtml(ShortLabel(map.row_labels[i])) + "</text>\n";
     for (std::size_t j = 0; j < columns; ++j) {
       const double value = map.values(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
