@@ -12,8 +12,10 @@
 //      each table then gets the difference spread uniformly over the cells of each group.
 //      The differences sum to 0, so fixing one attribute leaves the others' projections
 //      unchanged: afterwards all tables agree exactly on every shared attribute;
-//   3. non-negativity: negative cells are set to 0 (this may break step 2 slightly; the
-//      released conditionals only need each row to be a distribution).
+//   3. non-negativity: each table is projected onto the non-negative tables with total n_hat
+//      (Norm-Sub: subtract one constant, clip at 0; Wang et al., NDSS 2020), which removes
+//      the spurious mass clipping alone leaves in noise-only cells. This may break step 2
+//      slightly; the released conditionals only need each row to be a distribution.
 // Conditionals: each family table divided by its parent-configuration totals; a parent
 // configuration with no mass left gets the attribute's consensus 1-way distribution.
 #ifndef PRIVET_ENGINE_CONDITIONALS_H_

@@ -14,10 +14,6 @@
 namespace privet::engine {
 namespace {
 
-// theta-usefulness (PrivBayes, TODS 2017 Sec. 5.2, adapted to count space): a family of C
-// cells is useful when the average cell count n_hat / C is at least kUsefulness times the
-// per-cell noise standard deviation.
-constexpr double kUsefulness = 2.0;
 constexpr std::uint32_t kAutoMaxParents = 3;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -107,12 +103,15 @@ BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
     search.score_sensitivity = plan.selection_sensitivity;
     search.family_noise_stddev = family_sd;
     search.max_parents = options.degree ? *options.degree : kAutoMaxParents;
-    const double useful_cells = n_hat / (kUsefulness * family_sd);
+    // theta-usefulness (PrivBayes, TODS 2017 Sec. 5.2, in count space): a family of C cells is
+    // useful when its average cell count n_hat / C is at least theta noise deviations.
+    const double useful_cells = n_hat / (options.usefulness_theta * family_sd);
     search.max_family_cells = static_cast<std::uint64_t>(std::max(4.0, useful_cells));
     search.max_parent_cells = options.max_parent_cells
                                   ? *options.max_parent_cells
                                   : std::max<std::uint64_t>(2, search.max_family_cells / 2);
     search.max_candidates_per_step = options.max_candidates_per_step;
+    search.penalty_weight = options.penalty_weight;
     diag.max_family_cells = search.max_family_cells;
     diag.max_parent_cells = search.max_parent_cells;
     // Poisson subsample for scoring (docs/privacy.md: sensitivity unchanged for fixed coins).

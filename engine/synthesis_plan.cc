@@ -111,6 +111,12 @@ void SynthesisOptions::Validate() const {
   if (max_groups < 2) throw InputError("max_groups must be at least 2");
   if (max_candidates_per_step == 0) throw InputError("max_candidates_per_step must be >= 1");
   if (max_scoring_rows < 1000) throw InputError("max_scoring_rows must be at least 1000");
+  if (!(penalty_weight >= 0) || !std::isfinite(penalty_weight)) {
+    throw InputError("penalty_weight must be finite and >= 0");
+  }
+  if (!(usefulness_theta > 0) || !std::isfinite(usefulness_theta)) {
+    throw InputError("usefulness_theta must be finite and > 0");
+  }
 }
 
 nlohmann::json SynthesisOptions::ToJson() const {
@@ -122,7 +128,9 @@ nlohmann::json SynthesisOptions::ToJson() const {
                          {"structure_share", structure_share},
                          {"max_groups", max_groups},
                          {"max_candidates_per_step", max_candidates_per_step},
-                         {"max_scoring_rows", max_scoring_rows}};
+                         {"max_scoring_rows", max_scoring_rows},
+                         {"penalty_weight", penalty_weight},
+                         {"usefulness_theta", usefulness_theta}};
   json["degree"] = degree ? nlohmann::json(*degree) : nlohmann::json("auto");
   json["max_parent_cells"] =
       max_parent_cells ? nlohmann::json(*max_parent_cells) : nlohmann::json("auto");

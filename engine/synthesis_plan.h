@@ -70,6 +70,11 @@ struct SynthesisOptions {
   std::uint32_t max_candidates_per_step = 4000;
   // Rows used to score candidates (Poisson subsample above this noisy row count).
   std::uint64_t max_scoring_rows = 200000;
+  // Weight of the expected-noise penalty in the structure score (engine/network_structure.h).
+  double penalty_weight = 1.0;
+  // theta of theta-usefulness: a family may have at most n_hat / (theta * family noise std)
+  // cells (engine/privbayes.h).
+  double usefulness_theta = 2.0;
 
   // Throws InputError naming the field unless epsilon > 0 finite, delta in [0, 1) (> 0 in
   // Gaussian mode), max_rows_per_unit >= 1, shares in (0, 1) with sum < 1, degree <= 8,
