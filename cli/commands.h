@@ -20,6 +20,13 @@ void AddKeygenCommand(CLI::App& app);
 // (cli/verify_command.cc).
 void AddVerifyCommand(CLI::App& app);
 
+// privet budget init|show: set a dataset's budget, read its spend (cli/budget_command.cc).
+void AddBudgetCommand(CLI::App& app);
+
+// privet ledger verify|export: check the ledger's hash chain, export it for auditors
+// (cli/ledger_command.cc).
+void AddLedgerCommand(CLI::App& app);
+
 
 
 }  // namespace privet::cli

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   privet::cli::AddSchemaCommand(app);
   privet::cli::AddKeygenCommand(app);
   privet::cli::AddVerifyCommand(app);
+  privet::cli::AddBudgetCommand(app);
+  privet::cli::AddLedgerCommand(app);
 
 
   try {

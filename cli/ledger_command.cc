@@ -1,0 +1,63 @@
+// `privet ledger verify|export`: check the budget ledger's hash chain, and hand an auditor
+// the whole ledger as JSON (privacy/ledger.h documents the hash recipe).
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/ledger_path.h"
+#include "privacy/errors.h"
+#include "privacy/ledger.h"
+
+namespace privet::cli {
+namespace {
+
+struct LedgerOptions {
+  bool json = false;
+  std::string ledger;
+};
+
+void RunVerify(const LedgerOptions& options) {
+  const std::filesystem::path path = ResolveLedgerPath(options.ledger);
+  const auto ledger = privacy::BudgetLedger::Open(path, privacy::LedgerOpenMode::kMustExist);
+  const privacy::VerifyResult result = ledger.VerifyChain();
+  if (!result.ok) {
+    throw IntegrityError("ledger " + path.string() + ": " + result.message +
+                         "; the ledger was altered after it was written");
+  }
+  std::cout << "ledger " << path.string() << ": " << result.message << "\n"
+            << "head " << result.head_hash << "\n";
+}
+
+void RunExport(const LedgerOptions& options) {
+  if (!options.json) {
+    throw UsageError("ledger export: choose the output format with --json");
+  }
+  const std::filesystem::path path = ResolveLedgerPath(options.ledger);
+  const auto ledger = privacy::BudgetLedger::Open(path, privacy::LedgerOpenMode::kMustExist);
+  std::cout << ledger.Export().dump(2) << "\n";
+}
+
+}  // namespace
+
+void AddLedgerCommand(CLI::App& app) {
+  CLI::App* ledger = app.add_subcommand("ledger", "Verify or export the budget ledger");
+  ledger->require_subcommand(1);
+
+  auto verify_options = std::make_shared<LedgerOptions>();
+  CLI::App* verify = ledger->add_subcommand(
+      "verify", "Recompute the hash chain; fail naming the first altered or missing entry");
+  AddLedgerOption(*verify, &verify_options->ledger);
+  verify->callback([verify_options] { RunVerify(*verify_options); });
+
+  auto export_options = std::make_shared<LedgerOptions>();
+  CLI::App* export_command = ledger->add_subcommand(
+      "export", "Print every entry with its hashes, and each dataset's status, for auditors");
+  export_command->add_flag("--json", export_options->json, "JSON output (the only format)");
+  AddLedgerOption(*export_command, &export_options->ledger);
+  export_command->callback([export_options] { RunExport(*export_options); });
+}
+
+}  // namespace privet::cli
