@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# `privet schema check` and `privet schema draft` through the real binary.
+#   schema_cli_test.sh PRIVET SOURCE_DIR
+# Checks exit codes (0 ok, 2 usage, 3 input; privacy/errors.h), that check validates the shipped
+# config against its CSV header and prints no statistic of the data, that a draft is written
+# with "draft": true, mode 0600 and a stderr warning, is never overwritten, and is reported as a
+# draft by check; and that bad configs and CSVs fail with one line naming the problem.
+set -euo pipefail
+privet="$(realpath "$1")"
+source_dir="$2"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_code() {  # expect_code CODE command...
+  local want="$1"; shift
+  set +e; "$@" >"$work/out.txt" 2>"$work/err.txt"; local got=$?; set -e
+  [ "$got" -eq "$want" ] || { cat "$work/out.txt" "$work/err.txt" >&2; fail "exit $got, wanted $want: $*"; }
+}
+expect_out() { grep -qF -- "$1" "$work/out.txt" || { cat "$work/out.txt" >&2; fail "stdout lacks: $1"; }; }
+expect_err() { grep -qF -- "$1" "$work/err.txt" || { cat "$work/err.txt" >&2; fail "stderr lacks: $1"; }; }
+
+# 1. The shipped demo config is valid and matches its CSV header.
+expect_code 0 "$privet" schema check "$source_dir/configs/covid_testing.json"
+expect_out "valid (schema_version 1)"
+expect_out "dataset: covid_testing"
+expect_out "header matches the config"
+expect_out "privacy unit: column subject_id, at most 3 rows per unit"
+expect_out "attributes: 14 modeled, 3 ignored"
+expect_out "clinic_name: categorical, 41 codes"
+# No statistic of the private data: the row count (15524) must not appear.
+if grep -q "15524\|15,524" "$work/out.txt"; then fail "schema check printed the row count"; fi
+[ ! -s "$work/err.txt" ] || fail "schema check wrote to stderr: $(cat "$work/err.txt")"
+
+# 2. Working directory does not matter: paths resolve against the config file.
+(cd "$work" && expect_code 0 "$privet" schema check "$source_dir/configs/covid_testing.json")
+
+# 3. --data replaces the CSV; a CSV lacking a modeled column is rejected by name.
+head -1 "$source_dir/data/covid_testing/covid_testing_deid.csv" | sed 's/,ct_result//' \
+  >"$work/no_ct.csv"
+expect_code 3 "$privet" schema check "$source_dir/configs/covid_testing.json" --data "$work/no_ct.csv"
+expect_err "privet: $work/no_ct.csv: column \"ct_result\" of the config is missing from the header"
+[ "$(wc -l <"$work/err.txt")" -eq 1 ] || fail "error is not one line"
+printf 'subject_id,extra\n' >"$work/extra.csv"
+expect_code 3 "$privet" schema check "$source_dir/configs/covid_testing.json" --data "$work/extra.csv"
+expect_err "column \"extra\" (field 2) is not in the config"
+expect_code 3 "$privet" schema check "$source_dir/configs/covid_testing.json" --data "$work/absent.csv"
+expect_err "absent.csv: cannot open the CSV file"
+
+# 4. A config with min above max fails with the field named.
+python3 - "$source_dir/configs/covid_testing.json" "$work/bad.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["dataset"]["csv"] = "unused.csv"
+for attribute in config["attributes"]:
+    if attribute["name"] == "pan_day":
+        attribute["min"], attribute["max"] = 200, 100
+json.dump(config, open(sys.argv[2], "w"))
+PY
+expect_code 3 "$privet" schema check "$work/bad.json"
+expect_err "privet: $work/bad.json: attributes[4] \"pan_day\": min (200) must be below max (100)"
+expect_code 3 "$privet" schema check "$work/missing_config.json"
+expect_err "cannot open the config file"
+
+# 5. Draft: written 0600 with "draft": true, warning on stderr, never overwritten.
+csv="$source_dir/data/covid_testing/covid_testing_deid.csv"
+expect_code 0 "$privet" schema draft "$csv" --out "$work/draft.json" --id covid_draft
+expect_err "WARNING: this draft is derived from the private data"
+[ "$(stat -c %a "$work/draft.json")" = "600" ] || fail "draft mode is not 0600"
+python3 - "$work/draft.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["draft"] is True, d
+assert "derived from the private data" in d["warning"]
+assert d["dataset"]["id"] == "covid_draft"
+names = {a["name"]: a["type"] for a in d["attributes"]}
+assert names["subject_id"] == "ignore", names
+assert len(names) == 17
+PY
+cp "$work/draft.json" "$work/draft.before"
+expect_code 2 "$privet" schema draft "$csv" --out "$work/draft.json"
+expect_err "already exists; privet schema draft never overwrites a config"
+cmp -s "$work/draft.json" "$work/draft.before" || fail "the draft was overwritten"
+# The draft's CSV path is relative to the draft, so check finds the data.
+expect_code 0 "$privet" schema check "$work/draft.json"
+expect_out "DRAFT: derived from private data"
+# Without --out the draft goes to stdout.
+expect_code 0 "$privet" schema draft "$csv"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["draft"] is True' "$work/out.txt"
+
+# 6. Draft of bad data: ragged row, invalid UTF-8, empty file.
+printf 'a,b\n1,2\n3\n' >"$work/ragged.csv"
+expect_code 3 "$privet" schema draft "$work/ragged.csv"
+expect_err "privet: $work/ragged.csv:3: expected 2 fields, found 1"
+printf 'a,b\n1,\xff\n' >"$work/latin1.csv"
+expect_code 3 "$privet" schema draft "$work/latin1.csv"
+expect_err "latin1.csv:2: field 2: invalid UTF-8"
+: >"$work/empty.csv"
+expect_code 3 "$privet" schema draft "$work/empty.csv"
+expect_err "empty.csv: the file is empty"
+
+# 7. Usage errors.
+expect_code 2 "$privet" schema
+expect_code 2 "$privet" schema draft "$csv" --delimiter ';;'
+echo "schema CLI: all checks passed"
