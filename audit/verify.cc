@@ -187,8 +187,13 @@ std::string VerificationReport::ToText() const {
     out << "when:        " << r.time_utc << "\n";
     out << "requester:   " << r.requester << (r.purpose.empty() ? "" : ", purpose: ")
         << r.purpose << "\n";
-    out << "privacy:     unit " << r.unit_column << " (at most " << r.max_rows_per_unit
-        << " rows per unit), neighbours differ by all rows of one unit\n";
+    if (r.unit_column == kRowUnit) {
+      out << "privacy:     each row is its own unit; neighbours differ by one row\n";
+    } else {
+      out << "privacy:     unit column " << r.unit_column << " (at most " << r.max_rows_per_unit
+          << (r.max_rows_per_unit == 1 ? " row" : " rows")
+          << " per unit); neighbours differ by all rows of one unit\n";
+    }
     out << "mechanisms:  " << r.mechanisms.size() << " event(s)";
     if (!r.accountant.empty()) out << ", composed by " << r.accountant;
     out << "\n";

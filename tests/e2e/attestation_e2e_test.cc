@@ -14,6 +14,7 @@
 #include "audit/dsse.h"
 #include "audit/keys.h"
 #include "audit/release_attestation.h"
+#include "audit/verify.h"
 #include "privacy/canonical_json.h"
 #include "privacy/ledger.h"
 #include "tests/unit/audit/audit_test_util.h"
@@ -226,6 +227,41 @@ TEST_CASE("privet verify exits 5 naming the cause; openssl rejects signature tam
     const Outcome outcome = Privet(release.scratch, release.Verify());
     CHECK(outcome.exit_code == 7);  // StorageError: cannot open
     CHECK(Contains(outcome.err, "absent.pub"));
+  }
+}
+
+// The text between `marker`'s code fence and the closing fence.
+std::string FencedBlockAfter(const std::string& text, const std::string& marker) {
+  const std::size_t at = text.find(marker);
+  REQUIRE(at != std::string::npos);
+  const std::size_t start = text.find("```\n", at) + 4;
+  const std::size_t end = text.find("```", start);
+  return text.substr(start, end - start);
+}
+
+TEST_CASE("The complete example in docs/attestation.md is a genuine, verifying envelope") {
+  ScratchDir scratch;
+  const std::string doc = ReadFile(std::string(PRIVET_SOURCE_DIR) + "/docs/attestation.md");
+  WriteFile(scratch.path() / "example.pub", FencedBlockAfter(doc, "<!-- example-public-key -->"));
+  std::string envelope;
+  for (char c : FencedBlockAfter(doc, "<!-- example-envelope -->")) {
+    if (c != '\n') envelope += c;  // the page wraps the one-line file at 100 characters
+  }
+  WriteFile(scratch.path() / "attestation.dsse.json", envelope);
+  const VerificationReport report = VerifyAttestation(
+      scratch.path() / "attestation.dsse.json", LoadPublicKey(scratch.path() / "example.pub"),
+      std::nullopt);
+  CAPTURE(report.ToText());
+  for (const char* name : {"envelope", "key-id", "signature", "statement", "predicate",
+                           "consistency"}) {
+    CAPTURE(name);
+    bool passed = false;
+    for (const auto& check : report.checks) passed |= check.name == name && check.passed;
+    CHECK(passed);
+  }
+  // The released files are not in the docs, so only the subject checks fail.
+  for (const auto& check : report.checks) {
+    if (!check.passed) CHECK(check.name.rfind("subject:", 0) == 0);
   }
 }
 
