@@ -263,6 +263,13 @@ EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::strin
     }
     if (unit_field) {
       const std::string_view unit = reader.field(*unit_field);
+      // A row without a unit cannot be bounded per person; refusing it is the only safe choice.
+      const auto& tokens = schema.missing_tokens();
+      if (TrimSpaces(unit).empty() || std::find(tokens.begin(), tokens.end(), unit) != tokens.end()) {
+        throw InputError(display_name + ":" + std::to_string(reader.line()) +
+                         ": privacy unit column " + Quoted(*schema.privacy_unit_column()) +
+                         " is empty or missing; every row must name its unit");
+      }
       const auto next = static_cast<std::uint32_t>(unit_index.size());
       const auto [it, inserted] = unit_index.try_emplace(std::string(unit), next);
       unit_ids.push_back(it->second);

@@ -62,7 +62,8 @@ enum class CsvKind { kPrivateData, kSynthetic };
 // first-seen order (the unit column must then be present in the file, unless kind is
 // kSynthetic).
 // Throws InputError (file, line, column named) on any bad cell, ragged row, missing modeled
-// column, unknown column, invalid UTF-8 or empty file (no header / no rows).
+// column, unknown column, invalid UTF-8, empty file (no header / no rows), or an empty or
+// missing-token unit id.
 EncodedTable EncodeCsv(const Schema& schema, const std::filesystem::path& csv,
                        EncodingReport* report = nullptr, CsvKind kind = CsvKind::kPrivateData);
 // The same from a stream; display_name stands for the file in messages.

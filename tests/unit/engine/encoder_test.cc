@@ -142,6 +142,25 @@ TEST_CASE("Encoder: bad inputs name file, line and column") {
   CHECK(ErrorOf(schema, "id,sex,age\n1,F\xFF,3\n").find("small.csv:2: field 2: invalid UTF-8") == 0);
 }
 
+TEST_CASE("Encoder: the privacy unit column is required in the private data, not in a synthetic") {
+  const Schema schema = Schema::Load(kFixture);
+  std::istringstream no_unit("sex,ward,age,weight,visit,seen_at\nF,other,3,1,15/01/2020,-\n");
+  CHECK_THROWS_WITH_AS(EncodeCsv(schema, no_unit, "real.csv"),
+                       "real.csv: privacy unit column \"patient\" is missing from the header",
+                       InputError);
+  std::istringstream synthetic("sex,ward,age,weight,visit,seen_at\nF,other,3,1,15/01/2020,-\n");
+  const EncodedTable table = EncodeCsv(schema, synthetic, "synthetic.csv", nullptr, CsvKind::kSynthetic);
+  CHECK(table.num_rows() == 1);
+  CHECK(table.unit_ids().empty());
+  // A row whose unit is empty or a missing token cannot be bounded per person.
+  std::istringstream empty_unit("patient,sex,ward,age,weight,visit,seen_at\n"
+                                "4,F,other,3,1,15/01/2020,-\nNA,F,other,3,1,15/01/2020,-\n");
+  CHECK_THROWS_WITH_AS(EncodeCsv(schema, empty_unit, "real.csv"),
+                       "real.csv:3: privacy unit column \"patient\" is empty or missing; every row "
+                       "must name its unit",
+                       InputError);
+}
+
 TEST_CASE("Encoder: numbers with spaces, sign and exponent parse; missing on non-nullable fails") {
   const Schema schema = Small(R"({"name": "w", "type": "continuous", "min": 0, "max": 10,
                                   "bins": 10, "nullable": false})");
