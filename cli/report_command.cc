@@ -2,16 +2,15 @@
 // real one (engine/quality/). Not differentially private: it reads the real data and says so
 // at the top of the page, in the JSON, and on stdout. Spends no budget and writes no ledger
 // entry, because nothing it produces may be released.
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "engine/encoder.h"
@@ -70,8 +69,8 @@ void RunReport(const ReportArguments& arguments) {
   const std::optional<fs::path> real_override =
       arguments.real.empty() ? std::nullopt : std::optional<fs::path>(arguments.real);
   // Named here: the CSV reader's own message points at the config's "csv", the wrong option.
-  for (const auto& [option, path] : {std::pair{"--synthetic", arguments.synthetic},
-                                     std::pair{"--real", arguments.real}}) {
+  for (const auto& [option, path] :
+       {std::pair{"--synthetic", arguments.synthetic}, std::pair{"--real", arguments.real}}) {
     if (!path.empty() && !fs::is_regular_file(path)) {
       throw InputError(std::string(option) + " " + path + ": no such file");
     }
@@ -111,18 +110,17 @@ void RunReport(const ReportArguments& arguments) {
                "do not release or share it.\n";
   for (const auto& way : report.marginal_tvd) {
     std::cout << "  mean " << way.way << "-way TVD: " << way.mean << " (" << way.evaluated_sets
-              << (way.sampled ? " sampled of " + std::to_string(way.total_sets) : "")
-              << " sets)\n";
+              << (way.sampled ? " sampled of " + std::to_string(way.total_sets) : "") << " sets)\n";
   }
   if (report.correlation && report.correlation->mean_absolute_difference) {
     std::cout << "  mean |correlation difference|: "
               << *report.correlation->mean_absolute_difference << "\n";
   }
   if (report.classifier) {
-    std::cout << "  accuracy predicting " << report.classifier->target
-              << ": trained on real " << report.classifier->accuracy_train_real
-              << ", on synthetic " << report.classifier->accuracy_train_synthetic
-              << ", majority baseline " << report.classifier->majority_accuracy << "\n";
+    std::cout << "  accuracy predicting " << report.classifier->target << ": trained on real "
+              << report.classifier->accuracy_train_real << ", on synthetic "
+              << report.classifier->accuracy_train_synthetic << ", majority baseline "
+              << report.classifier->majority_accuracy << "\n";
   }
 }
 
@@ -135,8 +133,7 @@ void AddReportCommand(CLI::App& app) {
       "Officer only, NOT private: an HTML quality report comparing a synthetic table with the "
       "real data (marginal TVDs, correlations, classifier accuracy)");
   command->add_option("--config", arguments->config, "Dataset config (JSON)")->required();
-  command->add_option("--synthetic", arguments->synthetic, "Synthetic CSV to assess")
-      ->required();
+  command->add_option("--synthetic", arguments->synthetic, "Synthetic CSV to assess")->required();
   command->add_option("--out", arguments->out, "HTML report to write")->required();
   command->add_option("--real", arguments->real,
                       "Real CSV to compare with (default: the config's dataset.csv)");
@@ -147,9 +144,10 @@ void AddReportCommand(CLI::App& app) {
   command->add_option("--export-coded", arguments->export_coded,
                       "Write DIR/real_coded.csv and DIR/synthetic_coded.csv (each attribute as "
                       "its schema code) for ../shared/tools/fidelity.py --all-categorical");
-  command->add_option("--max-sets", arguments->max_sets,
-                      "Largest number of k-way attribute sets to average over; more are "
-                      "sampled with a fixed seed")
+  command
+      ->add_option("--max-sets", arguments->max_sets,
+                   "Largest number of k-way attribute sets to average over; more are "
+                   "sampled with a fixed seed")
       ->capture_default_str();
   command->callback([arguments] { RunReport(*arguments); });
 }

@@ -1,13 +1,12 @@
 #include "engine/quality/fidelity_metrics.h"
 
 #include <algorithm>
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
-
-#include <boost/random/mersenne_twister.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
 
 #include "engine/marginals.h"
 
@@ -25,8 +24,9 @@ void CheckSameColumns(const EncodedTable& real, const EncodedTable& synthetic,
     throw std::invalid_argument("TVD: the real or the synthetic table has no rows");
   }
   if (real.num_columns() != synthetic.num_columns()) {
-    throw std::invalid_argument("TVD: the tables have different columns (encode both with the "
-                                "same schema)");
+    throw std::invalid_argument(
+        "TVD: the tables have different columns (encode both with the "
+        "same schema)");
   }
   for (std::size_t c : columns) {
     if (c >= real.num_columns()) {
@@ -75,8 +75,8 @@ double MarginalTvd(const EncodedTable& real, const EncodedTable& synthetic,
   const std::uint64_t num_cells = CellCount(real, columns);
 
   double l1 = 0;
-  if (num_cells <= std::max<std::uint64_t>(kDenseCellFloor,
-                                           8 * (real.num_rows() + synthetic.num_rows()))) {
+  if (num_cells <=
+      std::max<std::uint64_t>(kDenseCellFloor, 8 * (real.num_rows() + synthetic.num_rows()))) {
     const Marginal real_counts = ComputeMarginal(real, columns);
     const Marginal synthetic_counts = ComputeMarginal(synthetic, columns);
     for (std::size_t cell = 0; cell < real_counts.num_cells(); ++cell) {
@@ -93,10 +93,10 @@ double MarginalTvd(const EncodedTable& real, const EncodedTable& synthetic,
     std::size_t i = 0;
     std::size_t j = 0;
     while (i < real_cells.size() || j < synthetic_cells.size()) {
-      const std::uint64_t cell =
-          std::min(i < real_cells.size() ? real_cells[i] : std::numeric_limits<std::uint64_t>::max(),
-                   j < synthetic_cells.size() ? synthetic_cells[j]
-                                              : std::numeric_limits<std::uint64_t>::max());
+      const std::uint64_t cell = std::min(
+          i < real_cells.size() ? real_cells[i] : std::numeric_limits<std::uint64_t>::max(),
+          j < synthetic_cells.size() ? synthetic_cells[j]
+                                     : std::numeric_limits<std::uint64_t>::max());
       std::size_t real_count = 0;
       std::size_t synthetic_count = 0;
       while (i < real_cells.size() && real_cells[i] == cell) ++i, ++real_count;
@@ -157,8 +157,8 @@ WayTvd MeanMarginalTvd(const EncodedTable& real, const EncodedTable& synthetic, 
 
 Eigen::MatrixXd PairwiseTvdMatrix(const EncodedTable& real, const EncodedTable& synthetic) {
   const std::size_t n = real.num_columns();
-  Eigen::MatrixXd matrix = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n),
-                                                 static_cast<Eigen::Index>(n));
+  Eigen::MatrixXd matrix =
+      Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t single[] = {i};
     const auto ii = static_cast<Eigen::Index>(i);
@@ -192,8 +192,8 @@ Eigen::MatrixXd PearsonCorrelation(const std::vector<std::vector<double>>& colum
     }
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  Eigen::MatrixXd matrix = Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(n),
-                                                     static_cast<Eigen::Index>(n), nan);
+  Eigen::MatrixXd matrix =
+      Eigen::MatrixXd::Constant(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n), nan);
   for (std::size_t a = 0; a < n; ++a) {
     for (std::size_t b = a; b < n; ++b) {
       const auto& x = columns[a];

@@ -13,13 +13,12 @@
 #ifndef PRIVET_ENGINE_QUALITY_FIDELITY_METRICS_H_
 #define PRIVET_ENGINE_QUALITY_FIDELITY_METRICS_H_
 
+#include <Eigen/Dense>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
-
-#include <Eigen/Dense>
 
 #include "engine/encoded_table.h"
 

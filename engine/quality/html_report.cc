@@ -103,8 +103,9 @@ std::string MarginalSection(const QualityReport& report) {
       "on its own. As a rough guide, values below 0.05 are close and above 0.2 are far. "
       "Values use the config's categories, bins and date buckets, with missing as its own "
       "category.</p>\n";
-  out += "<table class=\"numbers tvd\"><tr><th>marginals</th><th>sets compared</th>"
-         "<th>mean TVD</th><th>largest TVD</th></tr>\n";
+  out +=
+      "<table class=\"numbers tvd\"><tr><th>marginals</th><th>sets compared</th>"
+      "<th>mean TVD</th><th>largest TVD</th></tr>\n";
   for (const auto& way : report.marginal_tvd) {
     out += "<tr><td>" + std::to_string(way.way) + "-way</td><td>" + EscapeHtml(WaySentence(way)) +
            "</td><td>" + Fixed(way.mean, 4) + "</td><td>" + Fixed(way.max, 4) + "</td></tr>\n";
@@ -116,8 +117,9 @@ std::string MarginalSection(const QualityReport& report) {
     HeatMap map;
     map.name = "pairwise-tvd";
     map.title = "2-way TVD for every pair of attributes";
-    map.subtitle = "darker = the pair's joint distribution is reproduced less well; "
-                   "diagonal = the attribute alone";
+    map.subtitle =
+        "darker = the pair's joint distribution is reproduced less well; "
+        "diagonal = the attribute alone";
     map.legend_title = "TVD";
     for (const auto& attribute : report.attributes) {
       map.row_labels.push_back(attribute.name);
@@ -136,8 +138,9 @@ std::string MarginalSection(const QualityReport& report) {
 std::string CorrelationSection(const QualityReport& report) {
   std::string out = "<h2>2. Do numeric attributes move together as in the real data?</h2>\n";
   if (!report.correlation) {
-    out += "<p class=\"explain\">Fewer than two integer or continuous attributes in the "
-           "config: no correlation matrix to compare.</p>\n";
+    out +=
+        "<p class=\"explain\">Fewer than two integer or continuous attributes in the "
+        "config: no correlation matrix to compare.</p>\n";
     return out;
   }
   const auto& correlation = *report.correlation;
@@ -171,25 +174,26 @@ std::string CorrelationSection(const QualityReport& report) {
 }
 
 std::string ClassifierSection(const QualityReport& report) {
-  std::string out = "<h2>3. Does a model trained on the synthetic data predict like one "
-                    "trained on the real data?</h2>\n";
+  std::string out =
+      "<h2>3. Does a model trained on the synthetic data predict like one "
+      "trained on the real data?</h2>\n";
   if (!report.classifier) {
-    out += "<p class=\"explain\">No target column was named (<code>--target COLUMN</code>), "
-           "so no classifier was trained.</p>\n";
+    out +=
+        "<p class=\"explain\">No target column was named (<code>--target COLUMN</code>), "
+        "so no classifier was trained.</p>\n";
     return out;
   }
   const auto& classifier = *report.classifier;
-  out +=
-      "<p class=\"explain\">A naive Bayes classifier predicts <b>" +
-      EscapeHtml(classifier.target) +
-      "</b> from all other attributes. It is trained once on 80% of the real rows (" +
-      std::to_string(classifier.train_rows) + ") and once on the synthetic table (" +
-      std::to_string(classifier.synthetic_rows) +
-      " rows), and both are tested on the same remaining 20% of real rows (" +
-      std::to_string(classifier.test_rows) +
-      "). If the synthetic data kept the relationships that matter for this prediction, the "
-      "two accuracies are close. Always guessing the most common value gives the baseline; a "
-      "useful model beats it.</p>\n";
+  out += "<p class=\"explain\">A naive Bayes classifier predicts <b>" +
+         EscapeHtml(classifier.target) +
+         "</b> from all other attributes. It is trained once on 80% of the real rows (" +
+         std::to_string(classifier.train_rows) + ") and once on the synthetic table (" +
+         std::to_string(classifier.synthetic_rows) +
+         " rows), and both are tested on the same remaining 20% of real rows (" +
+         std::to_string(classifier.test_rows) +
+         "). If the synthetic data kept the relationships that matter for this prediction, the "
+         "two accuracies are close. Always guessing the most common value gives the baseline; a "
+         "useful model beats it.</p>\n";
   GroupedBarChart chart;
   chart.name = "classifier-accuracy";
   chart.title = "Accuracy predicting " + classifier.target + " on held-out real rows";
@@ -212,12 +216,13 @@ std::string ClassifierSection(const QualityReport& report) {
 
 std::string AttributeSection(const QualityReport& report) {
   std::string out = "<h2>4. Each attribute, real vs synthetic</h2>\n";
-  out += "<p class=\"explain\">For every attribute, the share of rows in each category, bin or "
-         "date bucket of the config: <span style=\"color:" +
-         std::string(kRealColour) + "\"><b>real</b></span> beside <span style=\"color:" +
-         kSyntheticColour +
-         "\"><b>synthetic</b></span>. Bars of equal height mean the attribute is reproduced "
-         "well on its own. Hover a bar for its exact share.</p>\n<div class=\"charts\">\n";
+  out +=
+      "<p class=\"explain\">For every attribute, the share of rows in each category, bin or "
+      "date bucket of the config: <span style=\"color:" +
+      std::string(kRealColour) +
+      "\"><b>real</b></span> beside <span style=\"color:" + kSyntheticColour +
+      "\"><b>synthetic</b></span>. Bars of equal height mean the attribute is reproduced "
+      "well on its own. Hover a bar for its exact share.</p>\n<div class=\"charts\">\n";
   for (const auto& attribute : report.attributes) {
     GroupedBarChart chart;
     chart.name = "attribute-" + attribute.name;
@@ -240,12 +245,23 @@ std::string EscapeHtml(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -261,19 +277,20 @@ std::string RenderHtmlReport(const QualityReport& report) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       "<title>CONFIDENTIAL quality report: " +
       EscapeHtml(report.dataset_id) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
-  page += "<div class=\"warning\" id=\"not-private-warning\" role=\"alert\"><strong>"
-          "CONFIDENTIAL &mdash; FOR THE PRIVACY OFFICER ONLY. DO NOT RELEASE.</strong>"
-          "This report compares the synthetic table with the <b>real patient data</b>. Its "
-          "numbers and charts are computed from the real data with no privacy protection: it "
-          "is <b>not differentially private</b>. Do not release it, attach it to a release or "
-          "share it with researchers. The synthetic table itself may be released; this page "
-          "may not.</div>\n<main>\n";
+  page +=
+      "<div class=\"warning\" id=\"not-private-warning\" role=\"alert\"><strong>"
+      "CONFIDENTIAL &mdash; FOR THE PRIVACY OFFICER ONLY. DO NOT RELEASE.</strong>"
+      "This report compares the synthetic table with the <b>real patient data</b>. Its "
+      "numbers and charts are computed from the real data with no privacy protection: it "
+      "is <b>not differentially private</b>. Do not release it, attach it to a release or "
+      "share it with researchers. The synthetic table itself may be released; this page "
+      "may not.</div>\n<main>\n";
   page += "<h1>Quality report: " + EscapeHtml(report.dataset_id) + "</h1>\n";
   page += "<p class=\"meta\">Real data: " + EscapeHtml(report.real_source) + " (" +
-          std::to_string(report.real_rows) + " rows) &middot; Synthetic data: " +
-          EscapeHtml(report.synthetic_source) + " (" + std::to_string(report.synthetic_rows) +
-          " rows) &middot; " + std::to_string(report.attributes.size()) +
-          " attributes</p>\n";
+          std::to_string(report.real_rows) +
+          " rows) &middot; Synthetic data: " + EscapeHtml(report.synthetic_source) + " (" +
+          std::to_string(report.synthetic_rows) + " rows) &middot; " +
+          std::to_string(report.attributes.size()) + " attributes</p>\n";
   page += Summary(report);
   page += MarginalSection(report);
   page += CorrelationSection(report);

@@ -36,8 +36,8 @@ NaiveBayes NaiveBayes::Fit(const EncodedTable& train, std::size_t target, double
   const auto rows = static_cast<double>(train.num_rows());
   for (std::uint32_t y = 0; y < num_classes; ++y) {
     // Laplace-smoothed prior (add-alpha over the public class domain).
-    model.log_prior_.push_back(std::log((static_cast<double>(class_counts[y]) + alpha) /
-                                        (rows + alpha * num_classes)));
+    model.log_prior_.push_back(
+        std::log((static_cast<double>(class_counts[y]) + alpha) / (rows + alpha * num_classes)));
   }
 
   model.log_likelihood_.resize(train.num_columns());
@@ -85,8 +85,8 @@ std::uint32_t NaiveBayes::Predict(const EncodedTable& table, std::size_t row) co
     double score = log_prior_[y];
     for (std::size_t j = 0; j < log_likelihood_.size(); ++j) {
       if (j == target_) continue;
-      score += log_likelihood_[j][static_cast<std::size_t>(table.column(j).at(row)) * num_classes +
-                                  y];
+      score +=
+          log_likelihood_[j][static_cast<std::size_t>(table.column(j).at(row)) * num_classes + y];
     }
     if (score > best_score) {  // strict: ties keep the smaller class code
       best_score = score;

@@ -24,8 +24,7 @@ const char* const kNotPrivateWarning =
 namespace {
 
 bool IsNumeric(const Attribute& attribute) {
-  return attribute.type == AttributeType::kInteger ||
-         attribute.type == AttributeType::kContinuous;
+  return attribute.type == AttributeType::kInteger || attribute.type == AttributeType::kContinuous;
 }
 
 std::string_view Trim(std::string_view text) {
@@ -76,8 +75,8 @@ NumericColumns ReadNumericColumns(const Schema& schema, const std::filesystem::p
   while (reader.ReadRecord()) {
     for (std::size_t k = 0; k < numeric.size(); ++k) {
       const Attribute& attribute = *numeric[k];
-      const std::string where = csv.string() + ":" + std::to_string(reader.line()) +
-                                ": column \"" + attribute.name + "\"";
+      const std::string where = csv.string() + ":" + std::to_string(reader.line()) + ": column \"" +
+                                attribute.name + "\"";
       if (field_of[k] >= reader.num_fields()) {
         throw InputError(where + ": the row has only " + std::to_string(reader.num_fields()) +
                          " fields");
@@ -106,7 +105,8 @@ NumericColumns ReadNumericColumns(const Schema& schema, const std::filesystem::p
 }
 
 QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& real,
-                                   const EncodedTable& synthetic, const NumericColumns& real_numeric,
+                                   const EncodedTable& synthetic,
+                                   const NumericColumns& real_numeric,
                                    const NumericColumns& synthetic_numeric,
                                    const ReportOptions& options) {
   const auto& attributes = schema.modeled_attributes();
@@ -126,8 +126,8 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
   report.real_rows = real.num_rows();
   report.synthetic_rows = synthetic.num_rows();
   report.set_sample_seed = options.set_sample_seed;
-  report.software_version = std::string(privet::kVersion) + " (commit " + privet::kBuildCommit +
-                            ")";
+  report.software_version =
+      std::string(privet::kVersion) + " (commit " + privet::kBuildCommit + ")";
 
   report.pairwise_tvd = PairwiseTvdMatrix(real, synthetic);
   for (std::size_t j = 0; j < attributes.size(); ++j) {
@@ -147,8 +147,8 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
   for (std::size_t way : options.ways) {
     if (way == 0) throw InputError("quality report: marginal way must be >= 1");
     if (way > attributes.size()) continue;
-    report.marginal_tvd.push_back(MeanMarginalTvd(real, synthetic, way, options.max_sets_per_way,
-                                                  options.set_sample_seed));
+    report.marginal_tvd.push_back(
+        MeanMarginalTvd(real, synthetic, way, options.max_sets_per_way, options.set_sample_seed));
   }
 
   if (real_numeric.names.size() >= 2) {

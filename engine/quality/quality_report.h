@@ -12,15 +12,14 @@
 #ifndef PRIVET_ENGINE_QUALITY_QUALITY_REPORT_H_
 #define PRIVET_ENGINE_QUALITY_QUALITY_REPORT_H_
 
+#include <Eigen/Dense>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
-#include <nlohmann/json.hpp>
 
 #include "engine/encoded_table.h"
 #include "engine/quality/fidelity_metrics.h"
@@ -75,13 +74,13 @@ struct ClassifierComparison {
 
 struct QualityReport {
   std::string dataset_id;
-  std::string real_source;       // file names as given, for the page header
+  std::string real_source;  // file names as given, for the page header
   std::string synthetic_source;
   std::size_t real_rows = 0;
   std::size_t synthetic_rows = 0;
-  std::vector<AttributeComparison> attributes;  // modeled attributes, schema order
-  Eigen::MatrixXd pairwise_tvd;                 // PairwiseTvdMatrix over those attributes
-  std::vector<WayTvd> marginal_tvd;             // one per requested way
+  std::vector<AttributeComparison> attributes;       // modeled attributes, schema order
+  Eigen::MatrixXd pairwise_tvd;                      // PairwiseTvdMatrix over those attributes
+  std::vector<WayTvd> marginal_tvd;                  // one per requested way
   std::optional<CorrelationComparison> correlation;  // absent with < 2 numeric attributes
   std::optional<ClassifierComparison> classifier;    // present when options.target is set
   std::uint64_t set_sample_seed = 0;
@@ -103,7 +102,8 @@ NumericColumns ReadNumericColumns(const Schema& schema, const std::filesystem::p
 // Throws InputError when a table is empty, options.target is not a modeled attribute, or the
 // real table has fewer than 5 rows to split (no row left to test on).
 QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& real,
-                                   const EncodedTable& synthetic, const NumericColumns& real_numeric,
+                                   const EncodedTable& synthetic,
+                                   const NumericColumns& real_numeric,
                                    const NumericColumns& synthetic_numeric,
                                    const ReportOptions& options);
 

@@ -62,27 +62,25 @@ Rgb Parse(const char* hex) {
 
 std::string Hex(const Rgb& colour) {
   char buffer[8];
-  std::snprintf(buffer, sizeof buffer, "#%02x%02x%02x",
-                static_cast<unsigned>(std::lround(colour.r)),
-                static_cast<unsigned>(std::lround(colour.g)),
-                static_cast<unsigned>(std::lround(colour.b)));
+  std::snprintf(
+      buffer, sizeof buffer, "#%02x%02x%02x", static_cast<unsigned>(std::lround(colour.r)),
+      static_cast<unsigned>(std::lround(colour.g)), static_cast<unsigned>(std::lround(colour.b)));
   return buffer;
 }
 
 // ColorBrewer YlOrRd and RdBu (Harrower & Brewer 2003), five stops each: perceptually ordered
 // and readable by the common colour-vision deficiencies.
-constexpr std::array<const char*, 5> kSequentialStops = {"#ffffcc", "#fed976", "#fd8d3c",
-                                                         "#e31a1c", "#800026"};
-constexpr std::array<const char*, 5> kDivergingStops = {"#2166ac", "#67a9cf", "#f7f7f7",
-                                                        "#ef8a62", "#b2182b"};
+constexpr std::array<const char*, 5> kSequentialStops = {"#ffffcc", "#fed976", "#fd8d3c", "#e31a1c",
+                                                         "#800026"};
+constexpr std::array<const char*, 5> kDivergingStops = {"#2166ac", "#67a9cf", "#f7f7f7", "#ef8a62",
+                                                        "#b2182b"};
 
 bool IsDark(const std::string& hex) {
   const Rgb c = Parse(hex.c_str());
   return 0.299 * c.r + 0.587 * c.g + 0.114 * c.b < 140;  // ITU-R BT.601 luma
 }
 
-std::string Open(const std::string& name, double width, double height,
-                 const std::string& title) {
+std::string Open(const std::string& name, double width, double height, const std::string& title) {
   return "<svg class=\"chart\" data-chart=\"" + EscapeHtml(name) +
          "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" + Px(width) + "\" height=\"" +
          Px(height) + "\" viewBox=\"0 0 " + Px(width) + " " + Px(height) +
@@ -155,9 +153,8 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
   if (chart.series.size() > 1) {
     for (const auto& series : chart.series) legend_width += TextWidth(series.name) + 26;
   }
-  const double title_width =
-      std::max(8.0 * static_cast<double>(chart.title.size()) + legend_width,
-               6.8 * static_cast<double>(chart.subtitle.size()));
+  const double title_width = std::max(8.0 * static_cast<double>(chart.title.size()) + legend_width,
+                                      6.8 * static_cast<double>(chart.subtitle.size()));
   const double width = std::max(left + plot_width + 16, title_width + 16);
   const double height = top + plot_height + label_band + 22;
 
@@ -185,8 +182,7 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
     svg += Text(left - 6, y + 4, tick, "class=\"tick\" text-anchor=\"end\"");
   }
   svg += "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(14," +
-         Px(top + plot_height / 2) + ") rotate(-90)\">" + EscapeHtml(chart.y_label) +
-         "</text>\n";
+         Px(top + plot_height / 2) + ") rotate(-90)\">" + EscapeHtml(chart.y_label) + "</text>\n";
   // Bars.
   const double bar_width = group * 0.8 / static_cast<double>(chart.series.size());
   for (std::size_t i = 0; i < n; ++i) {
@@ -194,9 +190,9 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
     for (std::size_t s = 0; s < chart.series.size(); ++s) {
       const double value = chart.series[s].values[i];
       const double h = plot_height * value / y_max;
-      svg += "<rect class=\"bar\" x=\"" + Px(x0 + bar_width * static_cast<double>(s)) +
-             "\" y=\"" + Px(top + plot_height - h) + "\" width=\"" + Px(bar_width) +
-             "\" height=\"" + Px(h) + "\" fill=\"" + chart.series[s].colour + "\"><title>" +
+      svg += "<rect class=\"bar\" x=\"" + Px(x0 + bar_width * static_cast<double>(s)) + "\" y=\"" +
+             Px(top + plot_height - h) + "\" width=\"" + Px(bar_width) + "\" height=\"" + Px(h) +
+             "\" fill=\"" + chart.series[s].colour + "\"><title>" +
              EscapeHtml(chart.labels[i] + " - " + chart.series[s].name + ": " +
                         Number(100 * value, 2) + "%") +
              "</title></rect>\n";
@@ -206,9 +202,9 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
       const double y = top + plot_height + 14;
       const std::string label = ShortLabel(chart.labels[i]);
       if (rotate) {
-        svg += "<text class=\"tick\" text-anchor=\"end\" transform=\"translate(" + Px(x + 3) +
-               "," + Px(y - 4) + ") rotate(-45)\"><title>" + EscapeHtml(chart.labels[i]) +
-               "</title>" + EscapeHtml(label) + "</text>\n";
+        svg += "<text class=\"tick\" text-anchor=\"end\" transform=\"translate(" + Px(x + 3) + "," +
+               Px(y - 4) + ") rotate(-45)\"><title>" + EscapeHtml(chart.labels[i]) + "</title>" +
+               EscapeHtml(label) + "</text>\n";
       } else {
         svg += Text(x, y, label, "class=\"tick\" text-anchor=\"middle\"");
       }
@@ -217,9 +213,10 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
   svg += "<line x1=\"" + Px(left) + "\" x2=\"" + Px(left + plot_width) + "\" y1=\"" +
          Px(top + plot_height) + "\" y2=\"" + Px(top + plot_height) + "\" class=\"axis\"/>\n";
   if (label_every > 1) {
-    svg += Text(left + plot_width, height - 4,
-                "one label in " + std::to_string(label_every) + " shown; hover a bar for its category",
-                "class=\"note\" text-anchor=\"end\"");
+    svg +=
+        Text(left + plot_width, height - 4,
+             "one label in " + std::to_string(label_every) + " shown; hover a bar for its category",
+             "class=\"note\" text-anchor=\"end\"");
   }
   svg += "</svg>\n";
   return svg;
@@ -260,15 +257,14 @@ std::string RenderHeatMap(const HeatMap& map) {
   for (std::size_t j = 0; j < columns; ++j) {
     const double x = left + cell * (static_cast<double>(j) + 0.5);
     svg += "<text class=\"" + label_class + "\" transform=\"translate(" + Px(x + 3) + "," +
-           Px(top - 6) +
-           ") rotate(-45)\"><title>" + EscapeHtml(map.column_labels[j]) + "</title>" +
+           Px(top - 6) + ") rotate(-45)\"><title>" + EscapeHtml(map.column_labels[j]) + "</title>" +
            EscapeHtml(ShortLabel(map.column_labels[j])) + "</text>\n";
   }
   for (std::size_t i = 0; i < rows; ++i) {
     const double y = top + cell * static_cast<double>(i);
     svg += "<text class=\"" + label_class + "\" text-anchor=\"end\" x=\"" + Px(left - 6) +
-           "\" y=\"" + Px(y + cell / 2 + 3) + "\"><title>" + EscapeHtml(map.row_labels[i]) + "</title>" +
-           EscapeHtml(ShortLabel(map.row_labels[i])) + "</text>\n";
+           "\" y=\"" + Px(y + cell / 2 + 3) + "\"><title>" + EscapeHtml(map.row_labels[i]) +
+           "</title>" + EscapeHtml(ShortLabel(map.row_labels[i])) + "</text>\n";
     for (std::size_t j = 0; j < columns; ++j) {
       const double value = map.values(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
       const bool defined = std::isfinite(value);
@@ -306,8 +302,8 @@ std::string RenderHeatMap(const HeatMap& map) {
   for (int t = 0; t <= 4; ++t) {
     const double value = map.scale_min + (map.scale_max - map.scale_min) * t / 4;
     const double y = top + legend_height - legend_height * t / 4;
-    svg += "<line x1=\"" + Px(legend_x + 14) + "\" x2=\"" + Px(legend_x + 18) + "\" y1=\"" +
-           Px(y) + "\" y2=\"" + Px(y) + "\" class=\"axis\"/>\n";
+    svg += "<line x1=\"" + Px(legend_x + 14) + "\" x2=\"" + Px(legend_x + 18) + "\" y1=\"" + Px(y) +
+           "\" y2=\"" + Px(y) + "\" class=\"axis\"/>\n";
     const int decimals = std::max(TickDecimals(map.scale_max - map.scale_min, 4),
                                   TickDecimals(std::abs(map.scale_min), 1));
     svg += Text(legend_x + 21, y + 4, Number(value, decimals), "class=\"tick\"");

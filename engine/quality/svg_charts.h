@@ -4,16 +4,15 @@
 #ifndef PRIVET_ENGINE_QUALITY_SVG_CHARTS_H_
 #define PRIVET_ENGINE_QUALITY_SVG_CHARTS_H_
 
+#include <Eigen/Dense>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
 
 namespace privet::engine::quality {
 
 struct BarSeries {
-  std::string name;    // legend text
-  std::string colour;  // CSS colour
+  std::string name;            // legend text
+  std::string colour;          // CSS colour
   std::vector<double> values;  // one per category, >= 0
 };
 

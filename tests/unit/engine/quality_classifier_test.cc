@@ -93,8 +93,7 @@ TEST_CASE("naive Bayes and the baseline reject bad input") {
 TEST_CASE("the permutation is numpy's RandomState(seed).permutation(n)") {
   // Vectors printed by numpy 1.24.2 (Debian bookworm python3-numpy):
   //   np.random.RandomState(0).permutation(10)
-  CHECK(NumpyLegacyPermutation(10, 0) ==
-        std::vector<std::size_t>{2, 8, 4, 9, 1, 6, 7, 3, 0, 5});
+  CHECK(NumpyLegacyPermutation(10, 0) == std::vector<std::size_t>{2, 8, 4, 9, 1, 6, 7, 3, 0, 5});
   //   np.random.RandomState(0).permutation(303)[:12]  (heart_cleveland's row count)
   const std::vector<std::size_t> heart = NumpyLegacyPermutation(303, 0);
   CHECK(std::vector<std::size_t>(heart.begin(), heart.begin() + 12) ==

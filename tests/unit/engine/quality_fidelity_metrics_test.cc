@@ -1,8 +1,6 @@
 // Known-answer tests of the report's fidelity metrics: TVDs hand-computed on small tables,
 // Pearson correlations against numpy/pandas, and the dense and sparse counting paths against
 // a reference count.
-#include "engine/quality/fidelity_metrics.h"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -12,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "engine/quality/fidelity_metrics.h"
 
 namespace privet::engine::quality {
 namespace {
@@ -102,7 +102,8 @@ EncodedTable RandomTable(std::size_t rows, const std::vector<std::uint32_t>& dom
     ColumnSpec spec{std::string("c").append(std::to_string(j)), domains[j], {}};
     // Skewed codes (min of two uniforms) so cells have unequal, overlapping mass.
     std::uniform_int_distribution<std::uint32_t> code(0, domains[j] - 1);
-    for (std::size_t r = 0; r < rows; ++r) spec.codes.push_back(std::min(code(engine), code(engine)));
+    for (std::size_t r = 0; r < rows; ++r)
+      spec.codes.push_back(std::min(code(engine), code(engine)));
     specs.push_back(std::move(spec));
   }
   return MakeTable(specs);
@@ -215,8 +216,7 @@ TEST_CASE("Pearson correlation matches numpy and pandas") {
 }
 
 TEST_CASE("Pearson correlation is undefined for constant or too sparse columns") {
-  const Eigen::MatrixXd r =
-      PearsonCorrelation({{1, 2, 3, 4}, {7, 7, 7, 7}, {kNan, kNan, kNan, 1}});
+  const Eigen::MatrixXd r = PearsonCorrelation({{1, 2, 3, 4}, {7, 7, 7, 7}, {kNan, kNan, kNan, 1}});
   CHECK(std::isnan(r(0, 1)));
   CHECK(std::isnan(r(1, 1)));
   CHECK(std::isnan(r(0, 2)));  // one complete pair only

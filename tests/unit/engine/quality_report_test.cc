@@ -111,7 +111,7 @@ TEST_CASE("numeric columns: values clamped to the public bounds, missing as NaN"
   REQUIRE(f.real_numeric.values[1].size() == 10);
   CHECK(f.real_numeric.values[0][0] == 20.0);
   CHECK(std::isnan(f.real_numeric.values[1][2]));  // "NA"
-  CHECK(f.real_numeric.values[1][5] == 200.0);      // 250 clamped to max 200
+  CHECK(f.real_numeric.values[1][5] == 200.0);     // 250 clamped to max 200
 
   WriteText(f.dir.path() / "bad.csv", "sex,age,weight,outcome\nF,20,heavy,no\n");
   try {
@@ -130,8 +130,8 @@ TEST_CASE("the report computes every section from the schema's codes") {
   Fixture f;
   ReportOptions options;
   options.target = "outcome";
-  const QualityReport report = ComputeQualityReport(f.schema, f.real, f.synthetic,
-                                                    f.real_numeric, f.synthetic_numeric, options);
+  const QualityReport report = ComputeQualityReport(f.schema, f.real, f.synthetic, f.real_numeric,
+                                                    f.synthetic_numeric, options);
   CHECK(report.dataset_id == "quality_test");
   CHECK(report.real_rows == 10);
   CHECK(report.synthetic_rows == 5);
@@ -167,8 +167,8 @@ TEST_CASE("the report refuses what it cannot compute") {
                                        f.synthetic_numeric, options),
                   InputError);
   EncodedTable empty = f.synthetic.SelectRows(std::vector<std::size_t>{});
-  CHECK_THROWS_AS(ComputeQualityReport(f.schema, f.real, empty, f.real_numeric,
-                                       f.synthetic_numeric, ReportOptions{}),
+  CHECK_THROWS_AS(ComputeQualityReport(f.schema, f.real, empty, f.real_numeric, f.synthetic_numeric,
+                                       ReportOptions{}),
                   InputError);
   options.target = "outcome";
   const EncodedTable tiny = f.real.SelectRows(std::vector<std::size_t>{0});
@@ -181,8 +181,8 @@ TEST_CASE("the JSON carries the numbers under fidelity.py's names and says it is
   Fixture f;
   ReportOptions options;
   options.target = "outcome";
-  const QualityReport report = ComputeQualityReport(f.schema, f.real, f.synthetic,
-                                                    f.real_numeric, f.synthetic_numeric, options);
+  const QualityReport report = ComputeQualityReport(f.schema, f.real, f.synthetic, f.real_numeric,
+                                                    f.synthetic_numeric, options);
   const nlohmann::json json = ToJson(report);
   CHECK(json.at("not_private") == true);
   CHECK(json.at("warning").get<std::string>().find("NOT differentially private") !=
@@ -205,8 +205,7 @@ TEST_CASE("the coded CSV holds each cell's schema code") {
   const std::string coded = ReadText(f.dir.path() / "coded.csv");
   CHECK(coded.rfind("sex,age,weight,outcome\n0,0,1,0\n", 0) == 0);
   CHECK(coded.find("\n0,1,1,1\n") != std::string::npos);
-  CHECK_THROWS_AS(WriteCodedCsv(f.synthetic, f.dir.path() / "missing_dir" / "x.csv"),
-                  StorageError);
+  CHECK_THROWS_AS(WriteCodedCsv(f.synthetic, f.dir.path() / "missing_dir" / "x.csv"), StorageError);
 }
 
 TEST_CASE("the page opens with the warning, is self-contained and escapes labels") {
