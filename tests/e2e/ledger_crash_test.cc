@@ -1,0 +1,60 @@
+// A charging process SIGKILLed at random points, many times: the ledger still opens, its
+// chain verifies, and the spent total equals the sum of the recorded releases.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "privacy/ledger.h"
+#include "tests/e2e/ledger_e2e_support.h"
+
+namespace privet::e2e {
+namespace {
+
+TEST_CASE("SIGKILL during charges leaves a consistent, verifiable ledger") {
+  ScratchDir dir;
+  const fs::path ledger_path = dir / "ledger.db";
+  {
+    auto ledger = privacy::BudgetLedger::Open(ledger_path);
+    // Pure budget, large enough never to refuse: every kill lands mid-stream.
+    ledger.InitDataset("crash", privacy::Budget{1e6, 0.0, std::nullopt}, "officer");
+  }
+  std::mt19937 random(20261128);  // fixed seed: reproducible kill times
+  std::uniform_int_distribution<int> delay_us(0, 60000);
+  constexpr int kKills = 40;
+  std::size_t acknowledged = 0;
+  for (int i = 0; i < kKills; ++i) {
+    const fs::path out = dir / ("run-" + std::to_string(i) + ".out");
+    const pid_t child = StartHelper({ledger_path.string(), "crash", "0.001"}, out);
+    std::this_thread::sleep_for(std::chrono::microseconds(delay_us(random)));
+    ::kill(child, SIGKILL);
+    const int ended = Wait(child);
+    CHECK((ended == -SIGKILL || ended == 0));
+    acknowledged += Lines(ReadFile(out)).size();
+  }
+  const auto ledger = privacy::BudgetLedger::Open(ledger_path, privacy::LedgerOpenMode::kMustExist);
+  const auto verified = ledger.VerifyChain();
+  CHECK_MESSAGE(verified.ok, verified.message);
+  const auto status = ledger.Show("crash");
+  // Every acknowledged charge was committed (a kill may also land after a commit and before
+  // the print, so the ledger can hold more than was acknowledged, never fewer).
+  CHECK(status.releases.size() >= acknowledged);
+  CHECK(acknowledged > 0);
+  double sum = 0;
+  for (const auto& release : status.releases) {
+    sum += release.cost.epsilon;
+    // Each charge recorded the running total of everything before it.
+    CHECK(release.cumulative.epsilon == doctest::Approx(sum).epsilon(1e-12));
+  }
+  CHECK(status.spent.epsilon == doctest::Approx(sum).epsilon(1e-12));
+  // And the binary agrees.
+  const auto result = Privet(dir.path(), {"ledger", "verify", "--ledger", ledger_path.string()});
+  CHECK(result.exit_code == 0);
+  MESSAGE(kKills << " kills, " << status.releases.size() << " charges recorded");
+}
+
+}  // namespace
+}  // namespace privet::e2e
