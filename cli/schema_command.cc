@@ -41,8 +41,9 @@ void WriteNewPrivateFile(const fs::path& path, const std::string& text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) {
-      throw UsageError(path.string() + " already exists; privet schema draft never overwrites a "
-                                       "config (choose another --out or remove the file)");
+      throw UsageError(path.string() +
+                       " already exists; privet schema draft never overwrites a "
+                       "config (choose another --out or remove the file)");
     }
     throw StorageError(path.string() + ": cannot create: " + std::strerror(errno));
   }
@@ -57,12 +58,14 @@ void WriteNewPrivateFile(const fs::path& path, const std::string& text) {
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::close(fd) != 0) throw StorageError(path.string() + ": close failed: " + std::strerror(errno));
+  if (::close(fd) != 0)
+    throw StorageError(path.string() + ": close failed: " + std::strerror(errno));
 }
 
 char ParseDelimiter(const std::string& text) {
   if (text == "\\t" || text == "tab") return '\t';
-  if (text.size() != 1) throw UsageError("--delimiter must be one character (or \\t), not \"" + text + "\"");
+  if (text.size() != 1)
+    throw UsageError("--delimiter must be one character (or \\t), not \"" + text + "\"");
   return text[0];
 }
 
@@ -73,12 +76,14 @@ void RunDraft(const DraftArgs& args) {
   const fs::path csv(args.csv);
   if (!args.out.empty()) {
     if (fs::exists(args.out)) {
-      throw UsageError(args.out + " already exists; privet schema draft never overwrites a "
-                                  "config (choose another --out or remove the file)");
+      throw UsageError(args.out +
+                       " already exists; privet schema draft never overwrites a "
+                       "config (choose another --out or remove the file)");
     }
     // Write the CSV path relative to the config, as configs do.
     fs::path out_dir = fs::absolute(fs::path(args.out)).parent_path();
-    options.csv_as_written = fs::absolute(csv).lexically_normal().lexically_relative(out_dir).string();
+    options.csv_as_written =
+        fs::absolute(csv).lexically_normal().lexically_relative(out_dir).string();
   }
   const std::string text = engine::DraftSchema(csv, options).dump(2) + "\n";
   if (args.out.empty()) {
@@ -119,7 +124,8 @@ std::string DomainSummary(const engine::Attribute& a) {
              std::to_string(a.num_value_codes()) + " buckets";
       break;
     }
-    case engine::AttributeType::kIgnore: break;
+    case engine::AttributeType::kIgnore:
+      break;
   }
   if (a.nullable) text += ", + missing";
   return text;
@@ -160,14 +166,16 @@ void RunCheck(const CheckArgs& args) {
 }  // namespace
 
 void AddSchemaCommand(CLI::App& app) {
-  CLI::App* schema = app.add_subcommand("schema", "Draft or check a dataset config (the public "
-                                                  "schema; see docs/config.md)");
+  CLI::App* schema = app.add_subcommand("schema",
+                                        "Draft or check a dataset config (the public "
+                                        "schema; see docs/config.md)");
   schema->require_subcommand(1);
 
   auto draft_args = std::make_shared<DraftArgs>();
   CLI::App* draft = schema->add_subcommand(
-      "draft", "Infer a DRAFT config from a CSV. The draft is derived from the private data: "
-               "review every domain and remove \"draft\": true before use");
+      "draft",
+      "Infer a DRAFT config from a CSV. The draft is derived from the private data: "
+      "review every domain and remove \"draft\": true before use");
   draft->add_option("DATA", draft_args->csv, "CSV file with a header")->required();
   draft->add_option("--out", draft_args->out,
                     "Write the draft here (never overwritten; mode 0600) instead of stdout");

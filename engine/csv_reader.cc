@@ -15,9 +15,7 @@ constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
 std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char lead = byte(i);
-  const auto continuation = [&](std::size_t k) {
-    return k < s.size() && (byte(k) & 0xC0) == 0x80;
-  };
+  const auto continuation = [&](std::size_t k) { return k < s.size() && (byte(k) & 0xC0) == 0x80; };
   if (lead < 0x80) return 1;
   if (lead >= 0xC2 && lead <= 0xDF) return continuation(i + 1) ? 2 : 0;
   if (lead >= 0xE0 && lead <= 0xEF) {
@@ -46,7 +44,8 @@ CsvReader::CsvReader(std::istream& in, std::string display_name, CsvOptions opti
 
 void CsvReader::MarkSpecialBytes() {
   special_.fill(false);
-  for (char c : {options_.delimiter, '\n', '\r', '"'}) special_[static_cast<unsigned char>(c)] = true;
+  for (char c : {options_.delimiter, '\n', '\r', '"'})
+    special_[static_cast<unsigned char>(c)] = true;
 }
 
 CsvReader::CsvReader(const std::filesystem::path& path, CsvOptions options)
@@ -57,8 +56,9 @@ CsvReader::CsvReader(const std::filesystem::path& path, CsvOptions options)
       buffer_(kBlockBytes) {
   MarkSpecialBytes();
   if (!*owned_stream_) {
-    throw InputError(display_name_ + ": cannot open the CSV file (check the path in the config "
-                                     "or --data)");
+    throw InputError(display_name_ +
+                     ": cannot open the CSV file (check the path in the config "
+                     "or --data)");
   }
 }
 

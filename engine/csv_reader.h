@@ -74,7 +74,7 @@ class CsvReader {
   std::uint64_t line_ = 1;  // physical line of the next unread character
   std::uint64_t record_line_ = 0;
   std::uint64_t records_read_ = 0;
-  std::string record_;                 // unquoted field bytes, concatenated
+  std::string record_;                   // unquoted field bytes, concatenated
   std::vector<std::size_t> field_ends_;  // end offset of each field in record_
   std::vector<std::string_view> fields_;
 };

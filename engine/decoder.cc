@@ -1,12 +1,11 @@
 #include "engine/decoder.h"
 
+#include <boost/random/uniform_int_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
-
-#include <boost/random/uniform_int_distribution.hpp>
-#include <boost/random/uniform_real_distribution.hpp>
 
 #include "engine/schema_time.h"
 #include "privacy/errors.h"
@@ -16,8 +15,8 @@ namespace {
 
 std::string FixedText(double value, int decimals) {
   char buffer[400];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value,
-                                    std::chars_format::fixed, decimals);
+  const auto result =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed, decimals);
   return std::string(buffer, result.ptr);
 }
 
@@ -50,7 +49,8 @@ std::string DecodeCell(const Attribute& attribute, std::uint32_t code,
     return attribute.missing_tokens.empty() ? std::string() : attribute.missing_tokens.front();
   }
   switch (attribute.type) {
-    case AttributeType::kCategorical: return attribute.values[code];
+    case AttributeType::kCategorical:
+      return attribute.values[code];
     case AttributeType::kInteger: {
       boost::random::uniform_int_distribution<std::int64_t> uniform(
           static_cast<std::int64_t>(attribute.bin_lower[code]),
@@ -72,7 +72,8 @@ std::string DecodeCell(const Attribute& attribute, std::uint32_t code,
       boost::random::uniform_int_distribution<std::int64_t> uniform(first, last);
       return FormatTime(uniform(rng), attribute.format, datetime);
     }
-    case AttributeType::kIgnore: break;
+    case AttributeType::kIgnore:
+      break;
   }
   throw std::out_of_range("attribute '" + attribute.name + "' is ignored and has no codes");
 }
@@ -125,7 +126,8 @@ void WriteCsv(const Schema& schema, const EncodedTable& table, std::ostream& out
     }
     line.push_back('\n');
     out << line;
-    if (!out) throw StorageError("writing the synthetic CSV failed at row " + std::to_string(row + 1));
+    if (!out)
+      throw StorageError("writing the synthetic CSV failed at row " + std::to_string(row + 1));
   }
   out.flush();
   if (!out) throw StorageError("writing the synthetic CSV failed");

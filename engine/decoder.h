@@ -15,11 +15,10 @@
 #ifndef PRIVET_ENGINE_DECODER_H_
 #define PRIVET_ENGINE_DECODER_H_
 
+#include <boost/random/mersenne_twister.hpp>
 #include <cstdint>
 #include <ostream>
 #include <string>
-
-#include <boost/random/mersenne_twister.hpp>
 
 #include "engine/encoded_table.h"
 #include "engine/schema.h"

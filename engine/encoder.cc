@@ -60,7 +60,8 @@ class ColumnEncoder {
   bool Encode(std::string_view cell, std::uint32_t& code, std::string& error,
               ColumnEncodingCounts* counts) const {
     const Attribute& a = *attribute_;
-    if (std::find(a.missing_tokens.begin(), a.missing_tokens.end(), cell) != a.missing_tokens.end()) {
+    if (std::find(a.missing_tokens.begin(), a.missing_tokens.end(), cell) !=
+        a.missing_tokens.end()) {
       if (!a.nullable) {
         error = "missing value " + Quoted(cell) +
                 " but the attribute is not nullable (set \"nullable\": true or fix the data)";
@@ -129,7 +130,8 @@ class ColumnEncoder {
         code = a.BucketOf(*value);
         return true;
       }
-      case AttributeType::kIgnore: break;
+      case AttributeType::kIgnore:
+        break;
     }
     error = "attribute is ignored";
     return false;
@@ -158,8 +160,9 @@ HeaderLayout ReadLayout(const Schema& schema, CsvReader& reader, const std::stri
   // WriteCsv always writes a header, so a synthetic file has one whatever the dataset's setting.
   if (schema.has_header() || kind == CsvKind::kSynthetic) {
     if (!reader.ReadRecord()) {
-      throw InputError(display_name + ": the file is empty (expected a header line naming the "
-                                      "columns)");
+      throw InputError(display_name +
+                       ": the file is empty (expected a header line naming the "
+                       "columns)");
     }
     std::unordered_map<std::string, std::size_t> position;
     for (std::size_t f = 0; f < reader.num_fields(); ++f) {
@@ -256,8 +259,8 @@ EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::strin
       std::uint32_t code = 0;
       if (!encoders[i].Encode(reader.field(f), code, error, &counts[i])) {
         throw InputError(display_name + ":" + std::to_string(reader.line()) + ": column " +
-                         Quoted(modeled[i].name) + " (field " + std::to_string(f + 1) + "): " +
-                         error);
+                         Quoted(modeled[i].name) + " (field " + std::to_string(f + 1) +
+                         "): " + error);
       }
       columns[i].push_back(code);
     }
@@ -265,7 +268,8 @@ EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::strin
       const std::string_view unit = reader.field(*unit_field);
       // A row without a unit cannot be bounded per person; refusing it is the only safe choice.
       const auto& tokens = schema.missing_tokens();
-      if (TrimSpaces(unit).empty() || std::find(tokens.begin(), tokens.end(), unit) != tokens.end()) {
+      if (TrimSpaces(unit).empty() ||
+          std::find(tokens.begin(), tokens.end(), unit) != tokens.end()) {
         throw InputError(display_name + ":" + std::to_string(reader.line()) +
                          ": privacy unit column " + Quoted(*schema.privacy_unit_column()) +
                          " is empty or missing; every row must name its unit");

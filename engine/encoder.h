@@ -37,10 +37,10 @@ namespace privet::engine {
 // Per modeled column: how many cells were changed to fit the public domain. OFFICER ONLY.
 struct ColumnEncodingCounts {
   std::string name;
-  std::uint64_t missing = 0;               // cells equal to a missing token
-  std::uint64_t clamped = 0;               // numbers / dates outside [min, max]
-  std::uint64_t mapped_to_catch_all = 0;   // categories outside the domain -> catch-all
-  std::uint64_t mapped_to_missing = 0;     // categories outside the domain -> missing
+  std::uint64_t missing = 0;              // cells equal to a missing token
+  std::uint64_t clamped = 0;              // numbers / dates outside [min, max]
+  std::uint64_t mapped_to_catch_all = 0;  // categories outside the domain -> catch-all
+  std::uint64_t mapped_to_missing = 0;    // categories outside the domain -> missing
 };
 
 // OFFICER ONLY: never released (see the file comment).

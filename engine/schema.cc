@@ -70,7 +70,8 @@ class ObjectReader {
   }
   std::uint64_t Count(const std::string& key) {
     const json& value = Get(key);
-    if (!value.is_number_unsigned() && !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
+    if (!value.is_number_unsigned() &&
+        !(value.is_number_integer() && value.get<std::int64_t>() >= 0)) {
       Fail("\"" + key + "\" must be a non-negative integer");
     }
     return value.get<std::uint64_t>();
@@ -103,8 +104,9 @@ class ObjectReader {
 };
 
 std::optional<AttributeType> ParseType(const std::string& name) {
-  for (auto type : {AttributeType::kCategorical, AttributeType::kInteger, AttributeType::kContinuous,
-                    AttributeType::kDate, AttributeType::kDatetime, AttributeType::kIgnore}) {
+  for (auto type :
+       {AttributeType::kCategorical, AttributeType::kInteger, AttributeType::kContinuous,
+        AttributeType::kDate, AttributeType::kDatetime, AttributeType::kIgnore}) {
     if (AttributeTypeName(type) == name) return type;
   }
   return std::nullopt;
@@ -112,19 +114,24 @@ std::optional<AttributeType> ParseType(const std::string& name) {
 
 std::string_view PolicyName(OutOfDomainPolicy policy) {
   switch (policy) {
-    case OutOfDomainPolicy::kCatchAll: return "catch_all";
-    case OutOfDomainPolicy::kMissing: return "missing";
-    case OutOfDomainPolicy::kError: return "error";
+    case OutOfDomainPolicy::kCatchAll:
+      return "catch_all";
+    case OutOfDomainPolicy::kMissing:
+      return "missing";
+    case OutOfDomainPolicy::kError:
+      return "error";
   }
   return "error";
 }
 
 void ParseCategorical(ObjectReader& reader, Attribute& attribute) {
   attribute.values = reader.Strings("values");
-  if (attribute.values.empty()) reader.Fail("\"values\" is empty: a categorical domain needs at least one value");
+  if (attribute.values.empty())
+    reader.Fail("\"values\" is empty: a categorical domain needs at least one value");
   std::set<std::string> unique;
   for (const auto& value : attribute.values) {
-    if (!unique.insert(value).second) reader.Fail("value \"" + value + "\" is listed twice in \"values\"");
+    if (!unique.insert(value).second)
+      reader.Fail("value \"" + value + "\" is listed twice in \"values\"");
     if (std::find(attribute.missing_tokens.begin(), attribute.missing_tokens.end(), value) !=
         attribute.missing_tokens.end()) {
       reader.Fail("value \"" + value +
@@ -140,7 +147,8 @@ void ParseCategorical(ObjectReader& reader, Attribute& attribute) {
   if (reader.Has("out_of_domain")) {
     const std::string policy = reader.String("out_of_domain");
     if (policy == "catch_all") {
-      if (!attribute.catch_all) reader.Fail("out_of_domain \"catch_all\" needs a \"catch_all\" value");
+      if (!attribute.catch_all)
+        reader.Fail("out_of_domain \"catch_all\" needs a \"catch_all\" value");
       attribute.out_of_domain = OutOfDomainPolicy::kCatchAll;
     } else if (policy == "missing") {
       if (!attribute.nullable) reader.Fail("out_of_domain \"missing\" needs nullable true");
@@ -148,10 +156,11 @@ void ParseCategorical(ObjectReader& reader, Attribute& attribute) {
     } else if (policy == "error") {
       attribute.out_of_domain = OutOfDomainPolicy::kError;
     } else {
-      reader.Fail("out_of_domain must be \"catch_all\", \"missing\" or \"error\", not \"" + policy + "\"");
+      reader.Fail("out_of_domain must be \"catch_all\", \"missing\" or \"error\", not \"" + policy +
+                  "\"");
     }
   } else {
-    attribute.out_of_domain = attribute.catch_all ? OutOfDomainPolicy::kCatchAll
+    attribute.out_of_domain = attribute.catch_all  ? OutOfDomainPolicy::kCatchAll
                               : attribute.nullable ? OutOfDomainPolicy::kMissing
                                                    : OutOfDomainPolicy::kError;
   }
@@ -175,7 +184,8 @@ void ParseNumeric(ObjectReader& reader, Attribute& attribute) {
       reader.Fail("with \"edges\", leave out min and max: they are the first and last edge");
     }
     const json& edges = reader.Get("edges");
-    if (!edges.is_array() || edges.size() < 2) reader.Fail("\"edges\" must be an array of at least 2 numbers");
+    if (!edges.is_array() || edges.size() < 2)
+      reader.Fail("\"edges\" must be an array of at least 2 numbers");
     std::vector<double> values;
     for (std::size_t i = 0; i < edges.size(); ++i) {
       if (!edges[i].is_number() || !std::isfinite(edges[i].get<double>())) {
@@ -221,13 +231,13 @@ void ParseNumeric(ObjectReader& reader, Attribute& attribute) {
       reader.Fail("type continuous needs \"bins\" (uniform) or \"edges\"");
     }
     if (bins > kMaxDomainSize) reader.Fail("more than " + std::to_string(kMaxDomainSize) + " bins");
-    attribute.config_bins = has_bins ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(bins))
-                                     : std::nullopt;
+    attribute.config_bins =
+        has_bins ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(bins)) : std::nullopt;
     attribute.bin_lower.resize(bins);
     for (std::uint64_t b = 0; b < bins; ++b) {
       attribute.bin_lower[b] =
-          integer ? attribute.min + std::floor(static_cast<double>(b) * integers /
-                                               static_cast<double>(bins))
+          integer ? attribute.min +
+                        std::floor(static_cast<double>(b) * integers / static_cast<double>(bins))
                   : attribute.min + (attribute.max - attribute.min) * static_cast<double>(b) /
                                         static_cast<double>(bins);
     }
@@ -239,14 +249,16 @@ void ParseNumeric(ObjectReader& reader, Attribute& attribute) {
 
 void ParseTimeAttribute(ObjectReader& reader, Attribute& attribute) {
   const bool datetime = attribute.type == AttributeType::kDatetime;
-  attribute.format = reader.String(
-      "format", std::string(datetime ? kDefaultDatetimeFormat : kDefaultDateFormat));
+  attribute.format =
+      reader.String("format", std::string(datetime ? kDefaultDatetimeFormat : kDefaultDateFormat));
   if (const std::string problem = CheckTimeFormat(attribute.format, datetime); !problem.empty()) {
     reader.Fail("format \"" + attribute.format + "\": " + problem);
   }
   const std::string granularity = reader.String("granularity", "day");
   const auto parsed = ParseGranularity(granularity);
-  if (!parsed) reader.Fail("unknown granularity \"" + granularity + "\" (minute, hour, day, week, month, year)");
+  if (!parsed)
+    reader.Fail("unknown granularity \"" + granularity +
+                "\" (minute, hour, day, week, month, year)");
   if (!datetime && (*parsed == TimeGranularity::kMinute || *parsed == TimeGranularity::kHour)) {
     reader.Fail("granularity \"" + granularity + "\" needs type datetime");
   }
@@ -255,7 +267,9 @@ void ParseTimeAttribute(ObjectReader& reader, Attribute& attribute) {
   const auto bound = [&](const std::string& key) {
     const std::string text = reader.String(key);
     const auto value = ParseTime(text, iso, datetime);
-    if (!value) reader.Fail(key + " \"" + text + "\" is not a valid " + (datetime ? "datetime" : "date") + " in the form " + iso);
+    if (!value)
+      reader.Fail(key + " \"" + text + "\" is not a valid " + (datetime ? "datetime" : "date") +
+                  " in the form " + iso);
     return *value;
   };
   const std::int64_t min = bound("min");
@@ -302,12 +316,19 @@ Attribute ParseAttribute(const json& value, const std::string& where,
     }
   }
   switch (attribute.type) {
-    case AttributeType::kCategorical: ParseCategorical(named, attribute); break;
+    case AttributeType::kCategorical:
+      ParseCategorical(named, attribute);
+      break;
     case AttributeType::kInteger:
-    case AttributeType::kContinuous: ParseNumeric(named, attribute); break;
+    case AttributeType::kContinuous:
+      ParseNumeric(named, attribute);
+      break;
     case AttributeType::kDate:
-    case AttributeType::kDatetime: ParseTimeAttribute(named, attribute); break;
-    case AttributeType::kIgnore: break;
+    case AttributeType::kDatetime:
+      ParseTimeAttribute(named, attribute);
+      break;
+    case AttributeType::kIgnore:
+      break;
   }
   named.RejectUnknownKeys(" for type " + type_name);
   return attribute;
@@ -316,8 +337,8 @@ Attribute ParseAttribute(const json& value, const std::string& where,
 bool ValidDatasetId(const std::string& id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 
@@ -325,24 +346,34 @@ bool ValidDatasetId(const std::string& id) {
 
 std::string_view AttributeTypeName(AttributeType type) {
   switch (type) {
-    case AttributeType::kCategorical: return "categorical";
-    case AttributeType::kInteger: return "integer";
-    case AttributeType::kContinuous: return "continuous";
-    case AttributeType::kDate: return "date";
-    case AttributeType::kDatetime: return "datetime";
-    case AttributeType::kIgnore: return "ignore";
+    case AttributeType::kCategorical:
+      return "categorical";
+    case AttributeType::kInteger:
+      return "integer";
+    case AttributeType::kContinuous:
+      return "continuous";
+    case AttributeType::kDate:
+      return "date";
+    case AttributeType::kDatetime:
+      return "datetime";
+    case AttributeType::kIgnore:
+      return "ignore";
   }
   return "ignore";
 }
 
 std::uint32_t Attribute::num_value_codes() const {
   switch (type) {
-    case AttributeType::kCategorical: return static_cast<std::uint32_t>(values.size());
+    case AttributeType::kCategorical:
+      return static_cast<std::uint32_t>(values.size());
     case AttributeType::kInteger:
-    case AttributeType::kContinuous: return static_cast<std::uint32_t>(bin_lower.size());
+    case AttributeType::kContinuous:
+      return static_cast<std::uint32_t>(bin_lower.size());
     case AttributeType::kDate:
-    case AttributeType::kDatetime: return static_cast<std::uint32_t>(bucket_start.size());
-    case AttributeType::kIgnore: return 0;
+    case AttributeType::kDatetime:
+      return static_cast<std::uint32_t>(bucket_start.size());
+    case AttributeType::kIgnore:
+      return 0;
   }
   return 0;
 }
@@ -391,11 +422,13 @@ std::uint32_t Attribute::BucketOf(std::int64_t time) const {
 
 std::string Attribute::Label(std::uint32_t code) const {
   if (code >= domain_size()) {
-    throw std::out_of_range("code " + std::to_string(code) + " outside the domain of '" + name + "'");
+    throw std::out_of_range("code " + std::to_string(code) + " outside the domain of '" + name +
+                            "'");
   }
   if (missing_code() && code == *missing_code()) return "missing";
   switch (type) {
-    case AttributeType::kCategorical: return values[code];
+    case AttributeType::kCategorical:
+      return values[code];
     case AttributeType::kInteger: {
       const double low = bin_lower[code];
       const double high = bin_upper_inclusive(code);
@@ -411,14 +444,14 @@ std::string Attribute::Label(std::uint32_t code) const {
     case AttributeType::kDatetime: {
       const bool datetime = type == AttributeType::kDatetime;
       const std::int64_t first = bucket_start[code];
-      const std::int64_t last = code + 1 < bucket_start.size()
-                                    ? bucket_start[code + 1] - 1
-                                    : static_cast<std::int64_t>(max);
+      const std::int64_t last = code + 1 < bucket_start.size() ? bucket_start[code + 1] - 1
+                                                               : static_cast<std::int64_t>(max);
       const std::string iso(datetime ? kDefaultDatetimeFormat : kDefaultDateFormat);
       if (first == last) return FormatTime(first, iso, datetime);
       return FormatTime(first, iso, datetime) + ".." + FormatTime(last, iso, datetime);
     }
-    case AttributeType::kIgnore: break;
+    case AttributeType::kIgnore:
+      break;
   }
   return "";
 }
@@ -480,8 +513,8 @@ Schema Schema::FromJson(const json& config, const std::filesystem::path& base_di
   }
   std::set<std::string> names;
   for (std::size_t i = 0; i < attributes.size(); ++i) {
-    Attribute attribute = ParseAttribute(attributes[i], source + ": attributes[" + std::to_string(i) + "]",
-                                         schema.missing_tokens_);
+    Attribute attribute = ParseAttribute(
+        attributes[i], source + ": attributes[" + std::to_string(i) + "]", schema.missing_tokens_);
     if (!names.insert(attribute.name).second) {
       throw InputError(source + ": attributes[" + std::to_string(i) + "] \"" + attribute.name +
                        "\": duplicate name (each column is declared once)");
@@ -499,10 +532,12 @@ Schema Schema::FromJson(const json& config, const std::filesystem::path& base_di
     const Attribute* attribute = schema.FindAttribute(column);
     if (!attribute) unit.Fail("column \"" + column + "\" is not one of the attributes");
     if (attribute->type != AttributeType::kIgnore) {
-      unit.Fail("column \"" + column + "\" must have type \"ignore\" (an identifier is never modeled)");
+      unit.Fail("column \"" + column +
+                "\" must have type \"ignore\" (an identifier is never modeled)");
     }
     if (!unit.Has("max_rows_per_unit")) {
-      unit.Fail("missing required key \"max_rows_per_unit\": bound the rows one unit may contribute");
+      unit.Fail(
+          "missing required key \"max_rows_per_unit\": bound the rows one unit may contribute");
     }
     const std::uint64_t bound = unit.Count("max_rows_per_unit");
     if (bound < 1 || bound > 1000000) unit.Fail("max_rows_per_unit must be between 1 and 1000000");
@@ -569,7 +604,8 @@ json Schema::ToJson() const {
         a["format"] = attribute.format;
         break;
       }
-      case AttributeType::kIgnore: break;
+      case AttributeType::kIgnore:
+        break;
     }
     attributes.push_back(std::move(a));
   }

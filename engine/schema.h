@@ -18,12 +18,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace privet::engine {
 
@@ -61,7 +60,7 @@ struct Attribute {
   bool missing_tokens_overridden = false;
 
   // --- kCategorical ---
-  std::vector<std::string> values;    // code i <-> values[i]
+  std::vector<std::string> values;       // code i <-> values[i]
   std::optional<std::string> catch_all;  // one of `values`
   OutOfDomainPolicy out_of_domain = OutOfDomainPolicy::kError;
 

@@ -44,7 +44,8 @@ std::optional<double> ParseDraftNumber(std::string_view text) {
   if (text.empty()) return std::nullopt;
   double value = 0;
   const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (result.ec != std::errc() || result.ptr != text.data() + text.size() || !std::isfinite(value)) {
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size() ||
+      !std::isfinite(value)) {
     return std::nullopt;
   }
   return value;
@@ -64,7 +65,8 @@ std::string SanitisedId(const std::filesystem::path& csv) {
 // "id", "ID", "subject_id", "PatientId": names that by convention hold identifiers.
 bool NameLooksLikeIdentifier(const std::string& name) {
   const auto ends_with = [&](std::string_view suffix) {
-    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   return name == "id" || name == "ID" || name == "Id" || ends_with("_id") || ends_with("_ID") ||
          (name.size() > 2 && (ends_with("Id") || ends_with("ID")) &&
@@ -82,7 +84,8 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
   CsvOptions csv_options;
   csv_options.delimiter = options.delimiter;
   CsvReader reader(csv, csv_options);
-  if (!reader.ReadRecord()) throw InputError(csv.string() + ": the file is empty (expected a header)");
+  if (!reader.ReadRecord())
+    throw InputError(csv.string() + ": the file is empty (expected a header)");
   const std::vector<std::string> names(reader.fields().begin(), reader.fields().end());
   std::vector<ColumnStats> stats(names.size());
   std::vector<bool> token_seen(CandidateMissingTokens().size(), false);
@@ -144,20 +147,23 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
     const ColumnStats& s = stats[c];
     json a = {{"name", names[c]}};
     const double distinct = static_cast<double>(s.counts.size());
-    const bool many_distinct = s.distinct_overflow || s.non_missing == 0 ||
-                               distinct > options.identifier_ratio * static_cast<double>(s.non_missing);
-    const bool looks_like_identifier = s.non_missing >= 20 && many_distinct &&
-                                       !(s.all_number && !s.all_integer);
+    const bool many_distinct =
+        s.distinct_overflow || s.non_missing == 0 ||
+        distinct > options.identifier_ratio * static_cast<double>(s.non_missing);
+    const bool looks_like_identifier =
+        s.non_missing >= 20 && many_distinct && !(s.all_number && !s.all_integer);
     if (s.non_missing == 0) {
       a["type"] = "ignore";
       a["description"] = "draft: every cell is missing";
     } else if (looks_like_identifier) {
       a["type"] = "ignore";
       a["description"] = "draft: nearly every value is distinct, looks like an identifier";
-    } else if (NameLooksLikeIdentifier(names[c]) && distinct > 0.5 * static_cast<double>(s.non_missing)) {
+    } else if (NameLooksLikeIdentifier(names[c]) &&
+               distinct > 0.5 * static_cast<double>(s.non_missing)) {
       a["type"] = "ignore";
-      a["description"] = "draft: named like an identifier with many distinct values; if rows of "
-                         "one person repeat, declare it the privacy_unit column";
+      a["description"] =
+          "draft: named like an identifier with many distinct values; if rows of "
+          "one person repeat, declare it the privacy_unit column";
     } else if (s.all_number && s.min < s.max) {
       const bool integer = s.all_integer;
       a["type"] = integer ? "integer" : "continuous";
@@ -168,8 +174,9 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
       a["max"] = NumberJson(high, integer);
       const double integers = high - low + 1;
       if (!integer || integers > static_cast<double>(options.max_categories)) {
-        a["bins"] = integer ? static_cast<std::uint32_t>(std::min<double>(options.numeric_bins, integers))
-                            : options.numeric_bins;
+        a["bins"] =
+            integer ? static_cast<std::uint32_t>(std::min<double>(options.numeric_bins, integers))
+                    : options.numeric_bins;
       }
       a["description"] = "draft: bounds are the data's own min and max";
     } else if (s.all_date && s.date_min < s.date_max) {
@@ -202,8 +209,8 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
         values.push_back(other);
         a["values"] = values;
         a["catch_all"] = other;
-        a["description"] = "draft: the most frequent values in the data; the rest map to \"" +
-                           other + "\"";
+        a["description"] =
+            "draft: the most frequent values in the data; the rest map to \"" + other + "\"";
       }
     }
     attributes.push_back(std::move(a));
@@ -217,13 +224,13 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
       "off the data and disclose it. Keep this file private. Before any release a person must "
       "replace every domain with a public one (code book, standards, general knowledge) and "
       "remove \"draft\": true; until then privet refuses to spend budget with it.";
-  config["dataset"] = {
-      {"id", options.dataset_id.empty() ? SanitisedId(csv) : options.dataset_id},
-      {"csv", options.csv_as_written.empty() ? std::filesystem::absolute(csv).lexically_normal().string()
-                                             : options.csv_as_written},
-      {"delimiter", std::string(1, options.delimiter)},
-      {"header", true},
-      {"missing_tokens", missing_tokens}};
+  config["dataset"] = {{"id", options.dataset_id.empty() ? SanitisedId(csv) : options.dataset_id},
+                       {"csv", options.csv_as_written.empty()
+                                   ? std::filesystem::absolute(csv).lexically_normal().string()
+                                   : options.csv_as_written},
+                       {"delimiter", std::string(1, options.delimiter)},
+                       {"header", true},
+                       {"missing_tokens", missing_tokens}};
   config["attributes"] = std::move(attributes);
   return config;
 }

@@ -12,9 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace privet::engine {
 
@@ -40,8 +39,8 @@ struct DraftOptions {
 // the range spans at most max_categories integers, else numeric_bins); all numbers ->
 // continuous; all ISO dates (YYYY-MM-DD) -> date; otherwise categorical; identifier-like or
 // all-missing columns -> ignore; so are columns named like identifiers ("id", "subject_id",
-// "PatientID") whose values are mostly distinct. Missing tokens: those of "NA", "", "?", "N/A", "NaN", "NULL",
-// "null", "." that occur. Throws InputError on unreadable or malformed CSV.
+// "PatientID") whose values are mostly distinct. Missing tokens: those of "NA", "", "?", "N/A",
+// "NaN", "NULL", "null", "." that occur. Throws InputError on unreadable or malformed CSV.
 nlohmann::json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options = {});
 
 }  // namespace privet::engine

@@ -27,8 +27,7 @@ std::chrono::year_month_day CivilFromDays(std::int64_t days) {
 
 // Reads exactly `width` digits (width 4 for %Y, else 2; 1 or 2 digits accepted for
 // month/day/hour fields so "3/7/2020" parses).
-bool ReadNumber(std::string_view text, std::size_t& pos, int min_digits, int max_digits,
-                int& out) {
+bool ReadNumber(std::string_view text, std::size_t& pos, int min_digits, int max_digits, int& out) {
   int digits = 0;
   int value = 0;
   while (digits < max_digits && pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
@@ -50,10 +49,17 @@ std::string CheckTimeFormat(std::string_view format, bool datetime) {
     if (i + 1 == format.size()) return "format ends with a lone %";
     const char spec = format[++i];
     switch (spec) {
-      case 'Y': year = true; break;
-      case 'm': month = true; break;
-      case 'd': day = true; break;
-      case '%': break;
+      case 'Y':
+        year = true;
+        break;
+      case 'm':
+        month = true;
+        break;
+      case 'd':
+        day = true;
+        break;
+      case '%':
+        break;
       case 'H':
       case 'M':
       case 'S':
@@ -80,17 +86,30 @@ std::optional<std::int64_t> ParseTime(std::string_view text, std::string_view fo
     const char spec = format[++i];
     bool ok = true;
     switch (spec) {
-      case 'Y': ok = ReadNumber(text, pos, 4, 4, year); break;
-      case 'm': ok = ReadNumber(text, pos, 1, 2, month); break;
-      case 'd': ok = ReadNumber(text, pos, 1, 2, day); break;
-      case 'H': ok = ReadNumber(text, pos, 1, 2, hour); break;
-      case 'M': ok = ReadNumber(text, pos, 1, 2, minute); break;
-      case 'S': ok = ReadNumber(text, pos, 1, 2, second); break;
+      case 'Y':
+        ok = ReadNumber(text, pos, 4, 4, year);
+        break;
+      case 'm':
+        ok = ReadNumber(text, pos, 1, 2, month);
+        break;
+      case 'd':
+        ok = ReadNumber(text, pos, 1, 2, day);
+        break;
+      case 'H':
+        ok = ReadNumber(text, pos, 1, 2, hour);
+        break;
+      case 'M':
+        ok = ReadNumber(text, pos, 1, 2, minute);
+        break;
+      case 'S':
+        ok = ReadNumber(text, pos, 1, 2, second);
+        break;
       case '%':
         ok = pos < text.size() && text[pos] == '%';
         ++pos;
         break;
-      default: return std::nullopt;
+      default:
+        return std::nullopt;
     }
     if (!ok) return std::nullopt;
   }
@@ -121,13 +140,28 @@ std::string FormatTime(std::int64_t value, std::string_view format, bool datetim
     int field = 0;
     int width = 2;
     switch (spec) {
-      case 'Y': field = static_cast<int>(date.year()); width = 4; break;
-      case 'm': field = static_cast<int>(static_cast<unsigned>(date.month())); break;
-      case 'd': field = static_cast<int>(static_cast<unsigned>(date.day())); break;
-      case 'H': field = static_cast<int>(seconds_of_day / 3600); break;
-      case 'M': field = static_cast<int>(seconds_of_day / 60 % 60); break;
-      case 'S': field = static_cast<int>(seconds_of_day % 60); break;
-      default: out.push_back(spec); continue;
+      case 'Y':
+        field = static_cast<int>(date.year());
+        width = 4;
+        break;
+      case 'm':
+        field = static_cast<int>(static_cast<unsigned>(date.month()));
+        break;
+      case 'd':
+        field = static_cast<int>(static_cast<unsigned>(date.day()));
+        break;
+      case 'H':
+        field = static_cast<int>(seconds_of_day / 3600);
+        break;
+      case 'M':
+        field = static_cast<int>(seconds_of_day / 60 % 60);
+        break;
+      case 'S':
+        field = static_cast<int>(seconds_of_day % 60);
+        break;
+      default:
+        out.push_back(spec);
+        continue;
     }
     std::snprintf(number, sizeof(number), "%0*d", width, field);
     out += number;
@@ -146,10 +180,18 @@ std::vector<std::int64_t> BucketStarts(std::int64_t min, std::int64_t max,
   for (;;) {
     std::int64_t next = 0;
     switch (granularity) {
-      case TimeGranularity::kMinute: next = next_fixed(60); break;
-      case TimeGranularity::kHour: next = next_fixed(3600); break;
-      case TimeGranularity::kDay: next = next_fixed(unit); break;
-      case TimeGranularity::kWeek: next = starts.back() + 7 * unit; break;
+      case TimeGranularity::kMinute:
+        next = next_fixed(60);
+        break;
+      case TimeGranularity::kHour:
+        next = next_fixed(3600);
+        break;
+      case TimeGranularity::kDay:
+        next = next_fixed(unit);
+        break;
+      case TimeGranularity::kWeek:
+        next = starts.back() + 7 * unit;
+        break;
       case TimeGranularity::kMonth:
       case TimeGranularity::kYear: {
         const auto date = CivilFromDays(datetime ? FloorDiv(starts.back(), unit) : starts.back());
@@ -171,12 +213,18 @@ std::vector<std::int64_t> BucketStarts(std::int64_t min, std::int64_t max,
 
 std::string_view GranularityName(TimeGranularity granularity) {
   switch (granularity) {
-    case TimeGranularity::kMinute: return "minute";
-    case TimeGranularity::kHour: return "hour";
-    case TimeGranularity::kDay: return "day";
-    case TimeGranularity::kWeek: return "week";
-    case TimeGranularity::kMonth: return "month";
-    case TimeGranularity::kYear: return "year";
+    case TimeGranularity::kMinute:
+      return "minute";
+    case TimeGranularity::kHour:
+      return "hour";
+    case TimeGranularity::kDay:
+      return "day";
+    case TimeGranularity::kWeek:
+      return "week";
+    case TimeGranularity::kMonth:
+      return "month";
+    case TimeGranularity::kYear:
+      return "year";
   }
   return "day";
 }

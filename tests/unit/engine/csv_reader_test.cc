@@ -60,9 +60,13 @@ TEST_CASE("CsvReader: RFC 4180 quoting") {
 TEST_CASE("CsvReader: CRLF, lone CR, BOM, blank lines") {
   CHECK(ReadAll("a,b\r\n1,2\r\n") == Records{{"a", "b"}, {"1", "2"}});
   CHECK(ReadAll("a,b\r1,2\r") == Records{{"a", "b"}, {"1", "2"}});
-  CHECK(ReadAll("\xEF\xBB\xBF" "a,b\n1,2\n") == Records{{"a", "b"}, {"1", "2"}});
+  CHECK(ReadAll("\xEF\xBB\xBF"
+                "a,b\n1,2\n") == Records{{"a", "b"}, {"1", "2"}});
   // The BOM is only special at the very start.
-  CHECK(ReadAll("a\n\xEF\xBB\xBF" "b\n") == Records{{"a"}, {"\xEF\xBB\xBF" "b"}});
+  CHECK(ReadAll("a\n\xEF\xBB\xBF"
+                "b\n") == Records{{"a"},
+                                  {"\xEF\xBB\xBF"
+                                   "b"}});
   std::vector<std::uint64_t> lines;
   CHECK(ReadAll("a,b\n\n1,2\r\n\r\n\n3,4\n\n", {}, &lines) ==
         Records{{"a", "b"}, {"1", "2"}, {"3", "4"}});
@@ -95,8 +99,7 @@ TEST_CASE("CsvReader: valid UTF-8 passes, invalid UTF-8 names file, line and fie
 }
 
 TEST_CASE("CsvReader: malformed quoting is an error, never repaired") {
-  CHECK(ErrorOf("a,b\n1,\"open\n2,3\n") ==
-        "t.csv:2: field 2: quote opened here is never closed");
+  CHECK(ErrorOf("a,b\n1,\"open\n2,3\n") == "t.csv:2: field 2: quote opened here is never closed");
   CHECK(ErrorOf("a,b\n1,ab\"c\n").find("t.csv:2: field 2: quote inside an unquoted field") == 0);
   CHECK(ErrorOf("a,b\n1,\"ab\"c\n").find("t.csv:2: field 2: text after a closing quote") == 0);
 }

@@ -71,9 +71,11 @@ void CheckRoundTrip(const Schema& schema) {
   std::map<std::string, std::size_t> original_field;
   if (schema.has_header()) {
     REQUIRE(original.ReadRecord());
-    for (std::size_t f = 0; f < original.num_fields(); ++f) original_field[std::string(original.field(f))] = f;
+    for (std::size_t f = 0; f < original.num_fields(); ++f)
+      original_field[std::string(original.field(f))] = f;
   } else {
-    for (std::size_t f = 0; f < schema.attributes().size(); ++f) original_field[schema.attributes()[f].name] = f;
+    for (std::size_t f = 0; f < schema.attributes().size(); ++f)
+      original_field[schema.attributes()[f].name] = f;
   }
   REQUIRE(synthetic.ReadRecord());  // header
   const auto& modeled = schema.modeled_attributes();
@@ -98,8 +100,8 @@ void CheckRoundTrip(const Schema& schema) {
       } else if (a.type == AttributeType::kInteger || a.type == AttributeType::kContinuous) {
         const double value = ToDouble(out);
         const bool last = code + 1 == a.bin_lower.size();
-        const bool inside = value >= a.bin_lower[code] &&
-                            (value < a.bin_upper(code) || (last && value <= a.max));
+        const bool inside =
+            value >= a.bin_lower[code] && (value < a.bin_upper(code) || (last && value <= a.max));
         if (!inside) FAIL(a.name << " row " << row << ": " << out << " outside " << a.Label(code));
         if (a.type == AttributeType::kInteger && value != std::floor(value)) {
           FAIL(a.name << " row " << row << ": integer attribute decoded to " << out);
@@ -145,7 +147,8 @@ TEST_CASE("Decoder: round trip of the literature datasets beside the clone") {
 Schema OneAttribute(const std::string& attribute_json) {
   return Schema::FromJson(json::parse(R"({"schema_version": 1,
       "dataset": {"id": "t", "csv": "t.csv", "missing_tokens": ["NA", ""]},
-      "attributes": [)" + attribute_json + "]}"),
+      "attributes": [)" + attribute_json +
+                                      "]}"),
                           "/tmp");
 }
 

@@ -24,7 +24,8 @@ std::vector<std::uint32_t> Column(const EncodedTable& table, const std::string& 
   const auto index = table.IndexOf(name);
   REQUIRE(index.has_value());
   std::vector<std::uint32_t> codes;
-  for (std::size_t row = 0; row < table.num_rows(); ++row) codes.push_back(table.column(*index).at(row));
+  for (std::size_t row = 0; row < table.num_rows(); ++row)
+    codes.push_back(table.column(*index).at(row));
   return codes;
 }
 
@@ -139,7 +140,8 @@ TEST_CASE("Encoder: bad inputs name file, line and column") {
         "small.csv:2: column \"age\" (field 3): value \"2.5\" is not an integer (declare the "
         "attribute continuous)");
   // Invalid UTF-8 comes from the reader with file and line.
-  CHECK(ErrorOf(schema, "id,sex,age\n1,F\xFF,3\n").find("small.csv:2: field 2: invalid UTF-8") == 0);
+  CHECK(ErrorOf(schema, "id,sex,age\n1,F\xFF,3\n").find("small.csv:2: field 2: invalid UTF-8") ==
+        0);
 }
 
 TEST_CASE("Encoder: the privacy unit column is required in the private data, not in a synthetic") {
@@ -149,12 +151,14 @@ TEST_CASE("Encoder: the privacy unit column is required in the private data, not
                        "real.csv: privacy unit column \"patient\" is missing from the header",
                        InputError);
   std::istringstream synthetic("sex,ward,age,weight,visit,seen_at\nF,other,3,1,15/01/2020,-\n");
-  const EncodedTable table = EncodeCsv(schema, synthetic, "synthetic.csv", nullptr, CsvKind::kSynthetic);
+  const EncodedTable table =
+      EncodeCsv(schema, synthetic, "synthetic.csv", nullptr, CsvKind::kSynthetic);
   CHECK(table.num_rows() == 1);
   CHECK(table.unit_ids().empty());
   // A row whose unit is empty or a missing token cannot be bounded per person.
-  std::istringstream empty_unit("patient,sex,ward,age,weight,visit,seen_at\n"
-                                "4,F,other,3,1,15/01/2020,-\nNA,F,other,3,1,15/01/2020,-\n");
+  std::istringstream empty_unit(
+      "patient,sex,ward,age,weight,visit,seen_at\n"
+      "4,F,other,3,1,15/01/2020,-\nNA,F,other,3,1,15/01/2020,-\n");
   CHECK_THROWS_WITH_AS(EncodeCsv(schema, empty_unit, "real.csv"),
                        "real.csv:3: privacy unit column \"patient\" is empty or missing; every row "
                        "must name its unit",

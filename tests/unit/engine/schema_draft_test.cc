@@ -64,8 +64,8 @@ TEST_CASE("DraftSchema: the draft is a valid config that encodes its data but ca
   const Schema schema = Schema::FromJson(draft, kInput.parent_path(), "draft.json");
   CHECK(schema.dataset_id() == "ward_stays");
   CHECK(schema.is_draft());
-  CHECK_THROWS_WITH_AS(schema.RequireReviewed(), doctest::Contains("is a draft derived from private data"),
-                       InputError);
+  CHECK_THROWS_WITH_AS(schema.RequireReviewed(),
+                       doctest::Contains("is a draft derived from private data"), InputError);
   EncodingReport report;
   const EncodedTable table = EncodeDataset(schema, &report);
   CHECK(table.num_rows() == 60);

@@ -121,12 +121,12 @@ TEST_CASE("Schema: integer attribute without bins has one code per integer") {
 
 TEST_CASE("Schema: BinOf agrees with the half-open bin rule on every kind of binning") {
   json config = Minimal();
-  config["attributes"].push_back({{"name", "u"}, {"type", "continuous"}, {"min", -1.5},
-                                  {"max", 2.2}, {"bins", 7}});
-  config["attributes"].push_back({{"name", "e"}, {"type", "continuous"},
-                                  {"edges", {-1.5, 0, 0.1, 2.2}}});
-  config["attributes"].push_back({{"name", "i"}, {"type", "integer"}, {"min", -3},
-                                  {"max", 96}, {"bins", 7}});
+  config["attributes"].push_back(
+      {{"name", "u"}, {"type", "continuous"}, {"min", -1.5}, {"max", 2.2}, {"bins", 7}});
+  config["attributes"].push_back(
+      {{"name", "e"}, {"type", "continuous"}, {"edges", {-1.5, 0, 0.1, 2.2}}});
+  config["attributes"].push_back(
+      {{"name", "i"}, {"type", "integer"}, {"min", -3}, {"max", 96}, {"bins", 7}});
   const Schema schema = Schema::FromJson(config, "/base");
   for (const char* name : {"age", "u", "e", "i"}) {
     const Attribute& a = *schema.FindAttribute(name);
@@ -156,7 +156,8 @@ TEST_CASE("Schema: ToJson round-trips") {
       const Attribute& a = schema.modeled_attributes()[i];
       const Attribute& b = again.modeled_attributes()[i];
       CHECK(a.domain_size() == b.domain_size());
-      for (std::uint32_t code = 0; code < a.domain_size(); ++code) CHECK(a.Label(code) == b.Label(code));
+      for (std::uint32_t code = 0; code < a.domain_size(); ++code)
+        CHECK(a.Label(code) == b.Label(code));
     }
   }
 }
@@ -212,9 +213,7 @@ TEST_CASE("Schema: min above max is rejected naming the file, attribute and valu
 TEST_CASE("Schema: the config file itself is checked on load") {
   const fs::path dir = fs::temp_directory_path() / "privet_schema_test";
   fs::create_directories(dir);
-  {
-    std::ofstream(dir / "broken.json") << "{\"schema_version\": 1,";
-  }
+  { std::ofstream(dir / "broken.json") << "{\"schema_version\": 1,"; }
   CHECK_THROWS_WITH_AS(Schema::Load(dir / "broken.json"),
                        doctest::Contains("broken.json: not valid JSON"), InputError);
   CHECK_THROWS_WITH_AS(Schema::Load(dir / "absent.json"),
@@ -272,24 +271,29 @@ TEST_CASE("Schema: every invalid config is rejected with a message naming the fi
        "attributes[2] \"age\": \"max\" must be a number"},
       {"catch-all outside values", R"([{"op":"add","path":"/attributes/1/catch_all","value":"U"}])",
        "catch_all \"U\" must be one of \"values\""},
-      {"catch_all policy without value", R"([{"op":"add","path":"/attributes/1/out_of_domain","value":"catch_all"}])",
+      {"catch_all policy without value",
+       R"([{"op":"add","path":"/attributes/1/out_of_domain","value":"catch_all"}])",
        "out_of_domain \"catch_all\" needs a \"catch_all\" value"},
       {"missing policy on non-nullable",
        R"([{"op":"add","path":"/attributes/1/nullable","value":false},{"op":"add","path":"/attributes/1/out_of_domain","value":"missing"}])",
        "out_of_domain \"missing\" needs nullable true"},
       {"unknown policy", R"([{"op":"add","path":"/attributes/1/out_of_domain","value":"drop"}])",
        "out_of_domain must be \"catch_all\", \"missing\" or \"error\""},
-      {"value equal to a missing token", R"([{"op":"replace","path":"/attributes/1/values","value":["F",""]}])",
+      {"value equal to a missing token",
+       R"([{"op":"replace","path":"/attributes/1/values","value":["F",""]}])",
        "value \"\" is also a missing token"},
       {"ignore with a domain", R"([{"op":"add","path":"/attributes/0/nullable","value":true}])",
        "attributes[0] \"id\": unknown key \"nullable\" for type ignore"},
       {"unit without bound", R"([{"op":"add","path":"/privacy_unit","value":{"column":"id"}}])",
        "privacy_unit: missing required key \"max_rows_per_unit\""},
-      {"unit bound zero", R"([{"op":"add","path":"/privacy_unit","value":{"column":"id","max_rows_per_unit":0}}])",
+      {"unit bound zero",
+       R"([{"op":"add","path":"/privacy_unit","value":{"column":"id","max_rows_per_unit":0}}])",
        "max_rows_per_unit must be between 1 and 1000000"},
-      {"unit column unknown", R"([{"op":"add","path":"/privacy_unit","value":{"column":"pid","max_rows_per_unit":2}}])",
+      {"unit column unknown",
+       R"([{"op":"add","path":"/privacy_unit","value":{"column":"pid","max_rows_per_unit":2}}])",
        "privacy_unit: column \"pid\" is not one of the attributes"},
-      {"unit column modeled", R"([{"op":"add","path":"/privacy_unit","value":{"column":"sex","max_rows_per_unit":2}}])",
+      {"unit column modeled",
+       R"([{"op":"add","path":"/privacy_unit","value":{"column":"sex","max_rows_per_unit":2}}])",
        "column \"sex\" must have type \"ignore\""},
       {"bad dataset id", R"([{"op":"replace","path":"/dataset/id","value":"a b"}])",
        "dataset: id \"a b\" must be 1-128 characters"},
@@ -299,7 +303,8 @@ TEST_CASE("Schema: every invalid config is rejected with a message naming the fi
        "delimiter must be one ASCII character other than a quote"},
       {"no attributes", R"([{"op":"replace","path":"/attributes","value":[]}])",
        "\"attributes\" must be a non-empty array"},
-      {"nothing modeled", R"([{"op":"remove","path":"/attributes/2"},{"op":"remove","path":"/attributes/1"}])",
+      {"nothing modeled",
+       R"([{"op":"remove","path":"/attributes/2"},{"op":"remove","path":"/attributes/1"}])",
        "every attribute is \"ignore\""},
       {"date min after max",
        R"([{"op":"replace","path":"/attributes/2","value":{"name":"d","type":"date","min":"2020-02-01","max":"2020-01-01"}}])",
