@@ -1,6 +1,7 @@
 // `privet budget init|show`: the privacy officer sets a dataset's total budget (and an
 // optional per-release cap) once, and reads what has been spent. The ledger does the work
 // (privacy/ledger.h); this file parses options and prints.
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -10,8 +11,6 @@
 #include <optional>
 #include <sstream>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/ledger_path.h"
@@ -80,8 +79,7 @@ void RunInit(const BudgetInitOptions& options) {
   budget.epsilon = ParseEpsilon("--epsilon", options.epsilon);
   budget.delta = ParseDelta("--delta", options.delta);
   if (!options.per_release_epsilon.empty()) {
-    budget.per_release_epsilon =
-        ParseEpsilon("--per-release-epsilon", options.per_release_epsilon);
+    budget.per_release_epsilon = ParseEpsilon("--per-release-epsilon", options.per_release_epsilon);
     if (*budget.per_release_epsilon > budget.epsilon) {
       throw InputError("--per-release-epsilon " + options.per_release_epsilon +
                        " exceeds the total --epsilon " + options.epsilon);
@@ -114,8 +112,8 @@ void PrintStatus(const privacy::DatasetStatus& status) {
             << "  remaining  epsilon " << Number(status.remaining_epsilon) << "\n"
             << "  releases   " << status.releases.size() << "\n";
   for (const auto& release : status.releases) {
-    std::cout << "    " << release.release_id << "  " << release.time << "  "
-              << std::left << std::setw(8) << release.status << std::right << "  epsilon "
+    std::cout << "    " << release.release_id << "  " << release.time << "  " << std::left
+              << std::setw(8) << release.status << std::right << "  epsilon "
               << Number(release.cost.epsilon) << "  cumulative "
               << Number(release.cumulative.epsilon) << "  " << release.kind << " by "
               << release.requester;
@@ -165,8 +163,7 @@ void AddBudgetCommand(CLI::App& app) {
       "init", "Register a dataset with its total (epsilon, delta) budget; set once");
   init->add_option("--dataset", init_options->dataset, "Dataset id (A-Z a-z 0-9 _ . -)")
       ->required();
-  init->add_option("--epsilon", init_options->epsilon, "Total epsilon, finite and > 0")
-      ->required();
+  init->add_option("--epsilon", init_options->epsilon, "Total epsilon, finite and > 0")->required();
   init->add_option("--delta", init_options->delta, "Total delta in [0, 1); 0 = pure DP")
       ->required();
   init->add_option("--per-release-epsilon", init_options->per_release_epsilon,
@@ -176,8 +173,7 @@ void AddBudgetCommand(CLI::App& app) {
   init->callback([init_options] { RunInit(*init_options); });
 
   auto show_options = std::make_shared<BudgetShowOptions>();
-  CLI::App* show =
-      budget->add_subcommand("show", "Show each dataset's budget, spend and releases");
+  CLI::App* show = budget->add_subcommand("show", "Show each dataset's budget, spend and releases");
   show->add_option("--dataset", show_options->dataset, "Only this dataset");
   show->add_flag("--json", show_options->json, "Machine-readable output");
   AddLedgerOption(*show, &show_options->ledger);

@@ -1,10 +1,9 @@
 // `privet ledger verify|export`: check the budget ledger's hash chain, and hand an auditor
 // the whole ledger as JSON (privacy/ledger.h documents the hash recipe).
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/ledger_path.h"

@@ -5,10 +5,9 @@
 #ifndef PRIVET_CLI_LEDGER_PATH_H_
 #define PRIVET_CLI_LEDGER_PATH_H_
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace privet::cli {
 

@@ -133,8 +133,7 @@ double ContinuousLaplaceRdp(double epsilon, double alpha) {
                        (alpha - 1.0);
 }
 
-double EpsilonFromRdp(std::span<const double> orders, std::span<const double> rdp,
-                      double delta) {
+double EpsilonFromRdp(std::span<const double> orders, std::span<const double> rdp, double delta) {
   RequireDelta(delta, /*allow_zero=*/false);
   if (orders.size() != rdp.size() || orders.empty()) {
     throw InputError("accountant: orders and RDP values must be non-empty and equally long");
@@ -207,9 +206,8 @@ PrivacyLoss Compose(std::span<const PrivacyEvent> events, double delta) {
   return PrivacyLoss{ComposeEpsilon(events, delta), delta};
 }
 
-std::optional<double> SmallestGaussianSigma(std::span<const PrivacyEvent> fixed,
-                                            std::size_t count, double l2_sensitivity,
-                                            double epsilon, double delta) {
+std::optional<double> SmallestGaussianSigma(std::span<const PrivacyEvent> fixed, std::size_t count,
+                                            double l2_sensitivity, double epsilon, double delta) {
   if (!std::isfinite(epsilon) || epsilon <= 0) {
     throw InputError("accountant: target epsilon must be a finite number > 0 (got " +
                      Format(epsilon) + ")");
@@ -223,8 +221,7 @@ std::optional<double> SmallestGaussianSigma(std::span<const PrivacyEvent> fixed,
   if (!(ComposeAggregate(base, delta) < epsilon)) return std::nullopt;
   const auto fits = [&](double sigma) {
     Aggregate planned = base;
-    AddEvent(planned, PrivacyEvent::Gaussian(sigma, l2_sensitivity),
-             static_cast<double>(count));
+    AddEvent(planned, PrivacyEvent::Gaussian(sigma, l2_sensitivity), static_cast<double>(count));
     return ComposeAggregate(planned, delta) <= epsilon;
   };
   // Bracket: grow `high` until it fits, shrink `low` until it does not.
@@ -247,13 +244,13 @@ std::optional<double> SmallestGaussianSigma(std::span<const PrivacyEvent> fixed,
   return fits(sigma) ? std::optional<double>(sigma) : std::optional<double>(high);
 }
 
-std::optional<double> LargestEpsilonPerEvent(std::span<const PrivacyEvent> fixed,
-                                             std::size_t count, MechanismKind kind,
-                                             double epsilon, double delta) {
+std::optional<double> LargestEpsilonPerEvent(std::span<const PrivacyEvent> fixed, std::size_t count,
+                                             MechanismKind kind, double epsilon, double delta) {
   if (kind != MechanismKind::kLaplace && kind != MechanismKind::kExponential &&
       kind != MechanismKind::kPure) {
-    throw InputError("accountant: per-event epsilon is defined for laplace, exponential and "
-                     "pure events only");
+    throw InputError(
+        "accountant: per-event epsilon is defined for laplace, exponential and "
+        "pure events only");
   }
   if (!std::isfinite(epsilon) || epsilon <= 0) {
     throw InputError("accountant: target epsilon must be a finite number > 0 (got " +
@@ -265,9 +262,12 @@ std::optional<double> LargestEpsilonPerEvent(std::span<const PrivacyEvent> fixed
   if (!(ComposeAggregate(base, delta) < epsilon)) return std::nullopt;
   const auto make = [kind](double e) {
     switch (kind) {
-      case MechanismKind::kLaplace: return PrivacyEvent::Laplace(e);
-      case MechanismKind::kExponential: return PrivacyEvent::Exponential(e);
-      default: return PrivacyEvent::Pure(e);
+      case MechanismKind::kLaplace:
+        return PrivacyEvent::Laplace(e);
+      case MechanismKind::kExponential:
+        return PrivacyEvent::Exponential(e);
+      default:
+        return PrivacyEvent::Pure(e);
     }
   };
   const auto fits = [&](double e) {

@@ -63,8 +63,7 @@ double ContinuousLaplaceRdp(double epsilon, double alpha);
 
 // The improved conversion on an explicit list of orders (> 1) and RDP values, as
 // dp_accounting's compute_epsilon: min over the orders, clamped at 0. delta in (0, 1).
-double EpsilonFromRdp(std::span<const double> orders, std::span<const double> rdp,
-                      double delta);
+double EpsilonFromRdp(std::span<const double> orders, std::span<const double> rdp, double delta);
 // The same conversion minimised over all real alpha > 1 (the grid + refinement above) for
 // an arbitrary RDP curve. delta in (0, 1).
 double EpsilonFromRdpCurve(const std::function<double(double)>& rdp, double delta);
@@ -74,17 +73,15 @@ double EpsilonFromRdpCurve(const std::function<double(double)>& rdp, double delt
 // log(sigma) to relative precision 1e-9; the returned sigma is on the safe side (it
 // satisfies the bound, with slack for the rounding of later recomputation). Returns
 // nullopt when `fixed` alone already exceeds (epsilon, delta) or delta = 0.
-std::optional<double> SmallestGaussianSigma(std::span<const PrivacyEvent> fixed,
-                                            std::size_t count, double l2_sensitivity,
-                                            double epsilon, double delta);
+std::optional<double> SmallestGaussianSigma(std::span<const PrivacyEvent> fixed, std::size_t count,
+                                            double l2_sensitivity, double epsilon, double delta);
 
 // Inverse question 2: the largest per-event epsilon e such that `fixed` plus `count`
 // events of `kind` (kLaplace, kExponential or kPure) with epsilon e compose to at most
 // `epsilon` at `delta`. Bisection to relative precision 1e-9, safe side. nullopt when no
 // positive e fits. InputError for other kinds.
-std::optional<double> LargestEpsilonPerEvent(std::span<const PrivacyEvent> fixed,
-                                             std::size_t count, MechanismKind kind,
-                                             double epsilon, double delta);
+std::optional<double> LargestEpsilonPerEvent(std::span<const PrivacyEvent> fixed, std::size_t count,
+                                             MechanismKind kind, double epsilon, double delta);
 
 }  // namespace privet::privacy
 

@@ -76,9 +76,9 @@ std::int64_t SampleDiscreteLaplace(const Rational& scale, RandomSource& random);
 // Algorithm 3: discrete Laplace proposals of scale t = floor(sigma)+1, accepted with
 // Bernoulli(exp(-(|Y| - sigma^2/t)^2 / (2 sigma^2)))). Adding independent draws to an
 // integer vector query of L2 sensitivity Delta gives (Delta^2 / (2 sigma^2))-zCDP
-// (CKS 2020 Theorem 4; Theorem 14 for vectors), the same as the continuous Gaussian. Note the discrete Gaussian's
-// variance is slightly below sigma^2 (CKS 2020 Corollary 9), so sigma is a parameter,
-// not exactly the standard deviation.
+// (CKS 2020 Theorem 4; Theorem 14 for vectors), the same as the continuous Gaussian.
+// The discrete Gaussian's variance is slightly below sigma^2 (CKS 2020 Corollary 9), so
+// sigma is a parameter, not exactly the standard deviation.
 std::int64_t SampleDiscreteGaussian(const Rational& sigma_squared, RandomSource& random);
 
 }  // namespace privet::privacy

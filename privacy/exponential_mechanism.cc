@@ -24,8 +24,8 @@ std::string Format(double value) {
 
 }  // namespace
 
-std::size_t SelectExponential(std::span<const double> scores, double epsilon,
-                              double sensitivity, RandomSource& random) {
+std::size_t SelectExponential(std::span<const double> scores, double epsilon, double sensitivity,
+                              RandomSource& random) {
   if (scores.empty()) throw InputError("exponential mechanism: no candidates to choose from");
   if (!std::isfinite(epsilon) || epsilon <= 0) {
     throw InputError("exponential mechanism: epsilon must be a finite number > 0 (got " +

@@ -36,8 +36,8 @@ namespace privet::privacy {
 // Index of the selected candidate. Throws InputError unless scores is non-empty with
 // finite entries, epsilon finite > 0 and sensitivity finite > 0, and |score/sensitivity|
 // < 2^41. The charge is PrivacyEvent::Exponential(epsilon).
-std::size_t SelectExponential(std::span<const double> scores, double epsilon,
-                              double sensitivity, RandomSource& random);
+std::size_t SelectExponential(std::span<const double> scores, double epsilon, double sensitivity,
+                              RandomSource& random);
 
 }  // namespace privet::privacy
 

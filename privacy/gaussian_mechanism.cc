@@ -33,8 +33,7 @@ PrivacyEvent GaussianVectorPlan::Event(std::string query) const {
   return PrivacyEvent::Gaussian(sigma, l2_sensitivity, std::move(query));
 }
 
-GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma,
-                                      double l2_sensitivity) {
+GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma, double l2_sensitivity) {
   if (dimension == 0) throw InputError("gaussian mechanism: the vector is empty");
   RequirePositiveFinite(sigma, "sigma");
   RequirePositiveFinite(l2_sensitivity, "l2_sensitivity");
@@ -51,7 +50,7 @@ GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma,
   // Finest grid wanted: 2^-19 of sigma, and rounding inflates l2 by at most 2^-20.
   const double wanted = std::min(sigma * 0x1p-19, l2_sensitivity * 0x1p-20 / root_dimension);
   int exponent = 0;
-  std::frexp(wanted, &exponent);  // wanted in [2^(exponent-1), 2^exponent)
+  std::frexp(wanted, &exponent);      // wanted in [2^(exponent-1), 2^exponent)
   plan.grid_exponent = 1 - exponent;  // grid = 2^(exponent-1) <= wanted
   // Coarsest the samplers allow: sigma / grid < 2^25.
   while (sigma / std::ldexp(1.0, -plan.grid_exponent) >= 0x1p25) --plan.grid_exponent;
@@ -66,8 +65,7 @@ GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma,
   }
   const double sigma_grid = plan.sigma / plan.grid;
   const double sigma_grid_squared = Up(sigma_grid * sigma_grid);
-  if (!(sigma_grid_squared >= kMinSamplerParameter &&
-        sigma_grid_squared <= kMaxSamplerParameter)) {
+  if (!(sigma_grid_squared >= kMinSamplerParameter && sigma_grid_squared <= kMaxSamplerParameter)) {
     throw InputError("gaussian mechanism: sigma " + Format(sigma) + " is out of range");
   }
   plan.sigma_squared_grid = RationalAtLeast(sigma_grid_squared);
@@ -76,8 +74,8 @@ GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma,
   return plan;
 }
 
-std::vector<double> AddGaussianNoise(std::span<const double> values,
-                                     const GaussianVectorPlan& plan, RandomSource& random) {
+std::vector<double> AddGaussianNoise(std::span<const double> values, const GaussianVectorPlan& plan,
+                                     RandomSource& random) {
   if (values.size() != plan.dimension) {
     throw InputError("gaussian mechanism: the plan is for " + std::to_string(plan.dimension) +
                      " values but " + std::to_string(values.size()) + " were given");
@@ -87,8 +85,8 @@ std::vector<double> AddGaussianNoise(std::span<const double> values,
   for (std::size_t j = 0; j < values.size(); ++j) {
     const double scaled = values[j] / plan.grid;  // exact: division by a power of two
     if (!std::isfinite(scaled) || std::fabs(scaled) >= 0x1p52) {
-      throw InputError("gaussian mechanism: value " + std::to_string(j) + " (" +
-                       Format(values[j]) + ") is not finite or too large for the grid");
+      throw InputError("gaussian mechanism: value " + std::to_string(j) + " (" + Format(values[j]) +
+                       ") is not finite or too large for the grid");
     }
     const auto snapped = static_cast<std::int64_t>(std::llround(scaled));
     const std::int64_t noise = SampleDiscreteGaussian(plan.sigma_squared_grid, random);

@@ -50,12 +50,11 @@ struct GaussianVectorPlan {
 // sigma: the noise standard deviation the caller planned for L2 sensitivity
 // l2_sensitivity (both finite > 0, same units as the values); dimension >= 1.
 // Throws InputError otherwise.
-GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma,
-                                      double l2_sensitivity);
+GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma, double l2_sensitivity);
 
 // values.size() must equal plan.dimension (InputError otherwise).
-std::vector<double> AddGaussianNoise(std::span<const double> values,
-                                     const GaussianVectorPlan& plan, RandomSource& random);
+std::vector<double> AddGaussianNoise(std::span<const double> values, const GaussianVectorPlan& plan,
+                                     RandomSource& random);
 
 }  // namespace privet::privacy
 

@@ -53,13 +53,13 @@ using DatabaseHandle = std::unique_ptr<sqlite3, DatabaseCloser>;
   const int primary = code & 0xff;
   const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
   if (primary == SQLITE_NOTADB) {
-    throw InputError(path + " is not a privet ledger (not an SQLite database); use another "
-                            "--ledger path");
+    throw InputError(path +
+                     " is not a privet ledger (not an SQLite database); use another "
+                     "--ledger path");
   }
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
     throw StorageError("ledger " + path + " stayed locked by another process for " +
-                       std::to_string(kBusyTimeoutMs / 1000) + " s while " + doing +
-                       "; retry");
+                       std::to_string(kBusyTimeoutMs / 1000) + " s while " + doing + "; retry");
   }
   throw StorageError("ledger " + path + ": " + doing + " failed: " + detail);
 }
@@ -73,8 +73,8 @@ class Statement {
     if (code != SQLITE_OK) ThrowSqlite(db, code, path, "preparing a query");
   }
   Statement& Bind(int index, const std::string& value) {
-    Check(sqlite3_bind_text(statement_.get(), index, value.data(),
-                            static_cast<int>(value.size()), SQLITE_TRANSIENT));
+    Check(sqlite3_bind_text(statement_.get(), index, value.data(), static_cast<int>(value.size()),
+                            SQLITE_TRANSIENT));
     return *this;
   }
   Statement& Bind(int index, std::int64_t value) {
@@ -164,8 +164,8 @@ nlohmann::json ParseBody(const Row& row, const std::string& path) {
 
 void ValidateDatasetId(const std::string& id) {
   const bool valid_chars = std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
   });
   if (id.empty() || id.size() > 128 || !valid_chars) {
     throw InputError("dataset id \"" + id +
@@ -175,8 +175,8 @@ void ValidateDatasetId(const std::string& id) {
 
 void ValidateBudget(const Budget& budget) {
   if (!std::isfinite(budget.epsilon) || budget.epsilon <= 0) {
-    throw InputError("budget epsilon must be a finite number > 0 (got " +
-                     Format(budget.epsilon) + ")");
+    throw InputError("budget epsilon must be a finite number > 0 (got " + Format(budget.epsilon) +
+                     ")");
   }
   if (!std::isfinite(budget.delta) || budget.delta < 0 || budget.delta >= 1) {
     throw InputError("budget delta must be in [0, 1) (got " + Format(budget.delta) + ")");
@@ -184,8 +184,7 @@ void ValidateBudget(const Budget& budget) {
   if (budget.per_release_epsilon) {
     const double cap = *budget.per_release_epsilon;
     if (!std::isfinite(cap) || cap <= 0) {
-      throw InputError("per-release epsilon must be a finite number > 0 (got " + Format(cap) +
-                       ")");
+      throw InputError("per-release epsilon must be a finite number > 0 (got " + Format(cap) + ")");
     }
   }
 }
@@ -400,8 +399,8 @@ BudgetLedger BudgetLedger::Open(const std::filesystem::path& path, LedgerOpenMod
     throw InputError(where + " is a directory, not a privet ledger");
   }
   sqlite3* raw = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE |
-                    (mode == LedgerOpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+  const int flags =
+      SQLITE_OPEN_READWRITE | (mode == LedgerOpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0);
   const int code = sqlite3_open_v2(where.c_str(), &raw, flags, nullptr);
   DatabaseHandle db(raw);
   if (code != SQLITE_OK) ThrowSqlite(db.get(), code, where, "opening");
@@ -425,8 +424,9 @@ BudgetLedger BudgetLedger::Open(const std::filesystem::path& path, LedgerOpenMod
                        "name IN ('meta', 'entries')");
     has_meta.Step();
     if (has_meta.Int(0) != 2 || MetaValue(db.get(), where, "format") != kFormat) {
-      throw InputError(where + " is an SQLite database but not a privet ledger; use another "
-                               "--ledger path");
+      throw InputError(where +
+                       " is an SQLite database but not a privet ledger; use another "
+                       "--ledger path");
     }
   }
   const std::string version = MetaValue(db.get(), where, "format_version");
@@ -501,9 +501,9 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
   }
   if (!(total <= budget.epsilon)) {
     const double remaining = std::max(0.0, budget.epsilon - spent_before);
-    std::string message = prefix + "this release needs epsilon " + Format(cost) +
-                          " but only " + Format(remaining) + " of " +
-                          Format(budget.epsilon) + " remains (delta " + Format(delta) + ")";
+    std::string message = prefix + "this release needs epsilon " + Format(cost) + " but only " +
+                          Format(remaining) + " of " + Format(budget.epsilon) + " remains (delta " +
+                          Format(delta) + ")";
     if (cost <= remaining) {
       message += "; composed with the earlier releases the total would be " + Format(total);
     }
@@ -520,12 +520,12 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                          {"cumulative", LossToJson({total, delta})},
                          {"budget", ToJson(budget)}};
   ChargeReceipt receipt;
-  const auto [entry_id, entry_hash] = impl_->Append(
-      "charge", request.dataset_id, std::move(body),
-      [&receipt](std::int64_t id, nlohmann::json& full) {
-        receipt.release_id = "release-" + std::to_string(id);
-        full["release_id"] = receipt.release_id;
-      });
+  const auto [entry_id, entry_hash] =
+      impl_->Append("charge", request.dataset_id, std::move(body),
+                    [&receipt](std::int64_t id, nlohmann::json& full) {
+                      receipt.release_id = "release-" + std::to_string(id);
+                      full["release_id"] = receipt.release_id;
+                    });
   transaction.Commit();  // durable before anything is released
   receipt.entry_id = entry_id;
   receipt.entry_hash = entry_hash;
@@ -540,8 +540,7 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
 void BudgetLedger::RecordOutcome(const std::string& release_id, const std::string& status,
                                  const std::string& detail) {
   if (status != "released" && status != "failed") {
-    throw InputError("release outcome must be \"released\" or \"failed\" (got \"" + status +
-                     "\")");
+    throw InputError("release outcome must be \"released\" or \"failed\" (got \"" + status + "\")");
   }
   Transaction transaction(impl_->db.get(), impl_->where, /*write=*/true);
   const auto rows = impl_->Rows("release_id = ?1 AND type = 'charge'", release_id);
@@ -571,8 +570,7 @@ std::vector<LedgerEntry> BudgetLedger::Entries() const {
   std::vector<LedgerEntry> entries;
   for (const Row& row : impl_->Rows(nullptr, "")) {
     entries.push_back(LedgerEntry{row.entry_id, row.type, row.dataset_id, row.release_id,
-                                  ParseBody(row, impl_->where), row.previous_hash,
-                                  row.entry_hash});
+                                  ParseBody(row, impl_->where), row.previous_hash, row.entry_hash});
   }
   return entries;
 }
@@ -581,8 +579,9 @@ std::optional<LedgerEntry> BudgetLedger::FindRelease(const std::string& release_
   const auto rows = impl_->Rows("release_id = ?1 AND type = 'charge'", release_id);
   if (rows.empty()) return std::nullopt;
   const Row& row = rows.front();
-  return LedgerEntry{row.entry_id,         row.type,          row.dataset_id, row.release_id,
-                     impl_->CheckedBody(row), row.previous_hash, row.entry_hash};
+  return LedgerEntry{
+      row.entry_id,      row.type,      row.dataset_id, row.release_id, impl_->CheckedBody(row),
+      row.previous_hash, row.entry_hash};
 }
 
 std::string BudgetLedger::HeadHash() const {

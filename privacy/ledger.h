@@ -29,11 +29,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "privacy/accountant.h"
 #include "privacy/privacy_event.h"
@@ -58,42 +57,42 @@ struct ChargeRequest {
 };
 
 struct ChargeReceipt {
-  std::string release_id;          // "release-<entry_id>"
+  std::string release_id;  // "release-<entry_id>"
   std::int64_t entry_id = 0;
-  std::string entry_hash;          // hash of the charge entry
-  std::string head_hash;           // head of the chain after this charge (== entry_hash)
-  PrivacyLoss cost;                // this release alone, at the budget's delta
-  PrivacyLoss cumulative;          // every charge of the dataset so far, this one included
+  std::string entry_hash;  // hash of the charge entry
+  std::string head_hash;   // head of the chain after this charge (== entry_hash)
+  PrivacyLoss cost;        // this release alone, at the budget's delta
+  PrivacyLoss cumulative;  // every charge of the dataset so far, this one included
   Budget budget;
-  double remaining_epsilon = 0;    // budget.epsilon - cumulative.epsilon (>= 0)
+  double remaining_epsilon = 0;  // budget.epsilon - cumulative.epsilon (>= 0)
 };
 
 struct ReleaseRecord {
   std::string release_id;
   std::int64_t entry_id = 0;
-  std::string time;                // UTC, ISO 8601
+  std::string time;  // UTC, ISO 8601
   std::string requester, purpose, kind, config_sha256;
-  std::string status;              // "charged", "released" or "failed" (latest outcome)
+  std::string status;  // "charged", "released" or "failed" (latest outcome)
   std::vector<PrivacyEvent> events;
   PrivacyLoss cost;
-  PrivacyLoss cumulative;          // as recorded at charge time
+  PrivacyLoss cumulative;  // as recorded at charge time
 };
 
 struct DatasetStatus {
   std::string dataset_id;
   std::string owner;
-  std::string created;             // UTC, ISO 8601
+  std::string created;  // UTC, ISO 8601
   Budget budget;
-  PrivacyLoss spent;               // all charges composed at budget.delta
+  PrivacyLoss spent;  // all charges composed at budget.delta
   double remaining_epsilon = 0;
   std::vector<ReleaseRecord> releases;
 };
 
 struct LedgerEntry {
   std::int64_t entry_id = 0;
-  std::string type;                // "dataset_init", "charge", "outcome"
+  std::string type;  // "dataset_init", "charge", "outcome"
   std::string dataset_id;
-  std::string release_id;          // empty for dataset_init
+  std::string release_id;  // empty for dataset_init
   nlohmann::json body;
   std::string previous_hash;
   std::string entry_hash;
@@ -103,8 +102,8 @@ struct VerifyResult {
   bool ok = false;
   std::int64_t entries_checked = 0;
   std::optional<std::int64_t> first_bad_entry;  // set when !ok
-  std::string message;             // one line: what is wrong, or "N entries, chain intact"
-  std::string head_hash;           // recomputed head (of the verified prefix when !ok)
+  std::string message;    // one line: what is wrong, or "N entries, chain intact"
+  std::string head_hash;  // recomputed head (of the verified prefix when !ok)
 };
 
 enum class LedgerOpenMode {
@@ -129,8 +128,7 @@ class BudgetLedger {
   // Registers a dataset and its budget (a "dataset_init" entry). InputError for a bad
   // budget, an empty id / id with characters outside [A-Za-z0-9_.-], or a dataset that
   // already has a budget (budgets are set once).
-  void InitDataset(const std::string& dataset_id, const Budget& budget,
-                   const std::string& owner);
+  void InitDataset(const std::string& dataset_id, const Budget& budget, const std::string& owner);
 
   // Atomically checks and records a charge (see the guarantees above). InputError for an
   // unknown dataset or no events; BudgetExceeded, naming what remains, when the release

@@ -87,8 +87,7 @@ DiscreteGaussianPlan PlanDiscreteGaussian(double sigma) {
   RequirePositiveFinite(sigma, "discrete Gaussian: sigma");
   const double sigma_squared = Up(sigma * sigma);
   if (!(sigma_squared >= kMinSamplerParameter && sigma_squared <= kMaxSamplerParameter)) {
-    throw InputError("discrete Gaussian: sigma = " + Format(sigma) +
-                     " is outside [2^-10, 2^26]");
+    throw InputError("discrete Gaussian: sigma = " + Format(sigma) + " is outside [2^-10, 2^26]");
   }
   DiscreteGaussianPlan plan;
   plan.sigma_squared = RationalAtLeast(sigma_squared);

@@ -28,8 +28,8 @@
 namespace privet::privacy {
 
 struct DiscreteLaplacePlan {
-  Rational scale;              // the scale the sampler uses, >= l1_sensitivity / epsilon
-  double l1_sensitivity = 0;   // as given
+  Rational scale;             // the scale the sampler uses, >= l1_sensitivity / epsilon
+  double l1_sensitivity = 0;  // as given
   // The epsilon to charge: l1_sensitivity / scale rounded up to a double, and never above
   // the requested epsilon (rounding the scale up only lowers the true loss).
   double epsilon = 0;

@@ -42,11 +42,16 @@ double NumberField(const nlohmann::json& json, const char* field, const std::str
 
 std::string MechanismKindName(MechanismKind kind) {
   switch (kind) {
-    case MechanismKind::kLaplace: return "laplace";
-    case MechanismKind::kGaussian: return "gaussian";
-    case MechanismKind::kExponential: return "exponential";
-    case MechanismKind::kPure: return "pure";
-    case MechanismKind::kApprox: return "approx";
+    case MechanismKind::kLaplace:
+      return "laplace";
+    case MechanismKind::kGaussian:
+      return "gaussian";
+    case MechanismKind::kExponential:
+      return "exponential";
+    case MechanismKind::kPure:
+      return "pure";
+    case MechanismKind::kApprox:
+      return "approx";
   }
   return "unknown";
 }

@@ -20,9 +20,8 @@
 #ifndef PRIVET_PRIVACY_PRIVACY_EVENT_H_
 #define PRIVET_PRIVACY_PRIVACY_EVENT_H_
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace privet::privacy {
 

@@ -22,8 +22,8 @@ void CheckFails(const CommandResult& result, int exit_code, const std::string& f
 
 CommandResult Init(const ScratchDir& dir, const std::string& epsilon, const std::string& delta,
                    std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"budget", "init", "--dataset", "covid_testing",
-                                   "--epsilon", epsilon, "--delta", delta};
+  std::vector<std::string> args = {"budget",    "init",  "--dataset", "covid_testing",
+                                   "--epsilon", epsilon, "--delta",   delta};
   args.insert(args.end(), extra.begin(), extra.end());
   return Privet(dir.path(), args);
 }
@@ -71,8 +71,8 @@ TEST_CASE("Unknown datasets, missing ledgers and foreign files are clear errors"
                                       "..........................................................";
   CheckFails(Privet(dir.path(), {"ledger", "verify", "--ledger", "notes.txt"}), kInput,
              "not a privet ledger");
-  CheckFails(Privet(dir.path(), {"budget", "init", "--dataset", "bad id", "--epsilon", "1",
-                                 "--delta", "0"}),
+  CheckFails(Privet(dir.path(),
+                    {"budget", "init", "--dataset", "bad id", "--epsilon", "1", "--delta", "0"}),
              kInput, "dataset id \"bad id\" is invalid");
   CheckFails(Privet(dir.path(), {"ledger", "export"}), kUsage, "--json");
   const auto missing = Privet(dir.path(), {"budget", "init", "--epsilon", "1", "--delta", "0"});
@@ -83,15 +83,19 @@ TEST_CASE("Unknown datasets, missing ledgers and foreign files are clear errors"
 TEST_CASE("The ledger path: --ledger, then PRIVET_LEDGER, then ./privet-ledger.db") {
   ScratchDir dir;
   const std::string env = "PRIVET_LEDGER=" + (dir / "from-env.db").string();
-  REQUIRE(Privet(dir.path(), {"budget", "init", "--dataset", "a", "--epsilon", "1", "--delta",
-                              "0"}, {env}).exit_code == 0);
+  REQUIRE(Privet(dir.path(), {"budget", "init", "--dataset", "a", "--epsilon", "1", "--delta", "0"},
+                 {env})
+              .exit_code == 0);
   CHECK(fs::exists(dir / "from-env.db"));
   CHECK_FALSE(fs::exists(dir / "privet-ledger.db"));
-  REQUIRE(Privet(dir.path(), {"budget", "init", "--dataset", "b", "--epsilon", "1", "--delta",
-                              "0", "--ledger", "explicit.db"}, {env}).exit_code == 0);
+  REQUIRE(Privet(dir.path(),
+                 {"budget", "init", "--dataset", "b", "--epsilon", "1", "--delta", "0", "--ledger",
+                  "explicit.db"},
+                 {env})
+              .exit_code == 0);
   CHECK(fs::exists(dir / "explicit.db"));
-  REQUIRE(Privet(dir.path(), {"budget", "init", "--dataset", "c", "--epsilon", "1", "--delta",
-                              "0"}).exit_code == 0);
+  REQUIRE(Privet(dir.path(), {"budget", "init", "--dataset", "c", "--epsilon", "1", "--delta", "0"})
+              .exit_code == 0);
   CHECK(fs::exists(dir / "privet-ledger.db"));
   const auto from_env = Privet(dir.path(), {"budget", "show", "--json"}, {env});
   REQUIRE(from_env.exit_code == 0);
@@ -102,11 +106,10 @@ TEST_CASE("The ledger path: --ledger, then PRIVET_LEDGER, then ./privet-ledger.d
 
 TEST_CASE("show, verify and export describe the same ledger") {
   ScratchDir dir;
-  REQUIRE(Init(dir, "3", "1e-6", {"--per-release-epsilon", "1", "--owner", "officer"})
-              .exit_code == 0);
-  const pid_t child = StartHelper({(dir / "privet-ledger.db").string(), "covid_testing", "0.5",
-                                   "2"},
-                                  dir / "helper.out");
+  REQUIRE(Init(dir, "3", "1e-6", {"--per-release-epsilon", "1", "--owner", "officer"}).exit_code ==
+          0);
+  const pid_t child = StartHelper(
+      {(dir / "privet-ledger.db").string(), "covid_testing", "0.5", "2"}, dir / "helper.out");
   REQUIRE(Wait(child) == 0);
   const auto text = Privet(dir.path(), {"budget", "show"});
   REQUIRE(text.exit_code == 0);

@@ -1,7 +1,6 @@
 // A charging process SIGKILLed at random points, many times: the ledger still opens, its
 // chain verifies, and the spent total equals the sum of the recorded releases.
 #include <doctest/doctest.h>
-
 #include <signal.h>
 
 #include <chrono>

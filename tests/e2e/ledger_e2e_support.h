@@ -24,8 +24,8 @@ class ScratchDir {
  public:
   ScratchDir() {
     static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() / ("privet-ledger-e2e-" + std::to_string(::getpid()) +
-                                         "-" + std::to_string(counter++));
+    path_ = fs::temp_directory_path() /
+            ("privet-ledger-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -103,8 +103,7 @@ inline pid_t StartHelper(const std::vector<std::string>& args, const fs::path& s
   for (auto& arg : storage) argv.push_back(arg.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
-  const int code = posix_spawn(&pid, PRIVET_LEDGER_HELPER, &actions, nullptr, argv.data(),
-                               environ);
+  const int code = posix_spawn(&pid, PRIVET_LEDGER_HELPER, &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (code != 0) throw std::runtime_error("posix_spawn of the ledger helper failed");
   return pid;

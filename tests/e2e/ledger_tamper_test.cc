@@ -46,7 +46,8 @@ TEST_CASE("sqlite3 edits and deletions are caught and the entry is named") {
     const fs::path db = MakeLedger(dir, "owner.db");
     REQUIRE(Sqlite(dir, db,
                    "UPDATE entries SET body = replace(body, 'officer', 'mallory') "
-                   "WHERE entry_id = 1").exit_code == 0);
+                   "WHERE entry_id = 1")
+                .exit_code == 0);
     const auto verify = Privet(dir.path(), {"ledger", "verify", "--ledger", db.string()});
     CHECK(verify.exit_code == 5);
     CHECK(verify.err.find("entry 1 ") != std::string::npos);
@@ -68,8 +69,8 @@ TEST_CASE("sqlite3 edits and deletions are caught and the entry is named") {
   }
   SUBCASE("re-pointing a row's dataset column to hide a charge") {
     const fs::path db = MakeLedger(dir, "hide.db");
-    REQUIRE(Sqlite(dir, db, "UPDATE entries SET dataset_id = 'x' WHERE entry_id = 2")
-                .exit_code == 0);
+    REQUIRE(Sqlite(dir, db, "UPDATE entries SET dataset_id = 'x' WHERE entry_id = 2").exit_code ==
+            0);
     const auto verify = Privet(dir.path(), {"ledger", "verify", "--ledger", db.string()});
     CHECK(verify.exit_code == 5);
     CHECK(verify.err.find("entry 2 ") != std::string::npos);

@@ -31,8 +31,8 @@ void CheckSelectionFrequencies(const std::vector<double>& scores, double epsilon
   for (std::int64_t i = 0; i < kDraws; ++i) {
     ++observed[static_cast<std::int64_t>(SelectExponential(scores, epsilon, sensitivity, random))];
   }
-  const auto fit = stat::ChiSquareFit(observed, kDraws, 0,
-                                      static_cast<std::int64_t>(scores.size()) - 1, pmf);
+  const auto fit =
+      stat::ChiSquareFit(observed, kDraws, 0, static_cast<std::int64_t>(scores.size()) - 1, pmf);
   CAPTURE(fit.degrees_of_freedom);
   CHECK(fit.degrees_of_freedom >= 3);
   CHECK(fit.statistic < fit.threshold);
@@ -41,8 +41,8 @@ void CheckSelectionFrequencies(const std::vector<double>& scores, double epsilon
 TEST_CASE("Selection frequencies match the exponential mechanism's distribution") {
   CheckSelectionFrequencies({0.0, 1.0, 2.0, 3.0, 5.0, -1.0, 2.5}, 1.0, 1.0, 5000);
   // Non-unit sensitivity and epsilon; scores far from zero (snapping at a coarser grid).
-  CheckSelectionFrequencies({1e6 + 0.0, 1e6 + 0.25, 1e6 + 0.5, 1e6 - 0.75, 1e6 + 1.0}, 4.0,
-                            0.5, 5001);
+  CheckSelectionFrequencies({1e6 + 0.0, 1e6 + 0.25, 1e6 + 0.5, 1e6 - 0.75, 1e6 + 1.0}, 4.0, 0.5,
+                            5001);
   // Many candidates with a wide spread: the small ones are pooled into shared bins.
   std::vector<double> many;
   for (int i = 0; i < 40; ++i) many.push_back(std::sin(i * 1.7) * 6.0);

@@ -63,8 +63,8 @@ TEST_CASE("Discrete Gaussian matches exp(-y^2/(2 sigma^2)) normalised, sigma < 1
 TEST_CASE("Bernoulli(exp(-gamma)) succeeds with probability exp(-gamma)") {
   auto random = RandomSource::Seeded(3000);
   constexpr int kTrials = 200000;
-  for (const Rational gamma : {Rational{1, 10}, Rational{1, 3}, Rational{1, 1}, Rational{5, 2},
-                               Rational{7, 3}}) {
+  for (const Rational gamma :
+       {Rational{1, 10}, Rational{1, 3}, Rational{1, 1}, Rational{5, 2}, Rational{7, 3}}) {
     CAPTURE(gamma.ToString());
     int successes = 0;
     for (int i = 0; i < kTrials; ++i) successes += SampleBernoulliExp(gamma, random);

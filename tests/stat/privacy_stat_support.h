@@ -10,7 +10,6 @@
 #define PRIVET_TESTS_STAT_PRIVACY_STAT_SUPPORT_H_
 
 #include <boost/math/distributions/chi_squared.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -62,9 +61,8 @@ inline ChiSquare ChiSquareFit(const std::map<std::int64_t, std::int64_t>& observ
     result.statistic += static_cast<double>(difference * difference / bin.expected);
   }
   result.degrees_of_freedom = static_cast<int>(bins.size()) - 1;
-  result.threshold = boost::math::quantile(
-      boost::math::complement(boost::math::chi_squared(result.degrees_of_freedom),
-                              kFalseFailureProbability));
+  result.threshold = boost::math::quantile(boost::math::complement(
+      boost::math::chi_squared(result.degrees_of_freedom), kFalseFailureProbability));
   return result;
 }
 

@@ -165,8 +165,8 @@ TEST_CASE("Smallest gaussian sigma inverts the composition") {
 }
 
 TEST_CASE("Largest per-event epsilon inverts the composition") {
-  const auto laplace = LargestEpsilonPerEvent({}, 100, MechanismKind::kLaplace,
-                                              4.615229995061157, 1e-5);
+  const auto laplace =
+      LargestEpsilonPerEvent({}, 100, MechanismKind::kLaplace, 4.615229995061157, 1e-5);
   REQUIRE(laplace.has_value());
   CheckRelative(*laplace, 0.1);
   // Pure budget (delta 0): basic composition, so an even split.
@@ -176,8 +176,7 @@ TEST_CASE("Largest per-event epsilon inverts the composition") {
   CheckRelative(*pure, 0.2);
   const std::vector<PrivacyEvent> over = {PrivacyEvent::Pure(2.0)};
   CHECK_FALSE(LargestEpsilonPerEvent(over, 1, MechanismKind::kPure, 1.0, 0));
-  CHECK_THROWS_AS(LargestEpsilonPerEvent({}, 1, MechanismKind::kGaussian, 1.0, 1e-6),
-                  InputError);
+  CHECK_THROWS_AS(LargestEpsilonPerEvent({}, 1, MechanismKind::kGaussian, 1.0, 1e-6), InputError);
 }
 
 TEST_CASE("Accountant inputs are validated") {

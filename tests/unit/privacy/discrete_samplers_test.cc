@@ -16,8 +16,8 @@ long double Scaled(const Rational& r, double x) {
 }
 
 TEST_CASE("RationalAtLeast rounds up, RationalAtMost rounds down, both within 2^-31") {
-  for (const double x : {0x1p-20, 0.1, 0.5, 1.0, 1.0 / 3.0, 2.0, 4.530877117, 1234.5678,
-                         1e6, 0x1p33 + 0.5, 0x1p40, 0x1p52}) {
+  for (const double x : {0x1p-20, 0.1, 0.5, 1.0, 1.0 / 3.0, 2.0, 4.530877117, 1234.5678, 1e6,
+                         0x1p33 + 0.5, 0x1p40, 0x1p52}) {
     const Rational up = RationalAtLeast(x);
     CHECK(static_cast<long double>(up.numerator) >= Scaled(up, x));
     CHECK(up.ToDouble() <= x * (1 + 0x1p-31));
@@ -34,8 +34,8 @@ TEST_CASE("RationalAtLeast rounds up, RationalAtMost rounds down, both within 2^
 }
 
 TEST_CASE("Rational conversion rejects values outside the supported range") {
-  for (const double bad : {0.0, -1.0, 0x1p-21, 0x1p53, std::nan(""),
-                           std::numeric_limits<double>::infinity()}) {
+  for (const double bad :
+       {0.0, -1.0, 0x1p-21, 0x1p53, std::nan(""), std::numeric_limits<double>::infinity()}) {
     CHECK_THROWS_AS(RationalAtLeast(bad), InputError);
   }
   CHECK_THROWS_AS(RationalAtMost(0x1p-31), InputError);
@@ -45,16 +45,14 @@ TEST_CASE("Samplers validate their rational parameters") {
   auto random = RandomSource::Seeded(1);
   CHECK_THROWS_AS(SampleDiscreteLaplace(Rational{1, 0}, random), InputError);
   CHECK_THROWS_AS(SampleDiscreteLaplace(Rational{0, 1}, random), InputError);
-  CHECK_THROWS_AS(SampleDiscreteLaplace(Rational{1, std::uint64_t{1} << 21}, random),
-                  InputError);
+  CHECK_THROWS_AS(SampleDiscreteLaplace(Rational{1, std::uint64_t{1} << 21}, random), InputError);
   CHECK_THROWS_AS(SampleDiscreteGaussian(Rational{(std::uint64_t{1} << 53) + 1, 1}, random),
                   InputError);
   CHECK_THROWS_AS(SampleBernoulliExp(Rational{1, 0}, random), InputError);
   // A denominator so fine that the 128-bit bounds would not hold is refused up front.
-  CHECK_THROWS_AS(SampleDiscreteGaussian(Rational{std::uint64_t{1} << 54,
-                                                  std::uint64_t{1} << 55},
-                                         random),
-                  InputError);
+  CHECK_THROWS_AS(
+      SampleDiscreteGaussian(Rational{std::uint64_t{1} << 54, std::uint64_t{1} << 55}, random),
+      InputError);
 }
 
 TEST_CASE("Bernoulli(exp(-0)) always succeeds; huge gamma essentially never") {

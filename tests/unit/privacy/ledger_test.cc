@@ -1,8 +1,8 @@
 #include "privacy/ledger.h"
 
 #include <doctest/doctest.h>
-
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
@@ -10,7 +10,6 @@
 #include <fstream>
 #include <limits>
 #include <string>
-#include <unistd.h>
 
 #include "privacy/errors.h"
 
@@ -25,8 +24,7 @@ class TempDir {
   TempDir() {
     static std::atomic<int> counter{0};
     path_ = fs::temp_directory_path() /
-            ("privet-ledger-test-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter++));
+            ("privet-ledger-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -80,8 +78,8 @@ TEST_CASE("A charge past the budget is refused, says what is left, and records n
   ledger.InitDataset("covid_testing", Budget{3.0, 0.0, std::nullopt}, "officer");
   ledger.Charge(Request("covid_testing", {PrivacyEvent::Pure(2.2)}));
   const std::string head = ledger.HeadHash();
-  const std::string message = MessageOf(
-      [&] { ledger.Charge(Request("covid_testing", {PrivacyEvent::Pure(1.2)})); });
+  const std::string message =
+      MessageOf([&] { ledger.Charge(Request("covid_testing", {PrivacyEvent::Pure(1.2)})); });
   CHECK(message ==
         "dataset covid_testing: this release needs epsilon 1.2 but only 0.8 of 3 remains "
         "(delta 0)");
@@ -128,8 +126,9 @@ TEST_CASE("Bad budgets, unknown datasets and a second init are input errors") {
   CHECK_THROWS_AS(ledger.InitDataset("", Budget{1.0, 0.0, std::nullopt}, "o"), InputError);
   CHECK_THROWS_AS(ledger.InitDataset("a b", Budget{1.0, 0.0, std::nullopt}, "o"), InputError);
   ledger.InitDataset("d", Budget{1.0, 0.0, std::nullopt}, "o");
-  const std::string again =
-      MessageOf([&] { ledger.InitDataset("d", Budget{2.0, 0.0, std::nullopt}, "o"); });
+  const std::string again = MessageOf([&] {
+    ledger.InitDataset("d", Budget{2.0, 0.0, std::nullopt}, "o");
+  });
   CHECK(again.find("dataset d already has a budget") == 0);
   CHECK_THROWS_AS(ledger.InitDataset("d", Budget{2.0, 0.0, std::nullopt}, "o"), InputError);
   CHECK_THROWS_AS(ledger.Charge(Request("nope", {PrivacyEvent::Pure(0.1)})), InputError);
@@ -190,8 +189,7 @@ TEST_CASE("Reopening keeps everything; foreign files are refused") {
   auto reopened = BudgetLedger::Open(dir / "ledger.db", LedgerOpenMode::kMustExist);
   CHECK(reopened.Show("d").spent.epsilon == doctest::Approx(0.25));
 
-  CHECK_THROWS_AS(BudgetLedger::Open(dir / "missing.db", LedgerOpenMode::kMustExist),
-                  StorageError);
+  CHECK_THROWS_AS(BudgetLedger::Open(dir / "missing.db", LedgerOpenMode::kMustExist), StorageError);
   std::ofstream(dir / "notes.txt") << "this is not a database, just some text that is long "
                                       "enough to have a header page worth of bytes.............";
   CHECK_THROWS_AS(BudgetLedger::Open(dir / "notes.txt"), InputError);

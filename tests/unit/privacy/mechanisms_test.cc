@@ -101,8 +101,7 @@ TEST_CASE("Gaussian vector outputs lie on the grid and reject bad input") {
     CHECK(std::fmod(value, plan.grid) == 0.0);
   }
   CHECK_THROWS_AS(AddGaussianNoise(std::vector<double>{1.0}, plan, random), InputError);
-  CHECK_THROWS_AS(AddGaussianNoise(std::vector<double>{1.0, kNan, 2.0}, plan, random),
-                  InputError);
+  CHECK_THROWS_AS(AddGaussianNoise(std::vector<double>{1.0, kNan, 2.0}, plan, random), InputError);
   CHECK_THROWS_AS(PlanGaussianVector(0, 1.0, 1.0), InputError);
   CHECK_THROWS_AS(PlanGaussianVector(3, kInf, 1.0), InputError);
   CHECK_THROWS_AS(PlanGaussianVector(3, 1.0, 0.0), InputError);
@@ -117,8 +116,7 @@ TEST_CASE("Exponential mechanism validates input and handles extreme gaps") {
     CHECK_THROWS_AS(SelectExponential(scores, bad, 1.0, random), InputError);
     CHECK_THROWS_AS(SelectExponential(scores, 1.0, bad, random), InputError);
   }
-  CHECK_THROWS_AS(SelectExponential(std::vector<double>{1.0, kNan}, 1.0, 1.0, random),
-                  InputError);
+  CHECK_THROWS_AS(SelectExponential(std::vector<double>{1.0, kNan}, 1.0, 1.0, random), InputError);
   CHECK_THROWS_AS(SelectExponential(std::vector<double>{0x1p45}, 1.0, 1.0, random), InputError);
   CHECK(SelectExponential(std::vector<double>{5.0}, 1.0, 1.0, random) == 0);
   // Gap of 2*sensitivity*40000/epsilon: the loser's weight is exp(-40000); never chosen.

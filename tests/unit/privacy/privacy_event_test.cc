@@ -42,10 +42,10 @@ TEST_CASE("The error message names the mechanism and the field") {
 }
 
 TEST_CASE("Events round-trip through JSON") {
-  const PrivacyEvent events[] = {
-      PrivacyEvent::Laplace(0.1, "marginal(age,sex)"), PrivacyEvent::Gaussian(4.5, 1.5),
-      PrivacyEvent::Exponential(0.02, "parents of age"), PrivacyEvent::Pure(1.0),
-      PrivacyEvent::Approx(0.5, 1e-7)};
+  const PrivacyEvent events[] = {PrivacyEvent::Laplace(0.1, "marginal(age,sex)"),
+                                 PrivacyEvent::Gaussian(4.5, 1.5),
+                                 PrivacyEvent::Exponential(0.02, "parents of age"),
+                                 PrivacyEvent::Pure(1.0), PrivacyEvent::Approx(0.5, 1e-7)};
   for (const auto& event : events) {
     CHECK(PrivacyEvent::FromJson(event.ToJson()) == event);
   }
@@ -55,14 +55,11 @@ TEST_CASE("Events round-trip through JSON") {
 }
 
 TEST_CASE("FromJson validates like the factories") {
-  CHECK_THROWS_AS(PrivacyEvent::FromJson({{"mechanism", "laplace"}, {"epsilon", -1}}),
-                  InputError);
+  CHECK_THROWS_AS(PrivacyEvent::FromJson({{"mechanism", "laplace"}, {"epsilon", -1}}), InputError);
   CHECK_THROWS_AS(PrivacyEvent::FromJson({{"mechanism", "laplace"}}), InputError);
-  CHECK_THROWS_AS(PrivacyEvent::FromJson({{"mechanism", "cauchy"}, {"epsilon", 1}}),
-                  InputError);
+  CHECK_THROWS_AS(PrivacyEvent::FromJson({{"mechanism", "cauchy"}, {"epsilon", 1}}), InputError);
   CHECK_THROWS_AS(PrivacyEvent::FromJson(nlohmann::json::array()), InputError);
-  CHECK_THROWS_AS(PrivacyEvent::FromJson({{"mechanism", "approx"}, {"epsilon", 1},
-                                          {"delta", 1}}),
+  CHECK_THROWS_AS(PrivacyEvent::FromJson({{"mechanism", "approx"}, {"epsilon", 1}, {"delta", 1}}),
                   InputError);
 }
 
