@@ -11,6 +11,8 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/ledger_path.h"
@@ -119,8 +121,20 @@ void PrintStatus(const privacy::DatasetStatus& status) {
               << release.requester;
     if (!release.purpose.empty()) std::cout << " (" << release.purpose << ")";
     std::cout << "\n";
-    for (const auto& event : release.events) {
-      std::cout << "        " << event.Describe() << "\n";
+    // Identical mechanisms are listed once with their count; --json lists every event
+    // with its query.
+    std::vector<std::pair<std::string, int>> mechanisms;
+    for (auto event : release.events) {
+      event.query.clear();
+      const std::string text = event.Describe();
+      if (!mechanisms.empty() && mechanisms.back().first == text) {
+        ++mechanisms.back().second;
+      } else {
+        mechanisms.emplace_back(text, 1);
+      }
+    }
+    for (const auto& [text, count] : mechanisms) {
+      std::cout << "        " << count << " x " << text << "\n";
     }
   }
 }
