@@ -10,6 +10,12 @@ namespace privet::cli {
 // privet report: the officer's (not private) quality report (cli/report_command.cc).
 void AddReportCommand(CLI::App& app);
 
+// privet synthesize: release a synthetic table; --plan for a dry run (cli/synthesize_command.cc).
+void AddSynthesizeCommand(CLI::App& app);
+
+// privet sample: more rows from a released model, at no cost (cli/sample_command.cc).
+void AddSampleCommand(CLI::App& app);
+
 // privet schema draft|check: draft a config from a CSV, validate a config (cli/schema_command.cc).
 void AddSchemaCommand(CLI::App& app);
 

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
                                         privet::kBuildCommit + ")");
   app.require_subcommand(1);
   privet::cli::AddReportCommand(app);
+  privet::cli::AddSynthesizeCommand(app);
+  privet::cli::AddSampleCommand(app);
   privet::cli::AddSchemaCommand(app);
   privet::cli::AddKeygenCommand(app);
   privet::cli::AddVerifyCommand(app);

@@ -1,0 +1,43 @@
+// A release's output folder, written all-or-nothing.
+//
+// Files are written into a hidden staging folder beside the target and the folder is renamed
+// into place only when every file (attestation included) is complete. A refused or failed
+// release therefore leaves no output folder behind, and a reader never sees half a release.
+// The target must not exist or be empty: privet never overwrites a release.
+#ifndef PRIVET_CLI_OUTPUT_DIR_H_
+#define PRIVET_CLI_OUTPUT_DIR_H_
+
+#include <filesystem>
+
+namespace privet::cli {
+
+class StagedOutputDir {
+ public:
+  // Throws InputError if target exists and is not an empty folder, StorageError if the
+  // staging folder cannot be made.
+  explicit StagedOutputDir(std::filesystem::path target);
+  // Removes the staging folder unless Commit() succeeded.
+  ~StagedOutputDir();
+  StagedOutputDir(const StagedOutputDir&) = delete;
+  StagedOutputDir& operator=(const StagedOutputDir&) = delete;
+
+  // Where to write the files now.
+  const std::filesystem::path& staging() const { return staging_; }
+  // The final folder (what attestations name files relative to).
+  const std::filesystem::path& target() const { return target_; }
+  // Moves the staging folder into place. Throws StorageError on failure.
+  void Commit();
+
+ private:
+  std::filesystem::path target_;
+  std::filesystem::path staging_;
+  bool committed_ = false;
+};
+
+// Throws InputError if path exists and is not an empty folder; used before any budget is
+// spent so a request that could never be written is refused for free.
+void RequireFreshOutputDir(const std::filesystem::path& path);
+
+}  // namespace privet::cli
+
+#endif  // PRIVET_CLI_OUTPUT_DIR_H_

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End to end through the real binary: officer -> researcher -> auditor on one dataset.
+#   release_chain_test.sh PRIVET CONFIG DATASET_ID [CSV]
+# Checks the ledger totals, that verify accepts the release and rejects tampered copies,
+# that `privet sample` output verifies and links to the model, and that a synthesize that
+# would pass the budget is refused with the remaining budget named and writes nothing.
+set -euo pipefail
+privet="$1"
+config="$2"
+dataset="$3"
+csv_override=()
+if [ "$#" -ge 4 ]; then
+  [ -f "$4" ] || { echo "SKIP: $4 is absent (needs ../shared/data beside the clone)"; exit 77; }
+  csv_override=(--data "$4")
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export PRIVET_LEDGER="$work/ledger.db"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_code() {  # expect_code CODE command...
+  local want="$1"; shift
+  set +e; "$@" >"$work/out.txt" 2>"$work/err.txt"; local got=$?; set -e
+  [ "$got" -eq "$want" ] || { cat "$work/out.txt" "$work/err.txt" >&2; fail "exit $got, wanted $want: $*"; }
+}
+json_field() {  # json_field FILE python-expression-on-d
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+# Officer: a key pair, a budget of epsilon 1.5 with a per-release cap of 1.2.
+"$privet" keygen --out keys >/dev/null
+"$privet" budget init --dataset "$dataset" --epsilon 1.5 --delta 1e-6 --per-release-epsilon 1.2 >/dev/null
+
+# Researcher: a release at epsilon 1.
+"$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 \
+  --purpose "e2e test" --key keys/privet-signing.key --out release --quiet --json >summary.json
+for f in synthetic.csv model.json attestation.dsse.json; do
+  [ -s "release/$f" ] || fail "release/$f missing"
+done
+spent=$(json_field summary.json 'd["release"]["epsilon"]')
+python3 -c "import sys; assert abs(float(sys.argv[1]) - 1.0) < 1e-6, sys.argv[1]" "$spent" ||
+  fail "release spent $spent, requested 1"
+
+# The ledger records exactly what was requested.
+"$privet" budget show --dataset "$dataset" --json >show.json
+python3 - show.json <<'PY' || fail "ledger totals"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ds = d["datasets"][0] if "datasets" in d else d
+spent = ds["spent"]["epsilon"]
+assert abs(spent - 1.0) < 1e-6, spent
+assert len(ds["releases"]) == 1, ds["releases"]
+PY
+"$privet" ledger verify >/dev/null
+
+# Auditor: the release verifies, with and without the ledger.
+"$privet" verify release/attestation.dsse.json --key keys/privet-signing.pub >/dev/null
+"$privet" verify release/attestation.dsse.json --key keys/privet-signing.pub --ledger "$PRIVET_LEDGER" >/dev/null
+
+# A tampered copy is rejected (exit 5 = integrity), naming the file.
+cp -r release tampered
+printf 'x' >>tampered/synthetic.csv
+expect_code 5 "$privet" verify tampered/attestation.dsse.json --key keys/privet-signing.pub
+grep -q "synthetic.csv" "$work/err.txt" "$work/out.txt" || fail "tamper message does not name the file"
+
+# Post-processing: more rows from the released model, no budget spent, linked to the model.
+"$privet" sample --model release/model.json --rows 500 --seed 7 --key keys/privet-signing.key \
+  --out sampled --quiet >/dev/null
+[ "$(($(wc -l <sampled/synthetic.csv) - 1))" -ge 500 ] || fail "sample wrote too few rows"
+"$privet" verify sampled/attestation.dsse.json --key keys/privet-signing.pub >/dev/null
+model_digest=$(sha256sum release/model.json | cut -d' ' -f1)
+grep -rq "$model_digest" <(python3 -c "import json,base64,sys; print(base64.b64decode(json.load(open(sys.argv[1]))['payload']).decode())" sampled/attestation.dsse.json) ||
+  fail "sample attestation does not name the model's digest"
+"$privet" budget show --dataset "$dataset" --json >show2.json
+cmp -s <(json_field show.json 'd') <(json_field show2.json 'd') || fail "sampling changed the ledger"
+
+# Over budget: 1 spent of 1.5, a request of 1 more is refused, says what is left, writes nothing.
+expect_code 4 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 \
+  --purpose "too much" --key keys/privet-signing.key --out refused --quiet
+grep -q "remain" "$work/err.txt" || fail "refusal does not say what remains: $(cat "$work/err.txt")"
+[ ! -e refused ] || [ -z "$(ls -A refused)" ] || fail "a refused release wrote files"
+
+# Over the per-release cap: refused even though the cap check comes before the budget.
+expect_code 4 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1.3 \
+  --purpose "over cap" --key keys/privet-signing.key --out refused2 --quiet
+
+echo "release chain OK for $dataset"
