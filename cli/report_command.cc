@@ -117,10 +117,14 @@ void RunReport(const ReportArguments& arguments) {
               << *report.correlation->mean_absolute_difference << "\n";
   }
   if (report.classifier) {
-    std::cout << "  accuracy predicting " << report.classifier->target << ": trained on real "
-              << report.classifier->accuracy_train_real << ", on synthetic "
-              << report.classifier->accuracy_train_synthetic << ", majority baseline "
-              << report.classifier->majority_accuracy << "\n";
+    const auto& classifier = *report.classifier;
+    std::cout << "  accuracy predicting " << classifier.target
+              << " (logistic regression): trained on real " << classifier.accuracy_train_real
+              << ", on synthetic " << classifier.accuracy_train_synthetic << "\n"
+              << "  accuracy predicting " << classifier.target << " (naive Bayes): trained on real "
+              << classifier.naive_bayes_accuracy_train_real << ", on synthetic "
+              << classifier.naive_bayes_accuracy_train_synthetic << "\n"
+              << "  majority baseline: " << classifier.majority_accuracy << "\n";
   }
 }
 
