@@ -6,8 +6,9 @@
 // Per attribute, code -> value:
 //  - categorical: its label (the config's value string);
 //  - integer: a uniform integer inside its bin (within [min, max]);
-//  - continuous: a uniform real inside its bin, printed with up to 6 significant digits (more
-//    when the bin is narrow, so the value stays inside it);
+//  - continuous: a uniform real inside its bin, printed in plain decimal notation with about
+//    three significant digits of the bin's width (a bin 10 wide gives one decimal), and more
+//    only when rounding would leave the bin;
 //  - date/datetime: a uniform day (date) / second (datetime) inside the bucket intersected
 //    with [min, max], formatted with the attribute's format;
 //  - the missing code: the attribute's first missing token (the dataset's by default; "" when
