@@ -73,7 +73,8 @@ struct Attribute {
   // max. For kInteger the bounds are integers and bin b holds the integers
   // [bin_lower[b], bin_upper_inclusive(b)]. Size = number of bins.
   std::vector<double> bin_lower;
-  // As written in the config (exactly one is set), kept so ToJson round-trips.
+  // As written in the config, kept so ToJson round-trips: at most one is set, neither for an
+  // integer attribute with one bin per integer.
   std::optional<std::uint32_t> config_bins;
   std::optional<std::vector<double>> config_edges;
 
@@ -94,8 +95,9 @@ struct Attribute {
   // domain_size() - 1 when nullable, else nullopt.
   std::optional<std::uint32_t> missing_code() const;
   // A human label for a code, for reports: the category, "[20, 30)" (continuous bin, last one
-  // closed), "[20, 29]" or "20" (integer bin), "2020-03" / "2020-03-02..2020-03-08" (date
-  // bucket), "missing". Throws std::out_of_range for code >= domain_size().
+  // closed), "[20, 29]" or "20" (integer bin), "2020-03-02" (one-day bucket) or
+  // "2020-03-02..2020-03-08" (first..last day or second, ISO form), "missing". Throws
+  // std::out_of_range for code >= domain_size().
   std::string Label(std::uint32_t code) const;
   // Largest integer in integer bin b (bin_lower[b + 1] - 1, or max for the last bin).
   double bin_upper_inclusive(std::uint32_t bin) const;
