@@ -222,8 +222,13 @@ VerifyingKey SigningKey::Public() const { return VerifyingKey::FromRaw(RawPublic
 
 KeyPairFiles GenerateKeyPair(const std::filesystem::path& dir) {
   std::error_code error;
-  std::filesystem::create_directories(dir, error);
+  const bool created = std::filesystem::create_directories(dir, error);
   if (error) throw StorageError("cannot create directory " + dir.string() + ": " + error.message());
+  if (created) {
+    // A key directory privet creates is private too; an existing one is the user's choice.
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, error);
+  }
 
   KeyPairFiles files{dir / kPrivateKeyFileName, dir / kPublicKeyFileName, ""};
   // Refuse before generating anything if either file is already there, so an old pair is

@@ -100,7 +100,7 @@ inline constexpr char kPrivateKeyFileName[] = "privet-signing.key";
 inline constexpr char kPublicKeyFileName[] = "privet-signing.pub";
 
 // Generates a fresh Ed25519 key pair from OpenSSL's CSPRNG and writes both PEM files into
-// `dir` (created, with parents, if missing). The private key file is opened with
+// `dir` (created with mode 0700, with parents, if missing). The private key file is opened with
 // O_CREAT|O_EXCL and mode 0600, so an existing key is never overwritten: InputError names the
 // file. Other I/O failures throw StorageError; OpenSSL failures CryptoError.
 KeyPairFiles GenerateKeyPair(const std::filesystem::path& dir);

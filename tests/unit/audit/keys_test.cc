@@ -55,6 +55,7 @@ TEST_CASE("GenerateKeyPair writes a 0600 PKCS#8 private key and a SPKI public ke
   CHECK(files.private_key == dir / "privet-signing.key");
   CHECK(files.public_key == dir / "privet-signing.pub");
   CHECK(ModeOf(files.private_key) == 0600);
+  CHECK(ModeOf(dir) == 0700);
   CHECK(ReadFile(files.private_key).rfind("-----BEGIN PRIVATE KEY-----\n", 0) == 0);
   CHECK(ReadFile(files.public_key).rfind("-----BEGIN PUBLIC KEY-----\n", 0) == 0);
   CHECK(files.key_id.size() == 64);
