@@ -216,6 +216,12 @@ struct DatasetState {
   std::vector<PrivacyEvent> events;  // of every charge, in order
 };
 
+std::string MetaValue(sqlite3* db, const std::string& where, const char* key) {
+  Statement statement(db, where, "SELECT value FROM meta WHERE key = ?1");
+  statement.Bind(1, std::string(key));
+  return statement.Step() ? statement.Text(0) : std::string();
+}
+
 }  // namespace
 
 struct BudgetLedger::Impl {
@@ -309,6 +315,76 @@ struct BudgetLedger::Impl {
     return status;
   }
 
+  // Recomputes the whole chain; the caller holds a transaction.
+  VerifyResult Verify() const {
+    VerifyResult result;
+    std::string previous = kGenesisHash;
+    std::int64_t expected_id = 1;
+    const auto fail = [&result, &previous](std::int64_t entry_id, const std::string& message) {
+      result.ok = false;
+      result.first_bad_entry = entry_id;
+      result.message = "entry " + std::to_string(entry_id) + " " + message;
+      result.head_hash = previous;
+      return result;
+    };
+    for (const Row& row : Rows(nullptr, "")) {
+      if (row.entry_id != expected_id) {
+        return fail(expected_id, "is missing (the next entry found is " +
+                                     std::to_string(row.entry_id) + "): history was deleted");
+      }
+      if (row.previous_hash != previous) {
+        return fail(row.entry_id, "does not link to entry " + std::to_string(row.entry_id - 1) +
+                                      " (its previous_hash differs from that entry's hash)");
+      }
+      nlohmann::json body;
+      try {
+        body = nlohmann::json::parse(row.body);
+      } catch (const nlohmann::json::exception&) {
+        return fail(row.entry_id, "is not valid JSON (edited?)");
+      }
+      std::string canonical;
+      try {
+        canonical = CanonicalJson(body);
+      } catch (const Error&) {
+        return fail(row.entry_id, "holds a value that has no canonical JSON form (edited?)");
+      }
+      if (canonical != row.body) {
+        return fail(row.entry_id, "is not in canonical form (edited?)");
+      }
+      if (!body.is_object() || body.value("entry_id", std::int64_t{-1}) != row.entry_id ||
+          body.value("type", std::string()) != row.type ||
+          body.value("dataset_id", std::string()) != row.dataset_id ||
+          body.value("release_id", std::string()) != row.release_id) {
+        return fail(row.entry_id, "has index columns that disagree with its content (edited?)");
+      }
+      if (EntryHash(body, row.previous_hash) != row.entry_hash) {
+        return fail(row.entry_id, "does not match its hash (its content was edited)");
+      }
+      previous = row.entry_hash;
+      ++expected_id;
+      ++result.entries_checked;
+    }
+    const std::string head_id = MetaValue(db.get(), where, "head_entry_id");
+    const std::string head_hash = MetaValue(db.get(), where, "head_hash");
+    if (head_id != std::to_string(expected_id - 1) || head_hash != previous) {
+      return fail(expected_id, "is missing: the ledger head records entry " + head_id +
+                                   " but the last entry is " + std::to_string(expected_id - 1));
+    }
+    result.ok = true;
+    result.head_hash = previous;
+    result.message = std::to_string(result.entries_checked) + " entries, hash chain intact";
+    return result;
+  }
+
+  // Fails closed: nothing is appended on top of a history that does not verify.
+  void RequireIntactChain(const char* action) const {
+    const VerifyResult integrity = Verify();
+    if (!integrity.ok) {
+      throw IntegrityError("ledger " + where + ": " + integrity.message + "; refusing to " +
+                           action + " until `privet ledger verify` passes");
+    }
+  }
+
   // Appends one entry at the head of the chain; the caller holds a write transaction.
   // Fills "entry_id" into body (and lets `complete` add fields that depend on it).
   std::pair<std::int64_t, std::string> Append(
@@ -376,12 +452,6 @@ void CreateSchema(sqlite3* db, const std::string& where) {
   meta.Bind(1, std::string(kFormat)).Bind(2, std::string(kFormatVersion)).Bind(3, kGenesisHash);
   meta.Step();
   transaction.Commit();
-}
-
-std::string MetaValue(sqlite3* db, const std::string& where, const char* key) {
-  Statement statement(db, where, "SELECT value FROM meta WHERE key = ?1");
-  statement.Bind(1, std::string(key));
-  return statement.Step() ? statement.Text(0) : std::string();
 }
 
 }  // namespace
@@ -458,6 +528,7 @@ void BudgetLedger::InitDataset(const std::string& dataset_id, const Budget& budg
   ValidateDatasetId(dataset_id);
   ValidateBudget(budget);
   Transaction transaction(impl_->db.get(), impl_->where, /*write=*/true);
+  impl_->RequireIntactChain("register a dataset");
   const DatasetState state = impl_->LoadDataset(dataset_id);
   if (state.exists) {
     throw InputError("dataset " + dataset_id + " already has a budget in " + impl_->where +
@@ -476,6 +547,7 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
     throw InputError("charge for dataset " + request.dataset_id + ": no privacy events");
   }
   Transaction transaction(impl_->db.get(), impl_->where, /*write=*/true);
+  impl_->RequireIntactChain("charge");
   const DatasetState state = impl_->LoadDataset(request.dataset_id);
   if (!state.exists) {
     throw InputError("unknown dataset " + request.dataset_id + " in ledger " + impl_->where +
@@ -592,63 +664,8 @@ std::string BudgetLedger::HeadHash() const {
 
 VerifyResult BudgetLedger::VerifyChain() const {
   Transaction transaction(impl_->db.get(), impl_->where, /*write=*/false);
-  VerifyResult result;
-  std::string previous = kGenesisHash;
-  std::int64_t expected_id = 1;
-  const auto fail = [&result, &previous](std::int64_t entry_id, const std::string& message) {
-    result.ok = false;
-    result.first_bad_entry = entry_id;
-    result.message = "entry " + std::to_string(entry_id) + " " + message;
-    result.head_hash = previous;
-    return result;
-  };
-  for (const Row& row : impl_->Rows(nullptr, "")) {
-    if (row.entry_id != expected_id) {
-      return fail(expected_id, "is missing (the next entry found is " +
-                                   std::to_string(row.entry_id) + "): history was deleted");
-    }
-    if (row.previous_hash != previous) {
-      return fail(row.entry_id, "does not link to entry " + std::to_string(row.entry_id - 1) +
-                                    " (its previous_hash differs from that entry's hash)");
-    }
-    nlohmann::json body;
-    try {
-      body = nlohmann::json::parse(row.body);
-    } catch (const nlohmann::json::exception&) {
-      return fail(row.entry_id, "is not valid JSON (edited?)");
-    }
-    std::string canonical;
-    try {
-      canonical = CanonicalJson(body);
-    } catch (const Error&) {
-      return fail(row.entry_id, "holds a value that has no canonical JSON form (edited?)");
-    }
-    if (canonical != row.body) {
-      return fail(row.entry_id, "is not in canonical form (edited?)");
-    }
-    if (!body.is_object() || body.value("entry_id", std::int64_t{-1}) != row.entry_id ||
-        body.value("type", std::string()) != row.type ||
-        body.value("dataset_id", std::string()) != row.dataset_id ||
-        body.value("release_id", std::string()) != row.release_id) {
-      return fail(row.entry_id, "has index columns that disagree with its content (edited?)");
-    }
-    if (EntryHash(body, row.previous_hash) != row.entry_hash) {
-      return fail(row.entry_id, "does not match its hash (its content was edited)");
-    }
-    previous = row.entry_hash;
-    ++expected_id;
-    ++result.entries_checked;
-  }
-  const std::string head_id = MetaValue(impl_->db.get(), impl_->where, "head_entry_id");
-  const std::string head_hash = MetaValue(impl_->db.get(), impl_->where, "head_hash");
-  if (head_id != std::to_string(expected_id - 1) || head_hash != previous) {
-    return fail(expected_id, "is missing: the ledger head records entry " + head_id +
-                                 " but the last entry is " + std::to_string(expected_id - 1));
-  }
+  VerifyResult result = impl_->Verify();
   transaction.Commit();
-  result.ok = true;
-  result.head_hash = previous;
-  result.message = std::to_string(result.entries_checked) + " entries, hash chain intact";
   return result;
 }
 

@@ -3,10 +3,12 @@
 //
 // Guarantees (what the privacy officer relies on):
 //   - Spend before release. Charge() is ONE `BEGIN IMMEDIATE` transaction: it takes the
-//     database write lock, re-reads every event recorded for the dataset, composes them
-//     with the new events (accountant.h), refuses with BudgetExceeded if the total or the
-//     per-release cap would be exceeded, otherwise appends the charge entry and COMMITs
-//     (synchronous=FULL) before returning. Callers draw noise only after Charge returns.
+//     database write lock, verifies the whole hash chain (fail closed: a ledger that does
+//     not verify accepts no new entries), re-reads every event recorded for the dataset,
+//     composes them with the new events (accountant.h), refuses with BudgetExceeded if the
+//     total or the per-release cap would be exceeded, otherwise appends the charge entry
+//     and COMMITs (synchronous=FULL) before returning. Callers draw noise only after
+//     Charge returns.
 //     A release that fails later stays charged (RecordOutcome appends, never deletes).
 //   - Concurrency: the write lock serialises chargers across processes (busy timeout 60 s),
 //     so concurrent requests never overspend.
@@ -125,7 +127,8 @@ class BudgetLedger {
 
   const std::filesystem::path& path() const;
 
-  // Registers a dataset and its budget (a "dataset_init" entry). InputError for a bad
+  // Registers a dataset and its budget (a "dataset_init" entry). IntegrityError if the
+  // chain does not verify. InputError for a bad
   // budget, an empty id / id with characters outside [A-Za-z0-9_.-], or a dataset that
   // already has a budget (budgets are set once).
   void InitDataset(const std::string& dataset_id, const Budget& budget, const std::string& owner);
@@ -133,8 +136,8 @@ class BudgetLedger {
   // Atomically checks and records a charge (see the guarantees above). InputError for an
   // unknown dataset or no events; BudgetExceeded, naming what remains, when the release
   // alone exceeds the per-release cap or the dataset's composed total would exceed
-  // budget.epsilon at budget.delta; IntegrityError if the dataset's recorded entries fail
-  // their hash check. Durable on return.
+  // budget.epsilon at budget.delta; IntegrityError if the hash chain does not verify (the
+  // same check as VerifyChain). Durable on return.
   ChargeReceipt Charge(const ChargeRequest& request);
 
   // Appends an "outcome" entry: status is "released" or "failed" (InputError otherwise, or

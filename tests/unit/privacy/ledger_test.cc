@@ -231,3 +231,31 @@ TEST_CASE("Editing an entry's content is caught by verify and by the next charge
 
 }  // namespace
 }  // namespace privet::privacy
+
+namespace privet::privacy {
+namespace {
+
+TEST_CASE("A charge hidden by re-labelling its dataset column blocks further charges") {
+  TempDir dir;
+  const fs::path path = dir / "ledger.db";
+  {
+    auto ledger = BudgetLedger::Open(path);
+    ledger.InitDataset("d", Budget{1.0, 0.0, std::nullopt}, "o");
+    ledger.Charge(Request("d", {PrivacyEvent::Pure(0.9)}));
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  // Without the chain check the 0.9 would vanish from d's spend and 0.5 more would fit.
+  REQUIRE(sqlite3_exec(db, "UPDATE entries SET dataset_id = 'other' WHERE entry_id = 2", nullptr,
+                       nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto ledger = BudgetLedger::Open(path);
+  const std::string message =
+      MessageOf([&] { ledger.Charge(Request("d", {PrivacyEvent::Pure(0.5)})); });
+  CHECK(message.find("entry 2 has index columns that disagree") != std::string::npos);
+  CHECK_THROWS_AS(ledger.Charge(Request("d", {PrivacyEvent::Pure(0.5)})), IntegrityError);
+  CHECK_THROWS_AS(ledger.InitDataset("e", Budget{1.0, 0.0, std::nullopt}, "o"), IntegrityError);
+}
+
+}  // namespace
+}  // namespace privet::privacy
