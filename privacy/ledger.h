@@ -128,9 +128,8 @@ class BudgetLedger {
   const std::filesystem::path& path() const;
 
   // Registers a dataset and its budget (a "dataset_init" entry). IntegrityError if the
-  // chain does not verify. InputError for a bad
-  // budget, an empty id / id with characters outside [A-Za-z0-9_.-], or a dataset that
-  // already has a budget (budgets are set once).
+  // chain does not verify. InputError for a bad budget, an empty id / id with characters
+  // outside [A-Za-z0-9_.-], or a dataset that already has a budget (budgets are set once).
   void InitDataset(const std::string& dataset_id, const Budget& budget, const std::string& owner);
 
   // Atomically checks and records a charge (see the guarantees above). InputError for an
