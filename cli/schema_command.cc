@@ -5,12 +5,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "cli/commands.h"
@@ -96,10 +96,11 @@ void RunDraft(const DraftArgs& args) {
                "with a public one and remove \"draft\": true before any release\n";
 }
 
+// Shortest text that reads back as the same double, without exponent for the usual bounds.
 std::string Number(double value) {
-  std::ostringstream text;
-  text << value;
-  return text.str();
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return std::string(buffer, result.ptr);
 }
 
 std::string DomainSummary(const engine::Attribute& a) {
