@@ -29,9 +29,9 @@ json_field() {  # json_field FILE python-expression-on-d
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
-# Officer: a key pair, a budget of epsilon 1.5 with a per-release cap of 1.2.
+# Officer: a key pair, a budget of epsilon 1.2 with a per-release cap of 1.1.
 "$privet" keygen --out keys >/dev/null
-"$privet" budget init --dataset "$dataset" --epsilon 1.5 --delta 1e-6 --per-release-epsilon 1.2 >/dev/null
+"$privet" budget init --dataset "$dataset" --epsilon 1.2 --delta 1e-6 --per-release-epsilon 1.1 >/dev/null
 
 # Researcher: a release at epsilon 1.
 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 \
@@ -76,14 +76,18 @@ grep -rq "$model_digest" <(python3 -c "import json,base64,sys; print(base64.b64d
 "$privet" budget show --dataset "$dataset" --json >show2.json
 cmp -s <(json_field show.json 'd') <(json_field show2.json 'd') || fail "sampling changed the ledger"
 
-# Over budget: 1 spent of 1.5, a request of 1 more is refused, says what is left, writes nothing.
+# Over budget: two releases at epsilon 1 compose (RDP) to about 1.45 > 1.2, so the second is
+# refused, says what is left, and writes nothing.
 expect_code 4 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 \
   --purpose "too much" --key keys/privet-signing.key --out refused --quiet
 grep -q "remain" "$work/err.txt" || fail "refusal does not say what remains: $(cat "$work/err.txt")"
 [ ! -e refused ] || [ -z "$(ls -A refused)" ] || fail "a refused release wrote files"
 
-# Over the per-release cap: refused even though the cap check comes before the budget.
-expect_code 4 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1.3 \
+# Over the per-release cap (1.15 > 1.1): refused.
+expect_code 4 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1.15 \
   --purpose "over cap" --key keys/privet-signing.key --out refused2 --quiet
+grep -q "cap" "$work/err.txt" || fail "cap refusal does not name the cap: $(cat "$work/err.txt")"
+"$privet" budget show --dataset "$dataset" --json >show3.json
+cmp -s <(json_field show.json 'd') <(json_field show3.json 'd') || fail "a refused request changed the ledger"
 
 echo "release chain OK for $dataset"
