@@ -15,6 +15,7 @@ namespace privet::engine {
 namespace {
 
 constexpr std::uint32_t kAutoMaxParents = 3;
+constexpr double kScoringWorkPerStep = 1e8;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -130,6 +131,12 @@ BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
       scoring = &subsample;
     }
     diag.scoring_rows = scoring->num_rows();
+    // Work cap: about kScoringWorkPerStep row-visits per step, so a million-row table scores
+    // fewer (sampled) large parent sets per step than a small one. Public: from n_hat only.
+    const double scoring_rows = std::min(n_hat, static_cast<double>(options.max_scoring_rows));
+    search.max_candidates_per_step = static_cast<std::uint32_t>(std::clamp(
+        kScoringWorkPerStep / std::max(1.0, scoring_rows), 200.0,
+        static_cast<double>(options.max_candidates_per_step)));
     network = LearnStructure(*scoring, child_distribution, search, noise);
   } else {
     network = {{0, {}}};

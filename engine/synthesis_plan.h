@@ -67,7 +67,7 @@ struct SynthesisOptions {
   // Largest number of groups an attribute's domain is compressed to (>= 2).
   std::uint32_t max_groups = 24;
   // Work cap for the structure search: candidate families scored per step at most.
-  std::uint32_t max_candidates_per_step = 4000;
+  std::uint32_t max_candidates_per_step = 1500;
   // Rows used to score candidates (Poisson subsample above this noisy row count).
   std::uint64_t max_scoring_rows = 200000;
   // Weight of the expected-noise penalty in the structure score (engine/network_structure.h).

@@ -15,7 +15,7 @@ EncodedTable RandomTable(std::size_t rows, std::vector<std::uint32_t> domains, s
   std::mt19937_64 rng(seed);
   EncodedTable table;
   for (std::size_t c = 0; c < domains.size(); ++c) {
-    EncodedColumn column("c" + std::to_string(c), domains[c]);
+    EncodedColumn column(std::string("c").append(std::to_string(c)), domains[c]);
     column.reserve(rows);
     for (std::size_t r = 0; r < rows; ++r) column.push_back(static_cast<std::uint32_t>(rng() % domains[c]));
     table.AddColumn(std::move(column));

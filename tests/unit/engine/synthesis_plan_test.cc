@@ -1,0 +1,93 @@
+#include "engine/synthesis_plan.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "privacy/accountant.h"
+#include "privacy/errors.h"
+
+namespace privet::engine {
+namespace {
+
+std::vector<AttributeDomain> Domains(std::size_t k) {
+  std::vector<AttributeDomain> domains;
+  for (std::size_t i = 0; i < k; ++i) {
+    domains.push_back({std::string("a").append(std::to_string(i)), static_cast<std::uint32_t>(2 + i % 7), i % 2 == 0,
+                       std::nullopt});
+  }
+  return domains;
+}
+
+TEST_CASE("The plan's events compose to exactly the requested budget (Gaussian mode)") {
+  for (std::size_t k : {1u, 2u, 14u, 76u}) {
+    for (double epsilon : {0.1, 1.0, 10.0}) {
+      for (std::uint32_t m : {1u, 3u}) {
+        SynthesisOptions options;
+        options.epsilon = epsilon;
+        options.delta = 1e-9;
+        options.max_rows_per_unit = m;
+        const SynthesisPlan plan = PlanSynthesis(Domains(k), options);
+        CAPTURE(k);
+        CAPTURE(epsilon);
+        REQUIRE(plan.events.size() == 3 * k - 2);
+        const double composed = privacy::ComposeEpsilon(plan.events, 1e-9);
+        CHECK(composed == plan.composed_epsilon);
+        CHECK(composed <= epsilon);
+        // Lands on the budget: the samplers' 32-bit safe rounding of sigma^2 is the only slack.
+        CHECK(composed >= epsilon * (1 - 1e-9));
+        CHECK(plan.histogram_sensitivity == m);
+        CHECK(plan.selection_sensitivity == 2 * m);
+        for (const auto& event : plan.events) {
+          if (event.kind == privacy::MechanismKind::kGaussian) CHECK(event.l2_sensitivity == m);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("Pure mode: discrete Laplace and exponential events summing to epsilon, delta 0") {
+  SynthesisOptions options;
+  options.epsilon = 1.0;
+  options.delta = 0.0;
+  options.mode = NoiseMode::kPure;
+  const SynthesisPlan plan = PlanSynthesis(Domains(14), options);
+  double sum = 0;
+  for (const auto& event : plan.events) {
+    CHECK(event.kind != privacy::MechanismKind::kGaussian);
+    sum += event.epsilon;
+  }
+  CHECK(sum <= 1.0);
+  CHECK(sum >= 1.0 - 1e-9);
+  CHECK(plan.composed_epsilon <= 1.0);
+}
+
+TEST_CASE("The plan does not depend on anything but public inputs (deterministic)") {
+  SynthesisOptions options;
+  const SynthesisPlan a = PlanSynthesis(Domains(10), options);
+  const SynthesisPlan b = PlanSynthesis(Domains(10), options);
+  CHECK(a.events == b.events);
+  CHECK(a.ToJson() == b.ToJson());
+  CHECK(a.Describe().find("discrete Gaussian") != std::string::npos);
+}
+
+TEST_CASE("Invalid options are InputErrors naming the field") {
+  auto plan_with = [](auto mutate) {
+    SynthesisOptions options;
+    mutate(options);
+    return PlanSynthesis(Domains(3), options);
+  };
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.epsilon = 0; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.epsilon = INFINITY; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.delta = 1; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.delta = 0; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.max_rows_per_unit = 0; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.one_way_share = 0.7;
+                                                      o.structure_share = 0.4; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.degree = 9; }), InputError);
+  CHECK_THROWS_AS(PlanSynthesis(std::vector<AttributeDomain>{}, SynthesisOptions{}), InputError);
+  CHECK_THROWS_AS(ParseNoiseMode("laplace"), InputError);
+}
+
+}  // namespace
+}  // namespace privet::engine
