@@ -13,6 +13,9 @@ void AddReportCommand(CLI::App& app);
 // privet synthesize: release a synthetic table; --plan for a dry run (cli/synthesize_command.cc).
 void AddSynthesizeCommand(CLI::App& app);
 
+// privet query marginal|correlation: one noisy statistic, charged (cli/query_command.cc).
+void AddQueryCommand(CLI::App& app);
+
 // privet sample: more rows from a released model, at no cost (cli/sample_command.cc).
 void AddSampleCommand(CLI::App& app);
 

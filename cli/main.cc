@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   privet::cli::AddReportCommand(app);
   privet::cli::AddSynthesizeCommand(app);
   privet::cli::AddSampleCommand(app);
+  privet::cli::AddQueryCommand(app);
   privet::cli::AddSchemaCommand(app);
   privet::cli::AddKeygenCommand(app);
   privet::cli::AddVerifyCommand(app);

@@ -90,4 +90,20 @@ grep -q "cap" "$work/err.txt" || fail "cap refusal does not name the cap: $(cat 
 "$privet" budget show --dataset "$dataset" --json >show3.json
 cmp -s <(json_field show.json 'd') <(json_field show3.json 'd') || fail "a refused request changed the ledger"
 
+# A direct noisy marginal fits in what is left; it is charged, attested and verifiable.
+first_attribute=$(head -1 release/synthetic.csv | cut -d, -f1)
+"$privet" query marginal --config "$config" "${csv_override[@]}" --attrs "$first_attribute" \
+  --epsilon 0.05 --purpose "e2e marginal" --key keys/privet-signing.key --out marginal --quiet >/dev/null
+[ -s marginal/marginal.csv ] || fail "marginal.csv missing"
+"$privet" verify marginal/attestation.dsse.json --key keys/privet-signing.pub --ledger "$PRIVET_LEDGER" >/dev/null
+"$privet" budget show --dataset "$dataset" --json >show4.json
+python3 - show4.json <<'PY' || fail "the marginal was not charged"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ds = d["datasets"][0] if "datasets" in d else d
+assert len(ds["releases"]) == 2, ds["releases"]
+assert ds["spent"]["epsilon"] > 1.0, ds["spent"]
+PY
+"$privet" ledger verify >/dev/null
+
 echo "release chain OK for $dataset"
