@@ -10,10 +10,9 @@ namespace privet::audit {
 
 std::string Base64Encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int written =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                      static_cast<int>(bytes.size()));
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(written));
   return out;
 }
@@ -21,8 +20,8 @@ std::string Base64Encode(std::string_view bytes) {
 std::string Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) throw IntegrityError("base64: length is not a multiple of 4");
   for (char c : text) {
-    const bool valid = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                       (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=';
+    const bool valid = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                       c == '+' || c == '/' || c == '=';
     if (!valid) throw IntegrityError("base64: invalid character");
   }
   // '=' may only pad the end ("x===" is never produced by an encoder); anything else would

@@ -35,26 +35,23 @@ std::string SignMessage(const SigningKey& key, std::string_view message) {
   std::string signature(kEd25519SignatureBytes, '\0');
   std::size_t length = signature.size();
   if (EVP_DigestSign(context.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
-                     reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1 ||
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
       length != kEd25519SignatureBytes) {
     throw CryptoError("Ed25519 signing failed: " + TakeOpenSslError());
   }
   return signature;
 }
 
-bool VerifyMessage(const VerifyingKey& key, std::string_view message,
-                   std::string_view signature) {
+bool VerifyMessage(const VerifyingKey& key, std::string_view message, std::string_view signature) {
   if (signature.size() != kEd25519SignatureBytes) return false;
   MdContextPtr context(EVP_MD_CTX_new());
   if (!context) throw CryptoError("cannot allocate a verification context: " + TakeOpenSslError());
   if (EVP_DigestVerifyInit(context.get(), nullptr, nullptr, nullptr, key.get()) != 1) {
     throw CryptoError("cannot start Ed25519 verification: " + TakeOpenSslError());
   }
-  const int result =
-      EVP_DigestVerify(context.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                       signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size());
+  const int result = EVP_DigestVerify(
+      context.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+      reinterpret_cast<const unsigned char*>(message.data()), message.size());
   // A bad signature leaves an error on OpenSSL's thread-local queue; it is expected here,
   // and must not surface as the cause of some later, unrelated failure.
   ERR_clear_error();

@@ -32,8 +32,7 @@ std::string SignMessage(const SigningKey& key, std::string_view message);
 // True iff `signature` is a valid Ed25519 signature of `message` under `key`
 // (EVP_DigestVerify; the comparison inside OpenSSL does not branch on secret data). A
 // signature of the wrong length is simply invalid; never throws for bad signatures.
-bool VerifyMessage(const VerifyingKey& key, std::string_view message,
-                   std::string_view signature);
+bool VerifyMessage(const VerifyingKey& key, std::string_view message, std::string_view signature);
 
 struct EnvelopeSignature {
   std::string keyid;      // hex key id of the signer (audit/keys.h)
@@ -62,9 +61,9 @@ Envelope ParseEnvelope(std::string_view json_text);
 
 // The outcome of checking an envelope against one public key.
 enum class EnvelopeCheck {
-  kValid,             // a signature with the key's id verifies over PAE
-  kNoSignatureForKey, // no signature carries this key's id
-  kBadSignature,      // the signature with this key's id does not verify
+  kValid,              // a signature with the key's id verifies over PAE
+  kNoSignatureForKey,  // no signature carries this key's id
+  kBadSignature,       // the signature with this key's id does not verify
 };
 
 // Looks for the signature whose keyid equals key.key_id() and verifies it over the PAE of

@@ -1,14 +1,13 @@
 #include "audit/keys.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -78,8 +77,8 @@ std::string DerOfPublic(EVP_PKEY* key) {
 std::string RawPublic(EVP_PKEY* key) {
   std::string raw(kEd25519PublicKeyBytes, '\0');
   std::size_t length = raw.size();
-  if (EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(raw.data()),
-                                  &length) != 1 ||
+  if (EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(raw.data()), &length) !=
+          1 ||
       length != kEd25519PublicKeyBytes) {
     throw CryptoError("cannot extract the Ed25519 public key: " + TakeOpenSslError());
   }
@@ -212,8 +211,7 @@ SigningKey SigningKey::FromRawSeed(std::string_view seed) {
     throw CryptoError("an Ed25519 secret key is 32 bytes, got " + std::to_string(seed.size()));
   }
   PkeyPtr key(EVP_PKEY_new_raw_private_key(
-      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(seed.data()),
-      seed.size()));
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(seed.data()), seed.size()));
   if (!key) throw CryptoError("OpenSSL rejected the Ed25519 secret key: " + TakeOpenSslError());
   return SigningKey(std::move(key));
 }
@@ -286,8 +284,8 @@ SigningKey LoadPrivateKey(const std::filesystem::path& path) {
   }
   if ((info.st_mode & 077) != 0) {
     throw InputError("private key " + path.string() +
-                     " may be read or written by group or others; run `chmod 600 " +
-                     path.string() + "` (and consider the key exposed if others read it)");
+                     " may be read or written by group or others; run `chmod 600 " + path.string() +
+                     "` (and consider the key exposed if others read it)");
   }
   const std::string pem = ReadAll(fd.get(), path);
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));

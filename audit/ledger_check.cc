@@ -25,8 +25,9 @@ std::string Pair(double epsilon, double delta) {
 }
 
 // Checks the chain and that `head_hash` is an entry of it whose prefix is intact.
-void CheckChain(const privacy::BudgetLedger& ledger, const std::vector<privacy::LedgerEntry>& entries,
-                const std::string& head_hash, std::vector<VerificationCheck>& checks) {
+void CheckChain(const privacy::BudgetLedger& ledger,
+                const std::vector<privacy::LedgerEntry>& entries, const std::string& head_hash,
+                std::vector<VerificationCheck>& checks) {
   std::optional<std::int64_t> head_entry;
   for (const privacy::LedgerEntry& entry : entries) {
     if (entry.entry_hash == head_hash) {
@@ -114,8 +115,7 @@ void CheckEntry(const privacy::BudgetLedger& ledger, const ReleaseRecord& record
   Add(checks, "ledger-events", events == record.mechanisms,
       events == record.mechanisms
           ? std::to_string(events.size()) + " mechanism event(s) match the ledger"
-          : "the attestation's mechanisms differ from the ledger's events for " +
-                link.release_id);
+          : "the attestation's mechanisms differ from the ledger's events for " + link.release_id);
   const bool cost_ok = Close(charged->cost.epsilon, record.cost.epsilon) &&
                        Close(charged->cost.delta, record.cost.delta);
   const bool cumulative_ok = Close(charged->cumulative.epsilon, record.cumulative.epsilon) &&
@@ -124,8 +124,8 @@ void CheckEntry(const privacy::BudgetLedger& ledger, const ReleaseRecord& record
                          Close(status.budget.delta, record.budget.delta);
   std::string detail;
   if (!cost_ok) {
-    detail = "cost: ledger " + Pair(charged->cost.epsilon, charged->cost.delta) +
-             ", attestation " + Pair(record.cost.epsilon, record.cost.delta);
+    detail = "cost: ledger " + Pair(charged->cost.epsilon, charged->cost.delta) + ", attestation " +
+             Pair(record.cost.epsilon, record.cost.delta);
   } else if (!cumulative_ok) {
     detail = "cumulative spend: ledger " +
              Pair(charged->cumulative.epsilon, charged->cumulative.delta) + ", attestation " +

@@ -45,7 +45,8 @@ std::filesystem::path ResolveSigningKeyPath(
   if (!std::filesystem::exists(path, error)) {
     throw InputError("release refused: no signing key at " + path.string() + " (" + source +
                      "); create one with `privet keygen --out privet-keys`, or pass --key "
-                     "PRIVATE.key or set $" + kSigningKeyEnvironment);
+                     "PRIVATE.key or set $" +
+                     kSigningKeyEnvironment);
   }
   return path;
 }

@@ -33,8 +33,7 @@ inline constexpr char kDefaultSigningKeyPath[] = "privet-keys/privet-signing.key
 // and non-empty, else ./privet-keys/privet-signing.key. Throws InputError if that file does
 // not exist ("release refused: no signing key at ...; create one with `privet keygen --out
 // privet-keys` or pass --key"). Does not read the key.
-std::filesystem::path ResolveSigningKeyPath(
-    const std::optional<std::filesystem::path>& key_option);
+std::filesystem::path ResolveSigningKeyPath(const std::optional<std::filesystem::path>& key_option);
 
 // ResolveSigningKeyPath, then LoadPrivateKey (which refuses a group/world-readable file).
 SigningKey LoadReleaseSigningKey(const std::optional<std::filesystem::path>& key_option);

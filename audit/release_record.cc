@@ -274,8 +274,8 @@ ReleaseRecord ParsePredicate(const nlohmann::json& predicate) {
   record.unit_column = unit.String("column");
   record.max_rows_per_unit = unit.Integer("max_rows_per_unit");
   if (fields.String("neighbouring") != kNeighbouringRelation) {
-    throw IntegrityError(std::string("predicate.neighbouring is not \"") +
-                         kNeighbouringRelation + "\"");
+    throw IntegrityError(std::string("predicate.neighbouring is not \"") + kNeighbouringRelation +
+                         "\"");
   }
   record.config_sha256 = fields.String("config_sha256");
   try {
@@ -304,9 +304,9 @@ ReleaseRecord ParsePredicate(const nlohmann::json& predicate) {
   record.time_utc = fields.String("time");
   if (fields.Has("parent")) {
     const Fields parent = fields.Object("parent");
-    record.parent = ParentRelease{parent.String("release_id"), parent.String("model_name"),
-                                  parent.String("model_sha256"),
-                                  parent.String("attestation_sha256")};
+    record.parent =
+        ParentRelease{parent.String("release_id"), parent.String("model_name"),
+                      parent.String("model_sha256"), parent.String("attestation_sha256")};
   }
   return record;
 }

@@ -11,12 +11,11 @@
 #define PRIVET_AUDIT_RELEASE_RECORD_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace privet::audit {
 
@@ -90,10 +89,10 @@ struct ReleaseRecord {
   // One JSON object per mechanism invocation, as privacy::PrivacyEvent::ToJson writes it
   // (mechanism name and parameters). Must be an array; empty only for a model sample.
   nlohmann::json mechanisms = nlohmann::json::array();
-  std::string accountant;   // how the events were composed into `cost`; omitted if empty
-  PrivacyAmount cost;       // this release's cost
-  PrivacyAmount cumulative; // the dataset's total spend including this release
-  PrivacyAmount budget;     // the dataset's total budget
+  std::string accountant;    // how the events were composed into `cost`; omitted if empty
+  PrivacyAmount cost;        // this release's cost
+  PrivacyAmount cumulative;  // the dataset's total spend including this release
+  PrivacyAmount budget;      // the dataset's total budget
   // Required for every kind except a model sample (which spends nothing).
   std::optional<LedgerLink> ledger;
   std::string requester;

@@ -5,11 +5,10 @@
 #ifndef PRIVET_AUDIT_STATEMENT_H_
 #define PRIVET_AUDIT_STATEMENT_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace privet::audit {
 

@@ -36,8 +36,8 @@ bool ReadAttestation(VerificationReport& report, std::string& bytes) {
   std::error_code error;
   const std::uintmax_t size = std::filesystem::file_size(report.attestation, error);
   if (error) {
-    Add(report, "envelope", false, "cannot read " + report.attestation.string() + ": " +
-                                       error.message());
+    Add(report, "envelope", false,
+        "cannot read " + report.attestation.string() + ": " + error.message());
     return false;
   }
   if (size > kMaxAttestationBytes) {
@@ -66,8 +66,8 @@ void CheckConsistency(VerificationReport& report, const nlohmann::json& predicat
   }
   if (problems.empty()) {
     Add(report, "consistency", true,
-        "cost " + FormatAmount(record.cost) + " <= cumulative " +
-            FormatAmount(record.cumulative) + " <= budget " + FormatAmount(record.budget));
+        "cost " + FormatAmount(record.cost) + " <= cumulative " + FormatAmount(record.cumulative) +
+            " <= budget " + FormatAmount(record.budget));
   } else {
     std::string detail = problems.front();
     for (std::size_t i = 1; i < problems.size(); ++i) detail += "; " + problems[i];
@@ -103,8 +103,9 @@ void CheckSubjects(VerificationReport& report, const std::vector<std::filesystem
     std::error_code error;
     if (!std::filesystem::is_regular_file(path, error)) {
       Add(report, name, false,
-          path.string() + " is missing: the signed release lists this file and it was not "
-                          "found beside the attestation or among the given files");
+          path.string() +
+              " is missing: the signed release lists this file and it was not "
+              "found beside the attestation or among the given files");
       continue;
     }
     std::string actual;
@@ -125,8 +126,9 @@ void CheckSubjects(VerificationReport& report, const std::vector<std::filesystem
   for (const auto& [base, was_used] : used) {
     if (was_used) continue;
     Add(report, "extra-file:" + base, false,
-        given[base].string() + " is not a subject of this attestation (is it another "
-                               "release's file?)");
+        given[base].string() +
+            " is not a subject of this attestation (is it another "
+            "release's file?)");
   }
 }
 
@@ -150,7 +152,8 @@ const VerificationCheck* VerificationReport::FirstFailure() const {
 nlohmann::json VerificationReport::ToJson() const {
   nlohmann::json checks_json = nlohmann::json::array();
   for (const VerificationCheck& check : checks) {
-    checks_json.push_back({{"name", check.name}, {"passed", check.passed}, {"detail", check.detail}});
+    checks_json.push_back(
+        {{"name", check.name}, {"passed", check.passed}, {"detail", check.detail}});
   }
   nlohmann::json subjects_json = nlohmann::json::array();
   for (const Subject& subject : subjects) {
@@ -180,13 +183,12 @@ std::string VerificationReport::ToText() const {
   // Claims from the payload are shown only once the signature over them verified.
   if (record) {
     const ReleaseRecord& r = *record;
-    out << "release:     " << ReleaseKindName(r.kind) << " of dataset \"" << r.dataset_id
-        << "\"";
+    out << "release:     " << ReleaseKindName(r.kind) << " of dataset \"" << r.dataset_id << "\"";
     if (r.ledger) out << ", ledger release id " << r.ledger->release_id;
     out << "\n";
     out << "when:        " << r.time_utc << "\n";
-    out << "requester:   " << r.requester << (r.purpose.empty() ? "" : ", purpose: ")
-        << r.purpose << "\n";
+    out << "requester:   " << r.requester << (r.purpose.empty() ? "" : ", purpose: ") << r.purpose
+        << "\n";
     if (r.unit_column == kRowUnit) {
       out << "privacy:     each row is its own unit; neighbours differ by one row\n";
     } else {
@@ -198,8 +200,8 @@ std::string VerificationReport::ToText() const {
     if (!r.accountant.empty()) out << ", composed by " << r.accountant;
     out << "\n";
     out << "cost:        " << FormatAmount(r.cost) << "\n";
-    out << "spent:       " << FormatAmount(r.cumulative) << " of budget "
-        << FormatAmount(r.budget) << "\n";
+    out << "spent:       " << FormatAmount(r.cumulative) << " of budget " << FormatAmount(r.budget)
+        << "\n";
     // The ledger measures every spend as epsilon at the budget's delta; then what is left
     // is epsilon at that same delta, and "delta 0" would misread as "no delta left".
     if (r.cumulative.delta == r.budget.delta) {
@@ -216,8 +218,7 @@ std::string VerificationReport::ToText() const {
         << r.software.commit << ")\n";
     if (r.parent) {
       out << "sampled from: " << r.parent->model_name << " (sha256 "
-          << ShortHex(r.parent->model_sha256) << "..., release " << r.parent->release_id
-          << ")\n";
+          << ShortHex(r.parent->model_sha256) << "..., release " << r.parent->release_id << ")\n";
     }
   }
   if (!subjects.empty()) {
@@ -300,8 +301,7 @@ VerificationReport VerifyAttestation(const std::filesystem::path& attestation,
 
   if (statement.predicate_type != kReleasePredicateType) {
     Add(report, "predicate", false,
-        "predicateType is \"" + statement.predicate_type + "\", expected " +
-            kReleasePredicateType);
+        "predicateType is \"" + statement.predicate_type + "\", expected " + kReleasePredicateType);
   } else {
     try {
       report.record = ParsePredicate(statement.predicate);

@@ -5,11 +5,10 @@
 #define PRIVET_AUDIT_VERIFY_H_
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "audit/keys.h"
 #include "audit/release_record.h"
@@ -29,9 +28,9 @@ struct VerificationCheck {
 
 struct VerificationReport {
   std::filesystem::path attestation;
-  std::string key_id;              // id of the key verified against
-  std::vector<Subject> subjects;   // from the statement, once the signature verified
-  std::optional<ReleaseRecord> record;  // the parsed predicate, if it parsed
+  std::string key_id;                     // id of the key verified against
+  std::vector<Subject> subjects;          // from the statement, once the signature verified
+  std::optional<ReleaseRecord> record;    // the parsed predicate, if it parsed
   std::vector<VerificationCheck> checks;  // in the order they ran
 
   // True iff at least one check ran and every check passed.

@@ -1,10 +1,9 @@
 // `privet keygen`: creates the Ed25519 key pair that signs release attestations
 // (audit/keys.h). The private key is written with mode 0600 and never overwritten.
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "audit/keys.h"
 #include "audit/release_attestation.h"
@@ -28,8 +27,8 @@ void RunKeygen(const std::string& out_dir) {
 void AddKeygenCommand(CLI::App& app) {
   auto out_dir = std::make_shared<std::string>(
       std::filesystem::path(audit::kDefaultSigningKeyPath).parent_path().string());
-  CLI::App* command = app.add_subcommand(
-      "keygen", "Create the Ed25519 key pair that signs release attestations");
+  CLI::App* command =
+      app.add_subcommand("keygen", "Create the Ed25519 key pair that signs release attestations");
   command
       ->add_option("--out", *out_dir,
                    "Directory for privet-signing.key and privet-signing.pub (created if "

@@ -2,14 +2,13 @@
 // released, when, by whom, at what cost and what is left, then every check. Exit 0 only if
 // every check passed; otherwise the IntegrityError exit code with the first failure on
 // stderr.
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "audit/keys.h"
 #include "audit/verify.h"

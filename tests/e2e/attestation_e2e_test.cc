@@ -2,13 +2,12 @@
 // to a real ledger and attested with it (through the same audit API the release commands
 // use), then `privet verify` and the openssl-only script (attestation_openssl_verify.sh)
 // must accept it, and reject every tampered copy with the right exit code and cause.
+#include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <string>
-
-#include <doctest/doctest.h>
 
 #include "audit/base64.h"
 #include "audit/dsse.h"
@@ -119,8 +118,8 @@ TEST_CASE("privet keygen writes a 0600 key, prints its id, and refuses to overwr
 
 TEST_CASE("privet verify and openssl both accept a genuine release") {
   Release release;
-  const Outcome verified = Privet(release.scratch, release.Verify(" --ledger " +
-                                                                  Quote(release.ledger.string())));
+  const Outcome verified =
+      Privet(release.scratch, release.Verify(" --ledger " + Quote(release.ledger.string())));
   CAPTURE(verified.out);
   CAPTURE(verified.err);
   CHECK(verified.exit_code == 0);
@@ -204,12 +203,12 @@ TEST_CASE("privet verify exits 5 naming the cause; openssl rejects signature tam
     CHECK(openssl() == 1);
   }
   SUBCASE("the ledger entry deleted") {
-    const Outcome outcome = Run(
-        release.scratch, "python3 -c " +
-                             Quote("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
-                                   "c.execute(\"DELETE FROM entries WHERE type='charge'\"); "
-                                   "c.commit()") +
-                             " " + Quote(release.ledger.string()));
+    const Outcome outcome =
+        Run(release.scratch, "python3 -c " +
+                                 Quote("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+                                       "c.execute(\"DELETE FROM entries WHERE type='charge'\"); "
+                                       "c.commit()") +
+                                 " " + Quote(release.ledger.string()));
     REQUIRE(outcome.exit_code == 0);
     const Outcome verified =
         Privet(release.scratch, release.Verify(" --ledger " + Quote(release.ledger.string())));
@@ -217,8 +216,8 @@ TEST_CASE("privet verify exits 5 naming the cause; openssl rejects signature tam
     CHECK(Contains(verified.err, "ledger-entry"));
     CHECK(Contains(verified.err, "deleted"));
     const Outcome independent = Run(release.scratch, "python3 " + Quote(kLedgerScript) + " " +
-                                                         Quote(release.attestation.string()) +
-                                                         " " + Quote(release.ledger.string()));
+                                                         Quote(release.attestation.string()) + " " +
+                                                         Quote(release.ledger.string()));
     CHECK(independent.exit_code == 1);
     CHECK(Contains(independent.err, "release-2 has no intact charge entry"));
   }
@@ -248,12 +247,12 @@ TEST_CASE("The complete example in docs/attestation.md is a genuine, verifying e
     if (c != '\n') envelope += c;  // the page wraps the one-line file at 100 characters
   }
   WriteFile(scratch.path() / "attestation.dsse.json", envelope);
-  const VerificationReport report = VerifyAttestation(
-      scratch.path() / "attestation.dsse.json", LoadPublicKey(scratch.path() / "example.pub"),
-      std::nullopt);
+  const VerificationReport report =
+      VerifyAttestation(scratch.path() / "attestation.dsse.json",
+                        LoadPublicKey(scratch.path() / "example.pub"), std::nullopt);
   CAPTURE(report.ToText());
-  for (const char* name : {"envelope", "key-id", "signature", "statement", "predicate",
-                           "consistency"}) {
+  for (const char* name :
+       {"envelope", "key-id", "signature", "statement", "predicate", "consistency"}) {
     CAPTURE(name);
     bool passed = false;
     for (const auto& check : report.checks) passed |= check.name == name && check.passed;

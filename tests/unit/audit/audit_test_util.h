@@ -24,8 +24,7 @@ class ScratchDir {
   ScratchDir() {
     std::random_device device;
     path_ = std::filesystem::temp_directory_path() /
-            ("privet-audit-test-" + std::to_string(::getpid()) + "-" +
-             std::to_string(device()));
+            ("privet-audit-test-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
     std::filesystem::create_directories(path_);
   }
   ScratchDir(const ScratchDir&) = delete;
@@ -80,7 +79,9 @@ inline constexpr char kRfc8032Test1Signature[] =
     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
     "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
 
-inline SigningKey Rfc8032Test1Key() { return SigningKey::FromRawSeed(HexDecode(kRfc8032Test1Secret)); }
+inline SigningKey Rfc8032Test1Key() {
+  return SigningKey::FromRawSeed(HexDecode(kRfc8032Test1Secret));
+}
 
 // A consistent synthetic-table release with every field fixed (software and time too), so
 // the attestation built from it is byte-for-byte reproducible.
@@ -93,7 +94,9 @@ inline ReleaseRecord FixedRecord() {
   record.kind = ReleaseKind::kSyntheticTable;
   record.mechanisms = nlohmann::json::array(
       {{{"mechanism", "exponential"}, {"epsilon", 0.25}, {"label", "structure"}},
-       {{"mechanism", "discrete_laplace"}, {"epsilon", 0.75}, {"l1_sensitivity", 2},
+       {{"mechanism", "discrete_laplace"},
+        {"epsilon", 0.75},
+        {"l1_sensitivity", 2},
         {"label", "marginals"}}});
   record.accountant = "basic-composition";
   record.cost = {1.0, 0.0};

@@ -68,7 +68,8 @@ TEST_CASE("An envelope serialises canonically and parses back") {
   const std::string text = SerializeEnvelope(envelope);
   CHECK(text == "{\"payload\":\"" + Base64Encode("{\"a\":1}") +
                     "\",\"payloadType\":\"application/vnd.in-toto+json\",\"signatures\":[{"
-                    "\"keyid\":\"" + key.key_id() + "\",\"sig\":\"" +
+                    "\"keyid\":\"" +
+                    key.key_id() + "\",\"sig\":\"" +
                     Base64Encode(envelope.signatures[0].signature) + "\"}]}");
   const Envelope parsed = ParseEnvelope(text);
   CHECK(parsed.payload == envelope.payload);
@@ -103,8 +104,7 @@ TEST_CASE("VerifyEnvelope tells a foreign key from a broken signature") {
 TEST_CASE("ParseEnvelope names what is malformed") {
   const std::string ok_sig = Base64Encode(std::string(64, 's'));
   CHECK_THROWS_WITH_AS(ParseEnvelope("{"), doctest::Contains("not JSON"), IntegrityError);
-  CHECK_THROWS_WITH_AS(ParseEnvelope("[]"), doctest::Contains("not a JSON object"),
-                       IntegrityError);
+  CHECK_THROWS_WITH_AS(ParseEnvelope("[]"), doctest::Contains("not a JSON object"), IntegrityError);
   CHECK_THROWS_WITH_AS(ParseEnvelope(R"({"payloadType":"t","signatures":[]})"),
                        doctest::Contains("payload is missing"), IntegrityError);
   CHECK_THROWS_WITH_AS(ParseEnvelope(R"({"payload":"e30=","signatures":[]})"),
@@ -118,7 +118,8 @@ TEST_CASE("ParseEnvelope names what is malformed") {
                     "\"}]}"),
       doctest::Contains("signatures[0].keyid is missing"), IntegrityError);
   CHECK_THROWS_WITH_AS(
-      ParseEnvelope(R"({"payload":"e30=","payloadType":"t","signatures":[{"keyid":"k","sig":"!"}]})"),
+      ParseEnvelope(
+          R"({"payload":"e30=","payloadType":"t","signatures":[{"keyid":"k","sig":"!"}]})"),
       doctest::Contains("sig is not valid base64"), IntegrityError);
   CHECK_THROWS_WITH_AS(ParseEnvelope(R"({"payload":7,"payloadType":"t","signatures":[]})"),
                        doctest::Contains("payload is not a string"), IntegrityError);

@@ -1,11 +1,9 @@
 #include "audit/keys.h"
 
-#include <sys/stat.h>
-
+#include <doctest/doctest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-
-#include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include "audit/dsse.h"
 #include "privacy/errors.h"
@@ -33,8 +31,8 @@ TEST_CASE("The RFC 8032 TEST 1 secret key yields the RFC's public key and a DER-
   CHECK(HexEncode(public_key.RawPublicKey()) == testing::kRfc8032Test1Public);
   // SubjectPublicKeyInfo for Ed25519 (RFC 8410 section 4): a fixed 12-byte prefix, then the
   // 32-byte key. The key id is the SHA-256 of those 44 bytes.
-  const std::string der = HexDecode("302a300506032b6570032100") +
-                          HexDecode(testing::kRfc8032Test1Public);
+  const std::string der =
+      HexDecode("302a300506032b6570032100") + HexDecode(testing::kRfc8032Test1Public);
   CHECK(public_key.PublicDer() == der);
   CHECK(key.key_id() == Sha256Hex(der));
   CHECK(public_key.key_id() == key.key_id());
@@ -74,8 +72,8 @@ TEST_CASE("GenerateKeyPair never overwrites an existing key") {
   const KeyPairFiles first = GenerateKeyPair(scratch.path());
   const std::string private_before = ReadFile(first.private_key);
   const std::string public_before = ReadFile(first.public_key);
-  CHECK_THROWS_WITH_AS(GenerateKeyPair(scratch.path()),
-                       doctest::Contains("already exists"), InputError);
+  CHECK_THROWS_WITH_AS(GenerateKeyPair(scratch.path()), doctest::Contains("already exists"),
+                       InputError);
   CHECK(ReadFile(first.private_key) == private_before);
   CHECK(ReadFile(first.public_key) == public_before);
 

@@ -1,8 +1,7 @@
 #include "audit/release_attestation.h"
 
-#include <stdlib.h>
-
 #include <doctest/doctest.h>
+#include <stdlib.h>
 
 #include "audit/base64.h"
 #include "audit/dsse.h"
@@ -67,8 +66,8 @@ TEST_CASE("The signing key is --key, else $PRIVET_KEY, else ./privet-keys; none 
   }
   {
     ScopedEnvironment environment(kSigningKeyEnvironment, (scratch.path() / "gone.key").c_str());
-    CHECK_THROWS_WITH_AS(ResolveSigningKeyPath(std::nullopt),
-                         doctest::Contains("$PRIVET_KEY"), InputError);
+    CHECK_THROWS_WITH_AS(ResolveSigningKeyPath(std::nullopt), doctest::Contains("$PRIVET_KEY"),
+                         InputError);
   }
 }
 

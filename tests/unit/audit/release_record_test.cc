@@ -21,8 +21,8 @@ ReleaseRecord SampleRecord() {
   record.mechanisms = nlohmann::json::array();
   record.cost = {0.0, 0.0};
   record.ledger.reset();
-  record.parent = ParentRelease{"release-7", "model.json", std::string(64, 'd'),
-                                std::string(64, 'e')};
+  record.parent =
+      ParentRelease{"release-7", "model.json", std::string(64, 'd'), std::string(64, 'e')};
   return record;
 }
 
@@ -41,9 +41,11 @@ TEST_CASE("Kind and randomness names round-trip and unknown names are refused") 
 TEST_CASE("The predicate carries every field, with remaining = budget - cumulative") {
   const nlohmann::json predicate = ToPredicate(FixedRecord());
   // Built piecewise: one long chain of std::string + literal trips GCC 12's -Wrestrict.
-  std::string expected = R"({"accountant":"basic-composition","budget":{"delta":1e-06,"epsilon":4.0},)";
+  std::string expected =
+      R"({"accountant":"basic-composition","budget":{"delta":1e-06,"epsilon":4.0},)";
   expected += R"("config_sha256":")" + std::string(64, 'c') + "\",";
-  expected += R"("cost":{"delta":0.0,"epsilon":1.0},"cumulative_spend":{"delta":0.0,"epsilon":1.5},)";
+  expected +=
+      R"("cost":{"delta":0.0,"epsilon":1.0},"cumulative_spend":{"delta":0.0,"epsilon":1.5},)";
   expected += R"("dataset_id":"heart_cleveland",)";
   expected += R"("ledger":{"entry_hash":")" + std::string(64, 'a');
   expected += R"(","head_hash":")" + std::string(64, 'b') + R"(","release_id":"7"},)";
@@ -81,12 +83,14 @@ TEST_CASE("ParsePredicate names the missing or mistyped field") {
   check([](nlohmann::json& p) { p["privacy_unit"]["max_rows_per_unit"] = 1.5; },
         "predicate.privacy_unit.max_rows_per_unit is not an integer");
   check([](nlohmann::json& p) { p.erase("remaining"); }, "predicate.remaining is missing");
-  check([](nlohmann::json& p) { p["neighbouring"] = "replace-one-row"; },
-        "predicate.neighbouring");
+  check([](nlohmann::json& p) { p["neighbouring"] = "replace-one-row"; }, "predicate.neighbouring");
   check([](nlohmann::json& p) { p["release_kind"] = "table"; }, "unknown release kind");
   check([](nlohmann::json& p) { p["randomness"] = "fast"; }, "unknown randomness mode");
-  check([](nlohmann::json& p) { p["ledger"] = {{"release_id", "7"}}; },
-        "predicate.ledger.entry_hash is missing");
+  check(
+      [](nlohmann::json& p) {
+        p["ledger"] = {{"release_id", "7"}};
+      },
+      "predicate.ledger.entry_hash is missing");
   check([](nlohmann::json& p) { p["mechanisms"] = nlohmann::json::object(); },
         "predicate.mechanisms is not an array");
   check([](nlohmann::json& p) { p["software"] = "privet"; },
@@ -107,20 +111,29 @@ TEST_CASE("ConsistencyProblems finds every inconsistency, and ToPredicate refuse
     bool found = false;
     for (const std::string& p : problems) found = found || p.find(problem) != std::string::npos;
     CHECK(found);
-    CHECK_THROWS_WITH_AS(ToPredicate(record), doctest::Contains("cannot be attested"),
-                         InputError);
+    CHECK_THROWS_WITH_AS(ToPredicate(record), doctest::Contains("cannot be attested"), InputError);
   };
-  check([](ReleaseRecord& r) { r.cost.epsilon = 5.0; r.cumulative.epsilon = 5.0; },
-        "cost exceeds the budget");
+  check(
+      [](ReleaseRecord& r) {
+        r.cost.epsilon = 5.0;
+        r.cumulative.epsilon = 5.0;
+      },
+      "cost exceeds the budget");
   check([](ReleaseRecord& r) { r.cumulative.epsilon = 0.5; },
         "cumulative spend is less than this release's cost");
-  check([](ReleaseRecord& r) { r.cumulative.epsilon = 4.5; }, "cumulative spend exceeds the budget");
-  check([](ReleaseRecord& r) { r.cost.delta = 1e-5; r.cumulative.delta = 1e-5; },
-        "cost exceeds the budget");
+  check([](ReleaseRecord& r) { r.cumulative.epsilon = 4.5; },
+        "cumulative spend exceeds the budget");
+  check(
+      [](ReleaseRecord& r) {
+        r.cost.delta = 1e-5;
+        r.cumulative.delta = 1e-5;
+      },
+      "cost exceeds the budget");
   check([inf](ReleaseRecord& r) { r.budget.epsilon = inf; }, "budget.epsilon must be finite");
   check([](ReleaseRecord& r) { r.budget.delta = 1.0; }, "budget.delta must be in [0, 1)");
   check([](ReleaseRecord& r) { r.cost.epsilon = 0.0; }, "cost.epsilon must be > 0");
-  check([](ReleaseRecord& r) { r.mechanisms = nlohmann::json::array(); }, "must list its mechanisms");
+  check([](ReleaseRecord& r) { r.mechanisms = nlohmann::json::array(); },
+        "must list its mechanisms");
   check([](ReleaseRecord& r) { r.mechanisms = nlohmann::json::array({1}); }, "not a JSON object");
   check([](ReleaseRecord& r) { r.ledger.reset(); }, "needs its ledger entry");
   check([](ReleaseRecord& r) { r.ledger->head_hash = "abc"; }, "ledger.head_hash");
@@ -128,7 +141,8 @@ TEST_CASE("ConsistencyProblems finds every inconsistency, and ToPredicate refuse
   check([](ReleaseRecord& r) { r.dataset_id = ""; }, "dataset_id is empty");
   check([](ReleaseRecord& r) { r.max_rows_per_unit = 0; }, "max_rows_per_unit < 1");
   check([](ReleaseRecord& r) { r.requester = ""; }, "requester is empty");
-  check([](ReleaseRecord& r) { r.time_utc = "2026-11-28 06:00:00"; }, "is not YYYY-MM-DDTHH:MM:SSZ");
+  check([](ReleaseRecord& r) { r.time_utc = "2026-11-28 06:00:00"; },
+        "is not YYYY-MM-DDTHH:MM:SSZ");
   check([](ReleaseRecord& r) { r.software.commit = ""; }, "software");
   check([](ReleaseRecord& r) { r.parent = SampleRecord().parent; }, "only a model sample");
   check([](ReleaseRecord& r) { r.cost.epsilon = 0.1; }, "must cost (0, 0)", SampleRecord());

@@ -29,8 +29,7 @@ TEST_CASE("A statement has the in-toto v1 shape") {
 TEST_CASE("Subject names must stay inside the attestation's directory") {
   CHECK(IsSafeSubjectName("a.csv"));
   CHECK(IsSafeSubjectName("model/network.json"));
-  for (const char* bad : {"", "/etc/passwd", "../a.csv", "a/../b", "./a", "a//b", "a/",
-                          "a\\b"}) {
+  for (const char* bad : {"", "/etc/passwd", "../a.csv", "a/../b", "./a", "a//b", "a/", "a\\b"}) {
     CAPTURE(bad);
     CHECK_FALSE(IsSafeSubjectName(bad));
     Statement statement = Valid();
@@ -65,22 +64,24 @@ TEST_CASE("ParseStatement names the malformed field") {
     return ParseStatement(json.dump());
   };
   CHECK_THROWS_WITH_AS(ParseStatement("nope"), doctest::Contains("not JSON"), IntegrityError);
-  CHECK_THROWS_WITH_AS(parse_with([](nlohmann::json& j) { j["_type"] = "https://in-toto.io/Statement/v0.1"; }),
-                       doctest::Contains("_type"), IntegrityError);
+  CHECK_THROWS_WITH_AS(
+      parse_with([](nlohmann::json& j) { j["_type"] = "https://in-toto.io/Statement/v0.1"; }),
+      doctest::Contains("_type"), IntegrityError);
   CHECK_THROWS_WITH_AS(parse_with([](nlohmann::json& j) { j.erase("subject"); }),
                        doctest::Contains("subject must be an array"), IntegrityError);
-  CHECK_THROWS_WITH_AS(parse_with([](nlohmann::json& j) { j["subject"] = nlohmann::json::array(); }),
-                       doctest::Contains("at least one subject"), IntegrityError);
   CHECK_THROWS_WITH_AS(
-      parse_with([](nlohmann::json& j) { j["subject"][0]["digest"] = {{"sha512", "00"}}; }),
-      doctest::Contains("subject[0].digest.sha256 is missing"), IntegrityError);
+      parse_with([](nlohmann::json& j) { j["subject"] = nlohmann::json::array(); }),
+      doctest::Contains("at least one subject"), IntegrityError);
+  CHECK_THROWS_WITH_AS(parse_with([](nlohmann::json& j) {
+                         j["subject"][0]["digest"] = {{"sha512", "00"}};
+                       }),
+                       doctest::Contains("subject[0].digest.sha256 is missing"), IntegrityError);
   CHECK_THROWS_WITH_AS(parse_with([](nlohmann::json& j) { j["subject"][0]["name"] = "../x"; }),
                        doctest::Contains("subject[0].name"), IntegrityError);
   CHECK_THROWS_WITH_AS(parse_with([](nlohmann::json& j) { j.erase("predicateType"); }),
                        doctest::Contains("predicateType"), IntegrityError);
   CHECK_THROWS_WITH_AS(parse_with([](nlohmann::json& j) { j["predicate"] = 3; }),
-                       doctest::Contains("predicate is missing or not an object"),
-                       IntegrityError);
+                       doctest::Contains("predicate is missing or not an object"), IntegrityError);
 }
 
 }  // namespace

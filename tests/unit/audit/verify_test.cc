@@ -3,9 +3,8 @@
 // tampering must fail a named check whose detail says what happened.
 #include "audit/verify.h"
 
-#include <sqlite3.h>
-
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include "audit/base64.h"
 #include "audit/dsse.h"
@@ -108,10 +107,10 @@ TEST_CASE("A genuine release verifies, with and without the ledger") {
   CAPTURE(report.ToText());
   CHECK(report.ok());
   CHECK(report.FirstFailure() == nullptr);
-  for (const char* name : {"envelope", "key-id", "signature", "statement", "predicate",
-                           "consistency", "subject:synthetic.csv", "subject:model.json",
-                           "ledger-open", "ledger-entry", "ledger-entry-hash", "ledger-events",
-                           "ledger-cost", "ledger-head", "ledger-chain"}) {
+  for (const char* name :
+       {"envelope", "key-id", "signature", "statement", "predicate", "consistency",
+        "subject:synthetic.csv", "subject:model.json", "ledger-open", "ledger-entry",
+        "ledger-entry-hash", "ledger-events", "ledger-cost", "ledger-head", "ledger-chain"}) {
     CAPTURE(name);
     const VerificationCheck* check = FindCheck(report, name);
     REQUIRE(check != nullptr);
@@ -163,7 +162,8 @@ TEST_CASE("Tamper: a flipped byte in the payload") {
     const std::size_t at = e.payload.find("\"epsilon\":") + 10;
     e.payload[at] = static_cast<char>(e.payload[at] ^ 0x01);
   });
-  const VerificationReport report = VerifyAttestation(attestation, deployment.public_key, std::nullopt);
+  const VerificationReport report =
+      VerifyAttestation(attestation, deployment.public_key, std::nullopt);
   ExpectFailure(report, "signature", "the payload or the signature was altered");
   // Nothing from an unverified payload is reported as fact.
   CHECK_FALSE(report.record.has_value());
@@ -189,8 +189,7 @@ TEST_CASE("Tamper: another public key") {
   ExpectFailure(VerifyAttestation(attestation, stranger, std::nullopt), "key-id",
                 "no signature by key " + stranger.key_id());
   // Relabelling the signature with the stranger's key id does not help.
-  EditEnvelope(attestation,
-               [&](Envelope& e) { e.signatures[0].keyid = stranger.key_id(); });
+  EditEnvelope(attestation, [&](Envelope& e) { e.signatures[0].keyid = stranger.key_id(); });
   ExpectFailure(VerifyAttestation(attestation, stranger, std::nullopt), "signature",
                 "does not verify");
 }
@@ -210,8 +209,8 @@ TEST_CASE("Tamper: a subject removed") {
       statement["subject"].erase(1);
       e.payload = CanonicalJson(statement);
     });
-    ExpectFailure(VerifyAttestation(attestation, deployment.public_key, std::nullopt),
-                  "signature", "does not verify");
+    ExpectFailure(VerifyAttestation(attestation, deployment.public_key, std::nullopt), "signature",
+                  "does not verify");
   }
 }
 
@@ -231,9 +230,10 @@ TEST_CASE("Tamper: the release's ledger entry edited") {
   Deployment deployment;
   const auto attestation = deployment.Release("r1", "x\n");
   SUBCASE("content edited, hash left alone") {
-    deployment.Sql("UPDATE entries SET body = replace(body, '\"requester\":\"alice\"', "
-                   "'\"requester\":\"mallory\"') WHERE release_id = 'release-2' AND "
-                   "type = 'charge'");
+    deployment.Sql(
+        "UPDATE entries SET body = replace(body, '\"requester\":\"alice\"', "
+        "'\"requester\":\"mallory\"') WHERE release_id = 'release-2' AND "
+        "type = 'charge'");
     const VerificationReport report =
         VerifyAttestation(attestation, deployment.public_key, deployment.ledger_path);
     ExpectFailure(report, "ledger-entry", "cannot be trusted");
@@ -261,9 +261,10 @@ TEST_CASE("Tamper: the release's ledger entry edited") {
   SUBCASE("a later entry edited: this release's history stays intact, the break is named") {
     const auto later = deployment.Release("r2", "y\n");
     (void)later;
-    deployment.Sql("UPDATE entries SET body = replace(body, '\"requester\":\"alice\"', "
-                   "'\"requester\":\"eve\"') WHERE release_id = 'release-4' AND "
-                   "type = 'charge'");
+    deployment.Sql(
+        "UPDATE entries SET body = replace(body, '\"requester\":\"alice\"', "
+        "'\"requester\":\"eve\"') WHERE release_id = 'release-4' AND "
+        "type = 'charge'");
     const VerificationReport report =
         VerifyAttestation(attestation, deployment.public_key, deployment.ledger_path);
     const VerificationCheck* chain = FindCheck(report, "ledger-chain");
@@ -291,9 +292,9 @@ TEST_CASE("Tamper: a replayed attestation presented with another release's files
   }
   SUBCASE("a file that is no subject") {
     WriteFile(other_dir / "extra.csv", "z\n");
-    ExpectFailure(VerifyAttestation(first, deployment.public_key, std::nullopt,
-                                    {other_dir / "extra.csv"}),
-                  "extra-file:extra.csv", "is not a subject of this attestation");
+    ExpectFailure(
+        VerifyAttestation(first, deployment.public_key, std::nullopt, {other_dir / "extra.csv"}),
+        "extra-file:extra.csv", "is not a subject of this attestation");
   }
 }
 
@@ -304,9 +305,9 @@ TEST_CASE("A validly signed but inconsistent or mismatched predicate is caught")
     Envelope envelope = ParseEnvelope(ReadFile(attestation));
     nlohmann::json statement = nlohmann::json::parse(envelope.payload);
     edit(statement["predicate"]);
-    WriteFile(attestation, SerializeEnvelope(SignEnvelope(
-                               kInTotoPayloadType, CanonicalJson(statement),
-                               deployment.signing_key)));
+    WriteFile(attestation,
+              SerializeEnvelope(SignEnvelope(kInTotoPayloadType, CanonicalJson(statement),
+                                             deployment.signing_key)));
   };
   SUBCASE("cumulative spend above the budget") {
     resign([](nlohmann::json& p) { p["cumulative_spend"]["epsilon"] = 7.0; });
@@ -319,9 +320,7 @@ TEST_CASE("A validly signed but inconsistent or mismatched predicate is caught")
                   "consistency", "remaining");
   }
   SUBCASE("a cost the ledger did not charge") {
-    resign([](nlohmann::json& p) {
-      p["cost"]["epsilon"] = 0.1;
-    });
+    resign([](nlohmann::json& p) { p["cost"]["epsilon"] = 0.1; });
     ExpectFailure(VerifyAttestation(attestation, deployment.public_key, deployment.ledger_path),
                   "ledger-cost", "cost: ledger");
   }
@@ -334,11 +333,11 @@ TEST_CASE("A validly signed but inconsistent or mismatched predicate is caught")
     Envelope envelope = ParseEnvelope(ReadFile(attestation));
     nlohmann::json statement = nlohmann::json::parse(envelope.payload);
     statement["predicateType"] = "https://slsa.dev/provenance/v1";
-    WriteFile(attestation, SerializeEnvelope(SignEnvelope(kInTotoPayloadType,
-                                                          CanonicalJson(statement),
-                                                          deployment.signing_key)));
-    ExpectFailure(VerifyAttestation(attestation, deployment.public_key, std::nullopt),
-                  "predicate", "expected urn:privet:release:v1");
+    WriteFile(attestation,
+              SerializeEnvelope(SignEnvelope(kInTotoPayloadType, CanonicalJson(statement),
+                                             deployment.signing_key)));
+    ExpectFailure(VerifyAttestation(attestation, deployment.public_key, std::nullopt), "predicate",
+                  "expected urn:privet:release:v1");
   }
 }
 
