@@ -158,10 +158,18 @@ void CheckLedger(const std::filesystem::path& ledger_path, const ReleaseRecord& 
     // A model sample spends nothing and has no entry of its own; its parent must exist.
     try {
       const auto parent = ledger->FindRelease(record.parent->release_id);
-      Add(checks, "ledger-entry", parent.has_value(),
-          parent ? "parent release " + record.parent->release_id + " is entry " +
-                       std::to_string(parent->entry_id)
-                 : "parent release " + record.parent->release_id + " is not in the ledger");
+      if (!parent) {
+        Add(checks, "ledger-entry", false,
+            "parent release " + record.parent->release_id + " is not in the ledger");
+      } else if (parent->dataset_id != record.dataset_id) {
+        Add(checks, "ledger-entry", false,
+            "parent release " + record.parent->release_id + " charged dataset \"" +
+                parent->dataset_id + "\", the sample says \"" + record.dataset_id + "\"");
+      } else {
+        Add(checks, "ledger-entry", true,
+            "parent release " + record.parent->release_id + " is entry " +
+                std::to_string(parent->entry_id));
+      }
     } catch (const Error& e) {
       Add(checks, "ledger-entry", false,
           "parent release " + record.parent->release_id + " cannot be trusted: " + e.what());

@@ -159,21 +159,12 @@ nlohmann::json VerificationReport::ToJson() const {
   for (const Subject& subject : subjects) {
     subjects_json.push_back({{"name", subject.name}, {"sha256", subject.sha256}});
   }
-  nlohmann::json predicate = nullptr;
-  if (record) {
-    try {
-      predicate = ToPredicate(*record);
-    } catch (const Error&) {
-      // An inconsistent record cannot be re-serialised through ToPredicate; the failed
-      // "consistency" check already says why.
-    }
-  }
   return {{"attestation", attestation.string()},
           {"key_id", key_id},
           {"ok", ok()},
           {"checks", std::move(checks_json)},
           {"subjects", std::move(subjects_json)},
-          {"predicate", std::move(predicate)}};
+          {"predicate", predicate}};
 }
 
 std::string VerificationReport::ToText() const {
@@ -305,6 +296,7 @@ VerificationReport VerifyAttestation(const std::filesystem::path& attestation,
   } else {
     try {
       report.record = ParsePredicate(statement.predicate);
+      report.predicate = statement.predicate;
       Add(report, "predicate", true, std::string(kReleasePredicateType) + " predicate parsed");
     } catch (const Error& e) {
       Add(report, "predicate", false, e.what());

@@ -31,6 +31,7 @@ struct VerificationReport {
   std::string key_id;                     // id of the key verified against
   std::vector<Subject> subjects;          // from the statement, once the signature verified
   std::optional<ReleaseRecord> record;    // the parsed predicate, if it parsed
+  nlohmann::json predicate;               // the predicate exactly as signed (null if none)
   std::vector<VerificationCheck> checks;  // in the order they ran
 
   // True iff at least one check ran and every check passed.

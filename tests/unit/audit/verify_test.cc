@@ -12,6 +12,7 @@
 #include "privacy/canonical_json.h"
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
+#include "privacy/sha256.h"
 #include "tests/unit/audit/audit_test_util.h"
 
 namespace privet::audit {
@@ -339,6 +340,39 @@ TEST_CASE("A validly signed but inconsistent or mismatched predicate is caught")
     ExpectFailure(VerifyAttestation(attestation, deployment.public_key, std::nullopt), "predicate",
                   "expected urn:privet:release:v1");
   }
+}
+
+TEST_CASE("A model sample verifies against its parent's ledger entry") {
+  Deployment deployment;
+  const auto parent_attestation = deployment.Release("r1", "x\n");
+  const ReleaseRecord parent =
+      *VerifyAttestation(parent_attestation, deployment.public_key, std::nullopt).record;
+  const auto make_sample = [&](const std::string& name, const std::string& parent_release) {
+    ReleaseRecord sample = parent;
+    sample.kind = ReleaseKind::kModelSample;
+    sample.mechanisms = nlohmann::json::array();
+    sample.cost = {0.0, 0.0};
+    sample.ledger.reset();
+    sample.parent = ParentRelease{parent_release, "model.json",
+                                  Sha256FileHex(parent_attestation.parent_path() / "model.json"),
+                                  Sha256FileHex(parent_attestation)};
+    const auto out = deployment.scratch.path() / name;
+    std::filesystem::create_directories(out);
+    WriteFile(out / "synthetic.csv", "sampled\n");
+    return WriteAttestation(out, {out / "synthetic.csv"}, sample, deployment.signing_key);
+  };
+  const VerificationReport good = VerifyAttestation(make_sample("s1", "release-2"),
+                                                    deployment.public_key, deployment.ledger_path);
+  CAPTURE(good.ToText());
+  CHECK(good.ok());
+  CHECK(good.ToText().find("sampled from: model.json") != std::string::npos);
+  // The JSON report carries the predicate exactly as signed.
+  CHECK(good.ToJson()["predicate"]["parent"]["release_id"] == "release-2");
+  CHECK(good.ToJson()["predicate"]["cost"]["epsilon"] == 0.0);
+
+  ExpectFailure(VerifyAttestation(make_sample("s2", "release-99"), deployment.public_key,
+                                  deployment.ledger_path),
+                "ledger-entry", "parent release release-99 is not in the ledger");
 }
 
 TEST_CASE("Unreadable inputs are failed checks, not crashes") {
