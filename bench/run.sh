@@ -26,7 +26,7 @@ out="$here/results/$(date -u +%Y-%m-%d)-$(hostname -s).md"
   echo
   echo "| dataset | epsilon | delta | mode | wall s (median) | peak RSS MB (median) | encoded MB | 2-way TVD | 3-way TVD | top-dep 2-way TVD | acc synth | acc real | corr MAD |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-} > "$out.tmp"
+} > "$work/result.md"
 
 median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "-"} else if (NR%2) {print a[(NR+1)/2]} else {printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2} }'; }
 
@@ -44,14 +44,14 @@ run_case() {
     enc="$(awk '/^encode/{print $(NF-1)}' "$work/log")"
     if [ -n "$real" ] && [ -f "$real" ]; then
       local targs=(); [ -n "$target" ] && targs=(--target "$target")
-      /usr/bin/python3 "$fidelity" "$real" "$work/synth.csv" "${targs[@]}" --json > "$work/f.json"
+      /usr/bin/python3 "$fidelity" "$real" "$work/synth.csv" "${targs[@]}" --json > "$work/f.json" || echo '{}' > "$work/f.json"
       /usr/bin/python3 -c "import json;d=json.load(open('$work/f.json'));print(' '.join(str(d.get(k,'-')) for k in ['tvd_2way_mean','tvd_3way_mean','tvd_2way_topdep_mean','acc_train_synth','acc_train_real','corr_mad']))" >> "$metrics"
     fi
   done
   local cols=()
   for k in 1 2 3 4 5 6; do cols+=("$(awk -v k=$k '$k!="-"{print $k}' "$metrics" | median)"); done
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$eps" "$delta" "$mode" \
-    "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)" "$enc" "${cols[@]}" >> "$out.tmp"
+    "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)" "$enc" "${cols[@]}" >> "$work/result.md"
   echo "done: $name eps=$eps" >&2
 }
 
@@ -63,7 +63,10 @@ for suite in "${suites[@]}"; do
       run_case adult_coded "$here/configs/adult_coded.json" "$adult_real" 0.1 1e-9 gaussian "$adult_real" 'income>50K'
       run_case adult_coded "$here/configs/adult_coded.json" "$adult_real" 10 1e-9 gaussian "$adult_real" 'income>50K'
       run_case adult_coded "$here/configs/adult_coded.json" "$adult_real" 1 0 pure "$adult_real" 'income>50K' ;;
-    covid) run_case covid_testing "$root/configs/covid_testing.json" "" 1 1e-9 gaussian "" "" ;;
+    covid)
+      covid_csv="$shared/covid_testing/covid_testing_deid.csv"
+      # No fidelity: the real file holds identifier columns the synthetic table never has.
+      run_case covid_testing "$root/configs/covid_testing.json" "$covid_csv" 1 1e-9 gaussian "" "" ;;
     nhanes) run_case nhanes "$here/configs/nhanes.json" "$shared/nhanes/NHANES.csv" 1 1e-9 gaussian "" "" ;;
     wide)
       [ -f "$work/wide.csv" ] || /usr/bin/python3 "$here/make_wide_table.py" "$work/wide.csv" --config-out "$work/wide.json"
@@ -76,6 +79,6 @@ done
   echo "Commands: \`bench/run.sh $build ${suites[*]}\` (privet_bench --config C --epsilon E --delta D --mode M --seed i --out synth.csv);"
   echo "fidelity: \`/usr/bin/python3 fidelity.py REAL synth.csv --target 'income>50K' --json\` (default binning)."
   echo "Wall time includes CSV read, encoding, fitting, sampling and CSV write."
-} >> "$out.tmp"
-cat "$out.tmp" >> "$out"; rm "$out.tmp"
+} >> "$work/result.md"
+cat "$work/result.md" >> "$out"; rm "$work/result.md"
 echo "$out"
