@@ -153,9 +153,11 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
   if (chart.series.size() > 1) {
     for (const auto& series : chart.series) legend_width += TextWidth(series.name) + 26;
   }
-  const double title_width = std::max(8.0 * static_cast<double>(chart.title.size()) + legend_width,
+  // The legend has a row of its own (below the titles), so each needs the width alone.
+  const double title_width = std::max(8.0 * static_cast<double>(chart.title.size()),
                                       6.8 * static_cast<double>(chart.subtitle.size()));
-  const double width = std::max(left + plot_width + 16, title_width + 16);
+  const double width =
+      std::max({left + plot_width + 16, title_width + 16, legend_width + left + 16});
   const double height = top + plot_height + label_band + 22;
 
   std::string svg = Open(chart.name, width, height, chart.title);
