@@ -100,6 +100,8 @@ std::filesystem::path FinishRelease(const Charge& charge, PreparedRelease& prepa
   record.max_rows_per_unit = prepared.schema.max_rows_per_unit();
   record.randomness = options.seed ? audit::RandomnessMode::kSeededNotForRelease
                                    : audit::RandomnessMode::kSecure;
+  // How `cost` and `cumulative` were composed (privacy/accountant.h, docs/privacy.md).
+  record.accountant = "rdp: Renyi DP over all orders, converted at the budget's delta";
   audit::WriteAttestation(staged.staging(), files, record, prepared.key);
   staged.Commit();
   prepared.ledger.RecordOutcome(charge.receipt.release_id, "released",
