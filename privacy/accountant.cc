@@ -2,27 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 #include <vector>
 
 #include "privacy/errors.h"
+#include "privacy/format_number.h"
 
 namespace privet::privacy {
 namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-std::string Format(double value) {
-  std::ostringstream out;
-  out.precision(10);
-  out << value;
-  return out.str();
-}
-
 void RequireDelta(double delta, bool allow_zero) {
   if (!std::isfinite(delta) || delta < 0 || delta >= 1 || (!allow_zero && delta == 0)) {
     throw InputError(std::string("accountant: delta must be in ") +
-                     (allow_zero ? "[0, 1)" : "(0, 1)") + " (got " + Format(delta) + ")");
+                     (allow_zero ? "[0, 1)" : "(0, 1)") + " (got " + FormatNumber(delta) + ")");
   }
 }
 
@@ -210,7 +203,7 @@ std::optional<double> SmallestGaussianSigma(std::span<const PrivacyEvent> fixed,
                                             double l2_sensitivity, double epsilon, double delta) {
   if (!std::isfinite(epsilon) || epsilon <= 0) {
     throw InputError("accountant: target epsilon must be a finite number > 0 (got " +
-                     Format(epsilon) + ")");
+                     FormatNumber(epsilon) + ")");
   }
   RequireDelta(delta, /*allow_zero=*/true);
   if (count == 0) throw InputError("accountant: plan at least one gaussian event");
@@ -254,7 +247,7 @@ std::optional<double> LargestEpsilonPerEvent(std::span<const PrivacyEvent> fixed
   }
   if (!std::isfinite(epsilon) || epsilon <= 0) {
     throw InputError("accountant: target epsilon must be a finite number > 0 (got " +
-                     Format(epsilon) + ")");
+                     FormatNumber(epsilon) + ")");
   }
   RequireDelta(delta, /*allow_zero=*/true);
   if (count == 0) throw InputError("accountant: plan at least one event");

@@ -2,10 +2,10 @@
 
 #include <cmath>
 #include <limits>
-#include <sstream>
 
 #include "privacy/discrete_samplers_internal.h"
 #include "privacy/errors.h"
+#include "privacy/format_number.h"
 
 namespace privet::privacy {
 
@@ -14,13 +14,6 @@ using internal::Uint128;
 namespace {
 
 constexpr Uint128 kMaxUint128 = ~Uint128{0};
-
-std::string FormatDouble(double value) {
-  std::ostringstream out;
-  out.precision(17);
-  out << value;
-  return out.str();
-}
 
 // value = n / 2^k with value * 2^k in [2^32, 2^33) when k >= 0 allows it; `round_up`
 // picks ceil or floor. ldexp scales a double exactly (no rounding) in this range.
@@ -99,7 +92,7 @@ std::string Rational::ToString() const {
 
 Rational RationalAtLeast(double value) {
   if (!std::isfinite(value) || value < kMinSamplerParameter || value > kMaxSamplerParameter) {
-    throw InputError("noise parameter " + FormatDouble(value) +
+    throw InputError("noise parameter " + FormatNumber(value, 17) +
                      " is outside the supported range [2^-20, 2^52]");
   }
   return DyadicRational(value, /*round_up=*/true);
@@ -107,7 +100,7 @@ Rational RationalAtLeast(double value) {
 
 Rational RationalAtMost(double value) {
   if (!std::isfinite(value) || value < 0x1p-30 || value > 0x1p52) {
-    throw InputError("privacy parameter " + FormatDouble(value) +
+    throw InputError("privacy parameter " + FormatNumber(value, 17) +
                      " is outside the supported range [2^-30, 2^52]");
   }
   return DyadicRational(value, /*round_up=*/false);

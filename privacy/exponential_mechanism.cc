@@ -3,24 +3,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <sstream>
 #include <vector>
 
 #include "privacy/discrete_samplers.h"
 #include "privacy/discrete_samplers_internal.h"
 #include "privacy/errors.h"
+#include "privacy/format_number.h"
 
 namespace privet::privacy {
 namespace {
 
 using internal::Uint128;
-
-std::string Format(double value) {
-  std::ostringstream out;
-  out.precision(10);
-  out << value;
-  return out.str();
-}
 
 }  // namespace
 
@@ -29,11 +22,11 @@ std::size_t SelectExponential(std::span<const double> scores, double epsilon, do
   if (scores.empty()) throw InputError("exponential mechanism: no candidates to choose from");
   if (!std::isfinite(epsilon) || epsilon <= 0) {
     throw InputError("exponential mechanism: epsilon must be a finite number > 0 (got " +
-                     Format(epsilon) + ")");
+                     FormatNumber(epsilon) + ")");
   }
   if (!std::isfinite(sensitivity) || sensitivity <= 0) {
     throw InputError("exponential mechanism: sensitivity must be a finite number > 0 (got " +
-                     Format(sensitivity) + ")");
+                     FormatNumber(sensitivity) + ")");
   }
   // Step 1 (header): snap score/sensitivity to the grid 2^-k with every |value| 2^k < 2^51.
   std::vector<double> ratios(scores.size());
@@ -49,8 +42,8 @@ std::size_t SelectExponential(std::span<const double> scores, double epsilon, do
   if (largest > 0) std::frexp(largest, &magnitude);
   const int k = std::min(40, 51 - std::max(magnitude, 0));
   if (k < 10) {
-    throw InputError("exponential mechanism: |score / sensitivity| reaches " + Format(largest) +
-                     "; rescale the scores below 2^41 sensitivities");
+    throw InputError("exponential mechanism: |score / sensitivity| reaches " +
+                     FormatNumber(largest) + "; rescale the scores below 2^41 sensitivities");
   }
   std::vector<std::int64_t> snapped(scores.size());
   for (std::size_t i = 0; i < scores.size(); ++i) {

@@ -3,25 +3,18 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <utility>
 
 #include "privacy/errors.h"
+#include "privacy/format_number.h"
 
 namespace privet::privacy {
 namespace {
 
-std::string Format(double value) {
-  std::ostringstream out;
-  out.precision(10);
-  out << value;
-  return out.str();
-}
-
 void RequirePositiveFinite(double value, const char* what) {
   if (!std::isfinite(value) || value <= 0) {
     throw InputError(std::string("gaussian mechanism: ") + what +
-                     " must be a finite number > 0 (got " + Format(value) + ")");
+                     " must be a finite number > 0 (got " + FormatNumber(value) + ")");
   }
 }
 
@@ -42,7 +35,7 @@ GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma, doubl
   // samplers' range); the second term does not shrink with the grid, so cap it.
   if (sigma / l2_sensitivity * root_dimension >= 0x1p25) {
     throw InputError("gaussian mechanism: sigma / l2_sensitivity = " +
-                     Format(sigma / l2_sensitivity) + " is too large for a " +
+                     FormatNumber(sigma / l2_sensitivity) + " is too large for a " +
                      std::to_string(dimension) + "-dimensional vector (limit 2^25/sqrt(d))");
   }
   GaussianVectorPlan plan;
@@ -66,7 +59,7 @@ GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma, doubl
   const double sigma_grid = plan.sigma / plan.grid;
   const double sigma_grid_squared = Up(sigma_grid * sigma_grid);
   if (!(sigma_grid_squared >= kMinSamplerParameter && sigma_grid_squared <= kMaxSamplerParameter)) {
-    throw InputError("gaussian mechanism: sigma " + Format(sigma) + " is out of range");
+    throw InputError("gaussian mechanism: sigma " + FormatNumber(sigma) + " is out of range");
   }
   plan.sigma_squared_grid = RationalAtLeast(sigma_grid_squared);
   // The noise really drawn has parameter grid * sqrt(num/den) >= plan.sigma: charging
@@ -85,8 +78,8 @@ std::vector<double> AddGaussianNoise(std::span<const double> values, const Gauss
   for (std::size_t j = 0; j < values.size(); ++j) {
     const double scaled = values[j] / plan.grid;  // exact: division by a power of two
     if (!std::isfinite(scaled) || std::fabs(scaled) >= 0x1p52) {
-      throw InputError("gaussian mechanism: value " + std::to_string(j) + " (" + Format(values[j]) +
-                       ") is not finite or too large for the grid");
+      throw InputError("gaussian mechanism: value " + std::to_string(j) + " (" +
+                       FormatNumber(values[j]) + ") is not finite or too large for the grid");
     }
     const auto snapped = static_cast<std::int64_t>(std::llround(scaled));
     const std::int64_t noise = SampleDiscreteGaussian(plan.sigma_squared_grid, random);

@@ -7,11 +7,11 @@
 #include <cmath>
 #include <ctime>
 #include <functional>
-#include <sstream>
 #include <utility>
 
 #include "privacy/canonical_json.h"
 #include "privacy/errors.h"
+#include "privacy/format_number.h"
 #include "privacy/sha256.h"
 
 namespace privet::privacy {
@@ -21,13 +21,6 @@ constexpr const char* kFormat = "privet-ledger";
 constexpr const char* kFormatVersion = "1";
 constexpr int kBusyTimeoutMs = 60000;
 const std::string kGenesisHash(64, '0');
-
-std::string Format(double value) {
-  std::ostringstream out;
-  out.precision(6);
-  out << value;
-  return out.str();
-}
 
 std::string NowUtc() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -175,16 +168,17 @@ void ValidateDatasetId(const std::string& id) {
 
 void ValidateBudget(const Budget& budget) {
   if (!std::isfinite(budget.epsilon) || budget.epsilon <= 0) {
-    throw InputError("budget epsilon must be a finite number > 0 (got " + Format(budget.epsilon) +
-                     ")");
+    throw InputError("budget epsilon must be a finite number > 0 (got " +
+                     FormatNumber(budget.epsilon, 6) + ")");
   }
   if (!std::isfinite(budget.delta) || budget.delta < 0 || budget.delta >= 1) {
-    throw InputError("budget delta must be in [0, 1) (got " + Format(budget.delta) + ")");
+    throw InputError("budget delta must be in [0, 1) (got " + FormatNumber(budget.delta, 6) + ")");
   }
   if (budget.per_release_epsilon) {
     const double cap = *budget.per_release_epsilon;
     if (!std::isfinite(cap) || cap <= 0) {
-      throw InputError("per-release epsilon must be a finite number > 0 (got " + Format(cap) + ")");
+      throw InputError("per-release epsilon must be a finite number > 0 (got " +
+                       FormatNumber(cap, 6) + ")");
     }
   }
 }
@@ -532,8 +526,8 @@ void BudgetLedger::InitDataset(const std::string& dataset_id, const Budget& budg
   const DatasetState state = impl_->LoadDataset(dataset_id);
   if (state.exists) {
     throw InputError("dataset " + dataset_id + " already has a budget in " + impl_->where +
-                     " (epsilon " + Format(state.budget.epsilon) + ", delta " +
-                     Format(state.budget.delta) + ", set " + state.created +
+                     " (epsilon " + FormatNumber(state.budget.epsilon, 6) + ", delta " +
+                     FormatNumber(state.budget.delta, 6) + ", set " + state.created +
                      "); a budget is set once");
   }
   nlohmann::json body = {{"budget", ToJson(budget)}, {"owner", owner}};
@@ -564,20 +558,23 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
   const std::string prefix = "dataset " + request.dataset_id + ": ";
   if (!std::isfinite(cost)) {
     throw BudgetExceeded(prefix + "this release has no finite epsilon at the budget's delta " +
-                         Format(delta) + " (gaussian and approx events need delta > 0)");
+                         FormatNumber(delta, 6) + " (gaussian and approx events need delta > 0)");
   }
   if (budget.per_release_epsilon && cost > *budget.per_release_epsilon) {
-    throw BudgetExceeded(prefix + "this release needs epsilon " + Format(cost) +
-                         " but the per-release cap is " + Format(*budget.per_release_epsilon) +
-                         " (delta " + Format(delta) + ")");
+    throw BudgetExceeded(prefix + "this release needs epsilon " + FormatNumber(cost, 6) +
+                         " but the per-release cap is " +
+                         FormatNumber(*budget.per_release_epsilon, 6) + " (delta " +
+                         FormatNumber(delta, 6) + ")");
   }
   if (!(total <= budget.epsilon)) {
     const double remaining = std::max(0.0, budget.epsilon - spent_before);
-    std::string message = prefix + "this release needs epsilon " + Format(cost) + " but only " +
-                          Format(remaining) + " of " + Format(budget.epsilon) + " remains (delta " +
-                          Format(delta) + ")";
+    std::string message = prefix + "this release needs epsilon " + FormatNumber(cost, 6) +
+                          " but only " + FormatNumber(remaining, 6) + " of " +
+                          FormatNumber(budget.epsilon, 6) + " remains (delta " +
+                          FormatNumber(delta, 6) + ")";
     if (cost <= remaining) {
-      message += "; composed with the earlier releases the total would be " + Format(total);
+      message +=
+          "; composed with the earlier releases the total would be " + FormatNumber(total, 6);
     }
     throw BudgetExceeded(message);
   }

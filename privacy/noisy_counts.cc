@@ -2,25 +2,18 @@
 
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <utility>
 
 #include "privacy/errors.h"
+#include "privacy/format_number.h"
 
 namespace privet::privacy {
 namespace {
 
-std::string Format(double value) {
-  std::ostringstream out;
-  out.precision(10);
-  out << value;
-  return out.str();
-}
-
 void RequirePositiveFinite(double value, const char* what) {
   if (!std::isfinite(value) || value <= 0) {
-    throw InputError(std::string(what) + " must be a finite number > 0 (got " + Format(value) +
-                     ")");
+    throw InputError(std::string(what) + " must be a finite number > 0 (got " +
+                     FormatNumber(value) + ")");
   }
 }
 
@@ -48,7 +41,7 @@ DiscreteLaplacePlan PlanDiscreteLaplace(double epsilon, double l1_sensitivity) {
   // The quotient rounds to nearest; one step up makes it >= the real l1/epsilon.
   const double scale = Up(l1_sensitivity / epsilon);
   if (!(scale >= kMinSamplerParameter && scale <= kMaxSamplerParameter)) {
-    throw InputError("discrete Laplace: scale l1_sensitivity/epsilon = " + Format(scale) +
+    throw InputError("discrete Laplace: scale l1_sensitivity/epsilon = " + FormatNumber(scale) +
                      " is outside [2^-20, 2^52]; check epsilon and the sensitivity");
   }
   DiscreteLaplacePlan plan;
@@ -87,7 +80,8 @@ DiscreteGaussianPlan PlanDiscreteGaussian(double sigma) {
   RequirePositiveFinite(sigma, "discrete Gaussian: sigma");
   const double sigma_squared = Up(sigma * sigma);
   if (!(sigma_squared >= kMinSamplerParameter && sigma_squared <= kMaxSamplerParameter)) {
-    throw InputError("discrete Gaussian: sigma = " + Format(sigma) + " is outside [2^-10, 2^26]");
+    throw InputError("discrete Gaussian: sigma = " + FormatNumber(sigma) +
+                     " is outside [2^-10, 2^26]");
   }
   DiscreteGaussianPlan plan;
   plan.sigma_squared = RationalAtLeast(sigma_squared);

@@ -1,32 +1,25 @@
 #include "privacy/privacy_event.h"
 
 #include <cmath>
-#include <sstream>
 #include <utility>
 
 #include "privacy/errors.h"
+#include "privacy/format_number.h"
 
 namespace privet::privacy {
 namespace {
 
-std::string Format(double value) {
-  std::ostringstream out;
-  out.precision(10);
-  out << value;
-  return out.str();
-}
-
 void RequirePositiveFinite(double value, const char* mechanism, const char* field) {
   if (!std::isfinite(value) || value <= 0) {
     throw InputError(std::string(mechanism) + " event: " + field +
-                     " must be a finite number > 0 (got " + Format(value) + ")");
+                     " must be a finite number > 0 (got " + FormatNumber(value) + ")");
   }
 }
 
 void RequireDelta(double value, const char* mechanism) {
   if (!std::isfinite(value) || value < 0 || value >= 1) {
     throw InputError(std::string(mechanism) + " event: delta must be in [0, 1) (got " +
-                     Format(value) + ")");
+                     FormatNumber(value) + ")");
   }
 }
 
@@ -156,13 +149,13 @@ std::string PrivacyEvent::Describe() const {
   std::string text = MechanismKindName(kind) + "(";
   switch (kind) {
     case MechanismKind::kGaussian:
-      text += "sigma=" + Format(sigma) + ", l2=" + Format(l2_sensitivity);
+      text += "sigma=" + FormatNumber(sigma) + ", l2=" + FormatNumber(l2_sensitivity);
       break;
     case MechanismKind::kApprox:
-      text += "epsilon=" + Format(epsilon) + ", delta=" + Format(delta);
+      text += "epsilon=" + FormatNumber(epsilon) + ", delta=" + FormatNumber(delta);
       break;
     default:
-      text += "epsilon=" + Format(epsilon);
+      text += "epsilon=" + FormatNumber(epsilon);
   }
   text += ")";
   if (!query.empty()) text += " " + query;
