@@ -38,23 +38,13 @@ CorrelationQueryPlan PlanCorrelationQuery(const Schema& schema, CorrelationQuery
   }
   CorrelationQueryPlan plan;
   const auto& modeled = schema.modeled_attributes();
-  for (const std::string& name : options.attributes) {
-    std::size_t index = modeled.size();
-    for (std::size_t i = 0; i < modeled.size(); ++i) {
-      if (modeled[i].name == name) index = i;
-    }
-    if (index == modeled.size()) {
-      throw InputError("query correlation: \"" + name + "\" is not a modeled attribute of " +
-                       schema.source());
-    }
+  for (std::size_t index : schema.ModeledColumns(options.attributes, "query correlation")) {
     const Attribute& attribute = modeled[index];
+    const std::string& name = attribute.name;
     if (attribute.type != AttributeType::kInteger && attribute.type != AttributeType::kContinuous) {
       throw InputError("query correlation: \"" + name + "\" is " +
                        std::string(AttributeTypeName(attribute.type)) +
                        "; only integer and continuous attributes have a correlation");
-    }
-    for (std::size_t c : plan.columns) {
-      if (c == index) throw InputError("query correlation: \"" + name + "\" listed twice");
     }
     plan.columns.push_back(index);
     plan.lower.push_back(attribute.min);

@@ -53,18 +53,7 @@ MarginalQueryPlan PlanMarginalQuery(const Schema& schema, MarginalQueryOptions o
   MarginalQueryPlan plan;
   plan.num_cells = 1;
   const auto& modeled = schema.modeled_attributes();
-  for (const std::string& name : options.attributes) {
-    std::size_t index = modeled.size();
-    for (std::size_t i = 0; i < modeled.size(); ++i) {
-      if (modeled[i].name == name) index = i;
-    }
-    if (index == modeled.size()) {
-      throw InputError("query marginal: \"" + name + "\" is not a modeled attribute of " +
-                       schema.source());
-    }
-    for (std::size_t c : plan.columns) {
-      if (c == index) throw InputError("query marginal: \"" + name + "\" listed twice");
-    }
+  for (std::size_t index : schema.ModeledColumns(options.attributes, "query marginal")) {
     plan.columns.push_back(index);
     plan.domain_sizes.push_back(modeled[index].domain_size());
     plan.num_cells *= modeled[index].domain_size();

@@ -621,6 +621,23 @@ void Schema::RequireReviewed() const {
   }
 }
 
+std::vector<std::size_t> Schema::ModeledColumns(const std::vector<std::string>& names,
+                                                const std::string& who) const {
+  std::vector<std::size_t> columns;
+  for (const std::string& name : names) {
+    std::size_t index = 0;
+    while (index < modeled_.size() && modeled_[index].name != name) ++index;
+    if (index == modeled_.size()) {
+      throw InputError(who + ": \"" + name + "\" is not a modeled attribute of " + source_);
+    }
+    for (std::size_t column : columns) {
+      if (column == index) throw InputError(who + ": \"" + name + "\" listed twice");
+    }
+    columns.push_back(index);
+  }
+  return columns;
+}
+
 const Attribute* Schema::FindAttribute(std::string_view name) const {
   for (const auto& attribute : attributes_) {
     if (attribute.name == name) return &attribute;

@@ -154,6 +154,11 @@ class Schema {
   const std::vector<Attribute>& modeled_attributes() const { return modeled_; }
   // nullptr when no attribute has that name.
   const Attribute* FindAttribute(std::string_view name) const;
+  // The EncodedTable column index of each named modeled attribute, in the given order.
+  // Throws InputError, prefixed with `who` (e.g. "query marginal"), for a name that is not a
+  // modeled attribute or that is listed twice.
+  std::vector<std::size_t> ModeledColumns(const std::vector<std::string>& names,
+                                          const std::string& who) const;
 
   // Where the config came from (file path or "config"), for messages.
   const std::string& source() const { return source_; }
