@@ -69,6 +69,18 @@ void WriteFile(const std::filesystem::path& path, const std::string& text) {
   if (!out) throw StorageError("cannot write " + path.string());
 }
 
+// A query's two released files: DIR/STEM.csv (the table) and DIR/STEM.json (the table with
+// the mechanism and scale that produced it).
+std::vector<std::filesystem::path> WriteResultFiles(const std::filesystem::path& dir,
+                                                    const std::string& stem,
+                                                    const std::string& csv,
+                                                    const nlohmann::json& json) {
+  const std::vector<std::filesystem::path> files = {dir / (stem + ".csv"), dir / (stem + ".json")};
+  WriteFile(files[0], csv);
+  WriteFile(files[1], json.dump(2) + "\n");
+  return files;
+}
+
 void RunMarginal(const QueryOptions& options) {
   PreparedRelease prepared = PrepareRelease(options.release);
   engine::MarginalQueryOptions query;
@@ -84,11 +96,8 @@ void RunMarginal(const QueryOptions& options) {
                  const auto result = engine::RunMarginalQuery(bounded, plan, noise);
                  std::ostringstream csv;
                  engine::WriteMarginalCsv(prepared.schema, result, csv);
-                 WriteFile(dir / "marginal.csv", csv.str());
-                 WriteFile(dir / "marginal.json",
-                           engine::MarginalResultJson(prepared.schema, result).dump(2) + "\n");
-                 return std::vector<std::filesystem::path>{dir / "marginal.csv",
-                                                           dir / "marginal.json"};
+                 return WriteResultFiles(dir, "marginal", csv.str(),
+                                         engine::MarginalResultJson(prepared.schema, result));
                });
 }
 
@@ -106,11 +115,8 @@ void RunCorrelation(const QueryOptions& options) {
                  const auto result = engine::RunCorrelationQuery(bounded, plan, noise);
                  std::ostringstream csv;
                  engine::WriteCorrelationCsv(result, csv);
-                 WriteFile(dir / "correlation.csv", csv.str());
-                 WriteFile(dir / "correlation.json",
-                           engine::CorrelationResultJson(result).dump(2) + "\n");
-                 return std::vector<std::filesystem::path>{dir / "correlation.csv",
-                                                           dir / "correlation.json"};
+                 return WriteResultFiles(dir, "correlation", csv.str(),
+                                         engine::CorrelationResultJson(result));
                });
 }
 
