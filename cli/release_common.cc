@@ -1,12 +1,12 @@
 #include "cli/release_common.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
 
 #include "audit/release_attestation.h"
 #include "cli/ledger_path.h"
-#include "privacy/canonical_json.h"
 #include "privacy/errors.h"
 #include "privacy/sha256.h"
 
@@ -41,6 +41,24 @@ std::string DefaultRequester() {
   return "unknown";
 }
 
+std::optional<std::filesystem::path> PathIfGiven(const std::string& option_value) {
+  if (option_value.empty()) return std::nullopt;
+  return std::filesystem::path(option_value);
+}
+
+engine::Schema LoadReleaseSchema(const ReleaseOptions& options) {
+  return engine::Schema::Load(options.config, PathIfGiven(options.data));
+}
+
+std::uint64_t RowsToSample(const std::optional<std::uint64_t>& rows_option,
+                           const engine::BayesNetModel& model) {
+  if (rows_option) {
+    if (*rows_option == 0) throw InputError("--rows must be at least 1");
+    return *rows_option;
+  }
+  return static_cast<std::uint64_t>(std::max(1.0, std::round(model.noisy_rows())));
+}
+
 PreparedRelease PrepareRelease(const ReleaseOptions& options) {
   if (options.purpose.find_first_not_of(" \t") == std::string::npos) {
     throw UsageError("--purpose is required: say why the release is made (it is recorded)");
@@ -54,14 +72,10 @@ PreparedRelease PrepareRelease(const ReleaseOptions& options) {
   if (options.delta && !(*options.delta >= 0 && *options.delta < 1)) {
     throw InputError("--delta must be in [0, 1)");
   }
-  std::optional<std::filesystem::path> data;
-  if (!options.data.empty()) data = options.data;
-  engine::Schema schema = engine::Schema::Load(options.config, data);
+  engine::Schema schema = LoadReleaseSchema(options);
   schema.RequireReviewed();
   RequireFreshOutputDir(options.out);
-  std::optional<std::filesystem::path> key_option;
-  if (!options.key.empty()) key_option = options.key;
-  audit::SigningKey key = audit::LoadReleaseSigningKey(key_option);
+  audit::SigningKey key = audit::LoadReleaseSigningKey(PathIfGiven(options.key));
   // The budget must exist: it is set by the officer (`privet budget init`), never implied.
   privacy::BudgetLedger ledger = privacy::BudgetLedger::Open(
       ResolveLedgerPath(options.ledger), privacy::LedgerOpenMode::kMustExist);

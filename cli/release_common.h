@@ -26,6 +26,7 @@
 #include "audit/keys.h"
 #include "audit/release_record.h"
 #include "cli/output_dir.h"
+#include "engine/model.h"
 #include "engine/schema.h"
 #include "privacy/ledger.h"
 #include "privacy/privacy_event.h"
@@ -64,6 +65,18 @@ struct PreparedRelease {
   double delta = 0;        // --delta, or the budget's delta
   std::string requester;
 };
+
+// An option's value as a path, or nullopt when the option was not given (empty).
+std::optional<std::filesystem::path> PathIfGiven(const std::string& option_value);
+
+// The config named by --config, with its CSV replaced by --data when given. InputError for an
+// invalid config; does not check that it was reviewed.
+engine::Schema LoadReleaseSchema(const ReleaseOptions& options);
+
+// How many synthetic rows to draw: --rows if given (InputError if 0), else the model's noisy
+// row count (the true count is private), at least 1.
+std::uint64_t RowsToSample(const std::optional<std::uint64_t>& rows_option,
+                           const engine::BayesNetModel& model);
 
 // Step 1. Throws InputError for a bad epsilon/delta, an empty purpose, a draft config, a used
 // output folder, a missing/unsafe key, or a dataset without a budget in the ledger

@@ -2,7 +2,6 @@
 // the model's noisy measurements, so it costs no budget and touches neither the private data
 // nor the ledger. Its attestation (kind "model-sample") names the model by digest and the
 // model's own attestation, so an auditor can follow the link back to the spending release.
-#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -96,12 +95,8 @@ void RunSample(const SampleOptions& options) {
   const engine::Schema schema = model.LoadSchema();
 
   RequireFreshOutputDir(options.out);
-  std::optional<std::filesystem::path> key_option;
-  if (!options.key.empty()) key_option = options.key;
-  const audit::SigningKey key = audit::LoadReleaseSigningKey(key_option);
-  if (options.rows && *options.rows == 0) throw InputError("--rows must be at least 1");
-  const std::uint64_t rows = options.rows.value_or(
-      static_cast<std::uint64_t>(std::max(1.0, std::round(model.noisy_rows()))));
+  const audit::SigningKey key = audit::LoadReleaseSigningKey(PathIfGiven(options.key));
+  const std::uint64_t rows = RowsToSample(options.rows, model);
 
   StagedOutputDir staged(options.out);
   std::uint64_t seed = 0;

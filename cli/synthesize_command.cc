@@ -2,7 +2,6 @@
 // fits the PrivBayes-style model, samples and decodes synthetic rows, and writes
 // synthetic.csv, model.json and attestation.dsse.json into --out (all or nothing).
 // `--plan` prints the budget split and noise scales and charges nothing.
-#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -62,9 +61,7 @@ double PlanDelta(const SynthesizeOptions& options, const engine::Schema& schema)
 }
 
 void PrintPlan(const SynthesizeOptions& options) {
-  std::optional<std::filesystem::path> data;
-  if (!options.release.data.empty()) data = options.release.data;
-  const engine::Schema schema = engine::Schema::Load(options.release.config, data);
+  const engine::Schema schema = LoadReleaseSchema(options.release);
   const engine::SynthesisPlan plan =
       engine::PlanSynthesis(schema, EngineOptions(options, PlanDelta(options, schema)));
   if (options.release.json) {
@@ -80,6 +77,7 @@ void RunSynthesize(const SynthesizeOptions& options) {
   PreparedRelease prepared = PrepareRelease(options.release);
   const engine::SynthesisPlan plan =
       engine::PlanSynthesis(prepared.schema, EngineOptions(options, prepared.delta));
+  // Checked again by RowsToSample; here so a bad --rows is refused before any budget is spent.
   if (options.rows && *options.rows == 0) throw InputError("--rows must be at least 1");
 
   Progress progress(7, options.release.quiet);
@@ -103,9 +101,7 @@ void RunSynthesize(const SynthesizeOptions& options) {
         engine::FitBayesNet(bounded, plan, prepared.schema.ToJson(), noise);
 
     progress.Stage("sampling rows");
-    // The default row count is the model's noisy count: the true count is private.
-    rows = options.rows.value_or(
-        static_cast<std::uint64_t>(std::max(1.0, std::round(model.noisy_rows()))));
+    rows = RowsToSample(options.rows, model);
     // Sampling is post-processing: seeded from --seed, else from the CSPRNG.
     boost::random::mt19937_64 sampling(options.release.seed ? *options.release.seed : noise());
     const engine::EncodedTable synthetic = engine::SampleRows(model, rows, sampling);
