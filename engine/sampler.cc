@@ -1,7 +1,12 @@
 #include "engine/sampler.h"
 
 #include <algorithm>
+#include <cmath>
+#include <span>
 #include <thread>
+
+#include <boost/random/uniform_01.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
 
 #include "privacy/errors.h"
 
@@ -10,64 +15,95 @@ namespace {
 
 constexpr std::size_t kBlockRows = 65536;
 
-// Cumulative distributions, one per row of a probability table, as 53-bit integer thresholds
-// so a draw is one integer compare per step.
-struct CumulativeTable {
+// A row-stochastic table: rows of `width` probabilities (each row normalised; a row with no
+// mass becomes uniform) from which rows of the block are allocated.
+struct ProbabilityRows {
   std::size_t width = 1;
-  std::vector<std::uint64_t> thresholds;  // rows * width, last of each row = 2^53
+  std::vector<double> probabilities;
 
-  void Build(const std::vector<double>& probabilities, std::size_t row_width) {
-    width = row_width;
-    thresholds.resize(probabilities.size());
-    constexpr double kScale = 9007199254740992.0;  // 2^53
+  ProbabilityRows(const std::vector<double>& weights, std::size_t row_width)
+      : width(row_width), probabilities(weights) {
     for (std::size_t row = 0; row < probabilities.size(); row += width) {
       double total = 0;
-      std::size_t last_positive = 0;
+      for (std::size_t i = 0; i < width; ++i) total += probabilities[row + i];
       for (std::size_t i = 0; i < width; ++i) {
-        total += probabilities[row + i];
-        if (probabilities[row + i] > 0) last_positive = i;
-      }
-      double running = 0;
-      for (std::size_t i = 0; i < width; ++i) {
-        running += total > 0 ? probabilities[row + i] : 1.0;
-        const double share = total > 0 ? running / total : running / static_cast<double>(width);
-        thresholds[row + i] = static_cast<std::uint64_t>(std::min(1.0, share) * kScale);
-      }
-      // Rounding must never leave mass past the last possible entry (padding included).
-      if (total <= 0) last_positive = width - 1;
-      for (std::size_t i = last_positive; i < width; ++i) {
-        thresholds[row + i] = std::uint64_t{1} << 53;
+        probabilities[row + i] = total > 0 ? probabilities[row + i] / total
+                                           : 1.0 / static_cast<double>(width);
       }
     }
   }
-
-  // Index within row `row` for a 53-bit uniform u (first threshold above u).
-  std::uint32_t Draw(std::size_t row, std::uint64_t u) const {
-    const std::uint64_t* begin = thresholds.data() + row * width;
-    if (width <= 16) {
-      std::uint32_t i = 0;
-      while (begin[i] <= u) ++i;
-      return i;
-    }
-    return static_cast<std::uint32_t>(std::upper_bound(begin, begin + width, u) - begin);
+  std::span<const double> Row(std::size_t row) const {
+    return {probabilities.data() + row * width, width};
   }
 };
 
+// Gives the r rows in `rows` values from `probabilities` by systematic rounding: value j goes
+// to floor(r p_j) or ceil(r p_j) rows, with expectation exactly r p_j (Madow's systematic
+// sampling of the fractional parts, which sum to the integer remainder), to rows in uniformly
+// random order. Unlike r independent draws, the counts within every parent configuration
+// match the model's conditional within one row, so sampling adds almost no error of its own
+// to the released model's marginals (private-pgm's synthetic_data rounds the same way).
+void AllocateRounded(std::span<const double> probabilities, std::span<std::uint32_t> rows,
+                     boost::random::mt19937_64& rng, std::vector<std::uint32_t>& out) {
+  if (rows.empty()) return;
+  for (std::size_t i = rows.size(); i > 1; --i) {  // Fisher-Yates
+    boost::random::uniform_int_distribution<std::size_t> pick(0, i - 1);
+    std::swap(rows[i - 1], rows[pick(rng)]);
+  }
+  const double r = static_cast<double>(rows.size());
+  std::size_t assigned_floor = 0;
+  for (double p : probabilities) assigned_floor += static_cast<std::size_t>(std::floor(r * p));
+  const std::size_t remainder = rows.size() - std::min(rows.size(), assigned_floor);
+  const double start = boost::random::uniform_01<double>()(rng);
+  // Points start, start + 1, ..., start + remainder - 1 on the line of cumulative fractional
+  // parts; an entry gets one extra row per point inside its fractional interval.
+  double cumulative_fraction = 0;
+  std::size_t points_passed = 0;
+  std::size_t next_row = 0;
+  for (std::size_t j = 0; j < probabilities.size() && next_row < rows.size(); ++j) {
+    const double expected = r * probabilities[j];
+    const double whole = std::floor(expected);
+    cumulative_fraction += expected - whole;
+    std::size_t points = j + 1 == probabilities.size()
+                             ? remainder
+                             : static_cast<std::size_t>(std::clamp(
+                                   std::ceil(cumulative_fraction - start), 0.0,
+                                   static_cast<double>(remainder)));
+    points = std::max(points, points_passed);
+    const std::size_t count = std::min(rows.size() - next_row,
+                                       static_cast<std::size_t>(whole) + points - points_passed);
+    points_passed = points;
+    for (std::size_t i = 0; i < count; ++i) out[rows[next_row + i]] = static_cast<std::uint32_t>(j);
+    next_row += count;
+  }
+}
+
+// Groups the indices 0..n-1 by key (counting sort): indices of key k are
+// order[offsets[k] .. offsets[k + 1]).
+void GroupByKey(const std::vector<std::uint32_t>& key, std::size_t num_keys,
+                std::vector<std::uint32_t>& order, std::vector<std::size_t>& offsets) {
+  offsets.assign(num_keys + 1, 0);
+  for (std::uint32_t k : key) ++offsets[k + 1];
+  for (std::size_t k = 0; k < num_keys; ++k) offsets[k + 1] += offsets[k];
+  order.resize(key.size());
+  std::vector<std::size_t> next(offsets.begin(), offsets.end() - 1);
+  for (std::uint32_t i = 0; i < key.size(); ++i) order[next[key[i]]++] = i;
+}
+
 struct PreparedModel {
-  std::vector<CumulativeTable> conditionals;           // network order
+  std::vector<ProbabilityRows> conditionals;             // network order
   std::vector<std::vector<std::size_t>> parent_strides;  // per network entry
-  // Decompression per attribute: codes of each group, and their cumulative weights.
+  // Decompression per attribute: codes of each group, and P(code | group) in that order.
   std::vector<std::vector<std::vector<std::uint32_t>>> group_codes;
-  std::vector<CumulativeTable> within_group;  // one row per group, width = largest group
+  std::vector<ProbabilityRows> within_group;  // one row per group, width = largest group
 };
 
 PreparedModel Prepare(const BayesNetModel& model) {
   PreparedModel prepared;
   const auto& compression = model.compression();
   for (const ConditionalTable& table : model.network()) {
-    CumulativeTable cumulative;
-    cumulative.Build(table.probabilities, compression[table.attribute].num_groups);
-    prepared.conditionals.push_back(std::move(cumulative));
+    prepared.conditionals.emplace_back(table.probabilities,
+                                       compression[table.attribute].num_groups);
     std::vector<std::size_t> strides(table.parents.size(), 1);
     for (std::size_t i = table.parents.size(); i-- > 1;) {
       strides[i - 1] = strides[i] * compression[table.parents[i]].num_groups;
@@ -90,48 +126,58 @@ PreparedModel Prepare(const BayesNetModel& model) {
             total > 0 ? c.code_weight[codes[g][i]] : 1.0 / static_cast<double>(codes[g].size());
       }
     }
-    CumulativeTable cumulative;
-    cumulative.Build(weights, width);
-    prepared.within_group.push_back(std::move(cumulative));
+    prepared.within_group.emplace_back(weights, width);
     prepared.group_codes.push_back(std::move(codes));
   }
   return prepared;
 }
 
-// Samples `rows` rows into codes[a][0..rows) (original codes).
+// Samples `rows` rows into codes[a][0..rows) (original codes): attributes in network order,
+// the rows of each parent configuration allocated over the attribute's groups, then the rows
+// of each group allocated over its codes (AllocateRounded).
 void SampleBlock(const BayesNetModel& model, const PreparedModel& prepared, std::size_t rows,
                  std::uint64_t seed, std::vector<std::vector<std::uint32_t>>& codes) {
   boost::random::mt19937_64 rng(seed);
   const std::size_t k = model.attributes().size();
   std::vector<std::vector<std::uint32_t>> groups(k, std::vector<std::uint32_t>(rows));
+  std::vector<std::uint32_t> key(rows), order;
+  std::vector<std::size_t> offsets;
   const auto& network = model.network();
   for (std::size_t i = 0; i < network.size(); ++i) {
     const ConditionalTable& table = network[i];
     const std::vector<std::size_t>& strides = prepared.parent_strides[i];
-    std::vector<std::uint32_t>& out = groups[table.attribute];
+    const ProbabilityRows& conditional = prepared.conditionals[i];
     for (std::size_t r = 0; r < rows; ++r) {
       std::size_t parent_row = 0;
       for (std::size_t p = 0; p < table.parents.size(); ++p) {
         parent_row += groups[table.parents[p]][r] * strides[p];
       }
-      out[r] = prepared.conditionals[i].Draw(parent_row, rng() >> 11);
+      key[r] = static_cast<std::uint32_t>(parent_row);
+    }
+    const std::size_t parent_rows = conditional.probabilities.size() / conditional.width;
+    GroupByKey(key, parent_rows, order, offsets);
+    for (std::size_t c = 0; c < parent_rows; ++c) {
+      AllocateRounded(conditional.Row(c),
+                      std::span(order).subspan(offsets[c], offsets[c + 1] - offsets[c]), rng,
+                      groups[table.attribute]);
     }
   }
+  std::vector<std::uint32_t> member(rows);
   for (std::size_t a = 0; a < k; ++a) {
-    codes[a].resize(rows);
     const auto& group_codes = prepared.group_codes[a];
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::uint32_t g = groups[a][r];
-      const auto& members = group_codes[g];
-      codes[a][r] = members.size() == 1
-                        ? members[0]
-                        : members[prepared.within_group[a].Draw(g, rng() >> 11)];
+    GroupByKey(groups[a], group_codes.size(), order, offsets);
+    for (std::size_t g = 0; g < group_codes.size(); ++g) {
+      const std::size_t size = group_codes[g].size();
+      AllocateRounded(prepared.within_group[a].Row(g).first(size),
+                      std::span(order).subspan(offsets[g], offsets[g + 1] - offsets[g]), rng,
+                      member);
     }
+    codes[a].resize(rows);
+    for (std::size_t r = 0; r < rows; ++r) codes[a][r] = group_codes[groups[a][r]][member[r]];
   }
 }
 
 }  // namespace
-
 EncodedTable SampleRows(const BayesNetModel& model, std::uint64_t num_rows,
                         boost::random::mt19937_64& rng) {
   if (num_rows > (std::uint64_t{1} << 32)) {

@@ -1,9 +1,14 @@
 // Ancestral sampling of synthetic rows from a released BayesNetModel (engine/model.h).
 //
-// Each row: attributes in network order, each group drawn from P(group | parents' groups),
-// then each attribute's code drawn within its group from the model's code weights. This is
-// post-processing of the released model, so it costs no privacy and may use any randomness:
-// a Boost.Random mt19937_64 the caller seeds (reproducible output for a given seed).
+// Attributes in network order: the rows of each configuration of an attribute's parents are
+// shared among its groups in the proportions P(group | parents' groups), then the rows of each
+// group among its codes in the model's code weights. Each share is r * p rounded down or up
+// at random (systematic rounding, expectation exactly r * p) and the rows that receive a value
+// are a uniformly random subset, so every row is still distributed as the model says, but the
+// sample's counts follow the model within one row per configuration instead of carrying the
+// sqrt(r) error of independent draws (private-pgm's GraphicalModel.synthetic_data rounds the
+// same way). This is post-processing of the released model, so it costs no privacy and may
+// use any randomness: a Boost.Random mt19937_64 the caller seeds (reproducible output).
 //
 // Rows are generated in blocks of 65,536; block b uses its own mt19937_64 seeded from the b-th
 // draw of the caller's engine, so the output depends only on the seed and num_rows, not on the

@@ -115,8 +115,51 @@ TEST_CASE("The sampler reproduces a known conditional distribution (chi-square)"
     }
   }
   // 12 cells, 11 degrees of freedom. The chi-square(11) upper 1e-6 quantile is 42.98
-  // (e.g. scipy.stats.chi2.isf(1e-6, 11)), so a correct sampler fails with probability 1e-6.
+  // (e.g. scipy.stats.chi2.isf(1e-6, 11)), so even a sampler of independent rows fails with
+  // probability 1e-6; the rounded sampler's counts vary less than a multinomial's, so the
+  // bound is conservative for it, while a wrong distribution still fails by thousands.
   CHECK(chi2 < 42.98);
+}
+
+TEST_CASE("The sampler's counts follow the model within one row per parent configuration") {
+  // Rounded allocation (engine/sampler.h): deterministic bounds, no failure probability.
+  const BayesNetModel model = KnownModel();
+  boost::random::mt19937_64 rng(99);
+  const std::size_t n = 50001;  // one block, and n * p is not an integer
+  const EncodedTable sample = SampleRows(model, n, rng);
+  const std::vector<std::size_t> attrs{0, 1};
+  const Marginal joint = ComputeMarginal(sample, attrs);
+  const double p0[3] = {0.5, 0.3, 0.2};
+  const double pg[3][2] = {{0.9, 0.1}, {0.5, 0.5}, {0.2, 0.8}};
+  for (std::uint32_t a = 0; a < 3; ++a) {
+    double rows_a = 0, group_rows[2] = {0, 0};
+    for (std::uint32_t code = 0; code < 4; ++code) {
+      rows_a += static_cast<double>(joint.counts[a * 4 + code]);
+      group_rows[code / 2] += static_cast<double>(joint.counts[a * 4 + code]);
+    }
+    CHECK(std::abs(rows_a - n * p0[a]) < 1);
+    for (std::uint32_t g = 0; g < 2; ++g) {
+      CHECK(std::abs(group_rows[g] - rows_a * pg[a][g]) < 1);
+    }
+  }
+}
+
+TEST_CASE("Rounded sampling adds no dependence between attributes the model keeps apart") {
+  // x0 and x1 both uniform on {0, 1}, no edge. Each attribute's rows are a uniformly random
+  // subset, so count(0, 0) is hypergeometric: mean n/4, variance n/16 * n/(n-1). A 5.3 sd
+  // deviation has probability < 1.2e-7 (normal approximation, n = 40000). A sampler that
+  // assigned values in row order would give count(0, 0) = n/2.
+  std::vector<AttributeDomain> attributes{{"x0", 2, false, std::nullopt},
+                                          {"x1", 2, false, std::nullopt}};
+  const BayesNetModel model(attributes, nullptr, {IdentityCompression(2), IdentityCompression(2)},
+                            {{0, {}, {0.5, 0.5}}, {1, {}, {0.5, 0.5}}}, 100, nullptr);
+  boost::random::mt19937_64 rng(7);
+  const std::size_t n = 40000;
+  const EncodedTable sample = SampleRows(model, n, rng);
+  const std::vector<std::size_t> attrs{0, 1};
+  const Marginal joint = ComputeMarginal(sample, attrs);
+  const double sd = std::sqrt(n / 16.0);
+  CHECK(std::abs(static_cast<double>(joint.counts[0]) - n / 4.0) < 5.3 * sd);
 }
 
 TEST_CASE("Sampling is reproducible for a seed and independent of the thread split") {
