@@ -91,10 +91,10 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
                        " has the wrong size");
     }
   }
-  // Root: most groups (public: the compression comes from noisy marginals).
+  // Root: fewest groups (public: the compression comes from noisy marginals).
   std::size_t root = 0;
   for (std::size_t a = 1; a < k; ++a) {
-    if (scoring.column(a).domain_size() > scoring.column(root).domain_size()) root = a;
+    if (scoring.column(a).domain_size() < scoring.column(root).domain_size()) root = a;
   }
   std::vector<Family> network{{root, {}}};
   std::vector<std::size_t> selected{root};

@@ -71,7 +71,7 @@ struct SynthesisOptions {
   // Rows used to score candidates (Poisson subsample above this noisy row count).
   std::uint64_t max_scoring_rows = 200000;
   // Weight of the expected-noise penalty in the structure score (engine/network_structure.h).
-  double penalty_weight = 1.0;
+  double penalty_weight = 0.5;
   // theta of theta-usefulness: a family may have at most n_hat / (theta * family noise std)
   // cells (engine/privbayes.h).
   double usefulness_theta = 2.0;
