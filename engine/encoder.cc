@@ -47,9 +47,13 @@ std::string Quoted(std::string_view value) {
 }
 
 // Encodes the cells of one attribute; built once per column so categorical lookups are hashed.
+// show_values: whether error messages may quote the offending cell. A cell of the private
+// data must not reach a researcher's terminal (docs/privacy.md, "Error messages"), so its
+// messages say where the cell is (file, line, column) but not what it holds.
 class ColumnEncoder {
  public:
-  explicit ColumnEncoder(const Attribute& attribute) : attribute_(&attribute) {
+  ColumnEncoder(const Attribute& attribute, bool show_values)
+      : attribute_(&attribute), show_values_(show_values) {
     for (std::uint32_t i = 0; i < attribute.values.size(); ++i) {
       codes_.emplace(attribute.values[i], i);
     }
@@ -63,6 +67,7 @@ class ColumnEncoder {
     if (std::find(a.missing_tokens.begin(), a.missing_tokens.end(), cell) !=
         a.missing_tokens.end()) {
       if (!a.nullable) {
+        // The cell is one of the config's missing tokens: public, so it may be named.
         error = "missing value " + Quoted(cell) +
                 " but the attribute is not nullable (set \"nullable\": true or fix the data)";
         return false;
@@ -87,7 +92,7 @@ class ColumnEncoder {
             code = *a.missing_code();
             return true;
           case OutOfDomainPolicy::kError:
-            error = "value " + Quoted(cell) +
+            error = "value " + Shown(cell) +
                     " is not in the declared domain (add it to \"values\", or declare a "
                     "catch_all or out_of_domain \"missing\")";
             return false;
@@ -98,11 +103,11 @@ class ColumnEncoder {
       case AttributeType::kContinuous: {
         auto value = ParseNumber(cell);
         if (!value) {
-          error = "value " + Quoted(cell) + " is not a number";
+          error = "value " + Shown(cell) + " is not a number";
           return false;
         }
         if (a.type == AttributeType::kInteger && *value != std::floor(*value)) {
-          error = "value " + Quoted(cell) + " is not an integer (declare the attribute continuous)";
+          error = "value " + Shown(cell) + " is not an integer (declare the attribute continuous)";
           return false;
         }
         if (*value < a.min || *value > a.max) {
@@ -117,7 +122,7 @@ class ColumnEncoder {
         const bool datetime = a.type == AttributeType::kDatetime;
         auto value = ParseTime(TrimSpaces(cell), a.format, datetime);
         if (!value) {
-          error = "value " + Quoted(cell) + " is not a " + (datetime ? "datetime" : "date") +
+          error = "value " + Shown(cell) + " is not a " + (datetime ? "datetime" : "date") +
                   " in the format \"" + a.format + "\"";
           return false;
         }
@@ -138,7 +143,12 @@ class ColumnEncoder {
   }
 
  private:
+  std::string Shown(std::string_view cell) const {
+    return show_values_ ? Quoted(cell) : std::string("(not shown: private data)");
+  }
+
   const Attribute* attribute_;
+  bool show_values_ = false;
   std::unordered_map<std::string_view, std::uint32_t> codes_;
   std::uint32_t catch_all_code_ = 0;
 };
@@ -214,7 +224,7 @@ HeaderLayout ReadLayout(const Schema& schema, CsvReader& reader, const std::stri
 std::uint32_t EncodeCell(const Attribute& attribute, std::string_view cell,
                          const std::string& where, ColumnEncodingCounts* counts) {
   if (!attribute.modeled()) throw InputError(where + ": attribute is ignored, it has no codes");
-  ColumnEncoder encoder(attribute);
+  ColumnEncoder encoder(attribute, /*show_values=*/true);
   std::uint32_t code = 0;
   std::string error;
   if (!encoder.Encode(cell, code, error, counts)) throw InputError(where + ": " + error);
@@ -239,7 +249,7 @@ EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::strin
   std::vector<EncodedColumn> columns;
   std::vector<ColumnEncodingCounts> counts(modeled.size());
   for (std::size_t i = 0; i < modeled.size(); ++i) {
-    encoders.emplace_back(modeled[i]);
+    encoders.emplace_back(modeled[i], /*show_values=*/kind == CsvKind::kSynthetic);
     columns.emplace_back(modeled[i].name, modeled[i].domain_size());
     counts[i].name = modeled[i].name;
   }

@@ -63,7 +63,8 @@ enum class CsvKind { kPrivateData, kSynthetic };
 // kSynthetic).
 // Throws InputError (file, line, column named) on any bad cell, ragged row, missing modeled
 // column, unknown column, invalid UTF-8, empty file (no header / no rows), or an empty or
-// missing-token unit id.
+// missing-token unit id. A bad cell's value is quoted only for kSynthetic (public) files: a
+// private cell must not reach the terminal of the researcher who ran the release.
 EncodedTable EncodeCsv(const Schema& schema, const std::filesystem::path& csv,
                        EncodingReport* report = nullptr, CsvKind kind = CsvKind::kPrivateData);
 // The same from a stream; display_name stands for the file in messages.

@@ -127,18 +127,25 @@ TEST_CASE("Encoder: bad inputs name file, line and column") {
   CHECK(ErrorOf(schema, "id,sex,age\n") == "small.csv: no data rows after the header");
   // A category outside the domain with policy "error".
   CHECK(ErrorOf(schema, "id,sex,age\n1,F,3\n2,U,4\n") ==
-        "small.csv:3: column \"sex\" (field 2): value \"U\" is not in the declared domain (add it "
-        "to \"values\", or declare a catch_all or out_of_domain \"missing\")");
+        "small.csv:3: column \"sex\" (field 2): value (not shown: private data) is not in the "
+        "declared domain (add it to \"values\", or declare a catch_all or out_of_domain "
+        "\"missing\")");
   // Numbers that do not parse, and a fraction in an integer column.
   CHECK(ErrorOf(schema, "id,sex,age\n1,F,thirty\n") ==
-        "small.csv:2: column \"age\" (field 3): value \"thirty\" is not a number");
-  CHECK(ErrorOf(schema, "id,sex,age\n1,F,3x\n").find("value \"3x\" is not a number") !=
-        std::string::npos);
-  CHECK(ErrorOf(schema, "id,sex,age\n1,F,nan\n").find("value \"nan\" is not a number") !=
-        std::string::npos);
+        "small.csv:2: column \"age\" (field 3): value (not shown: private data) is not a number");
+  CHECK(ErrorOf(schema, "id,sex,age\n1,F,3x\n")
+            .find("value (not shown: private data) is not a number") != std::string::npos);
+  CHECK(ErrorOf(schema, "id,sex,age\n1,F,nan\n")
+            .find("value (not shown: private data) is not a number") != std::string::npos);
   CHECK(ErrorOf(schema, "id,sex,age\n1,F,2.5\n") ==
-        "small.csv:2: column \"age\" (field 3): value \"2.5\" is not an integer (declare the "
-        "attribute continuous)");
+        "small.csv:2: column \"age\" (field 3): value (not shown: private data) is not an integer "
+        "(declare the attribute continuous)");
+  // The private cell itself never appears; a synthetic (public) file's cell is quoted.
+  CHECK(ErrorOf(schema, "id,sex,age\n1,F,thirty-two\n").find("thirty") == std::string::npos);
+  std::istringstream synthetic("sex,age\nF,thirty\n");
+  CHECK_THROWS_WITH_AS(
+      EncodeCsv(schema, synthetic, "synthetic.csv", nullptr, CsvKind::kSynthetic),
+      "synthetic.csv:2: column \"age\" (field 2): value \"thirty\" is not a number", InputError);
   // Invalid UTF-8 comes from the reader with file and line.
   CHECK(ErrorOf(schema, "id,sex,age\n1,F\xFF,3\n").find("small.csv:2: field 2: invalid UTF-8") ==
         0);
@@ -205,8 +212,8 @@ TEST_CASE("Encoder: dates parse in the schema's format only") {
   // Weeks from 2020-01-01: Jan 8 starts week 1, Jan 7 is the last day of week 0.
   CHECK(Column(EncodeCsv(schema, in, "s.csv"), "d") == std::vector<std::uint32_t>{1, 0, 52});
   CHECK(ErrorOf(schema, "sex,age,d\nF,1,2020-01-08\n") ==
-        "small.csv:2: column \"d\" (field 3): value \"2020-01-08\" is not a date in the format "
-        "\"%m/%d/%Y\"");
+        "small.csv:2: column \"d\" (field 3): value (not shown: private data) is not a date in "
+        "the format \"%m/%d/%Y\"");
   CHECK(ErrorOf(schema, "sex,age,d\nF,1,02/30/2020\n").find("is not a date") != std::string::npos);
 }
 
