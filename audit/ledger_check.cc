@@ -145,7 +145,7 @@ void CheckLedger(const std::filesystem::path& ledger_path, const ReleaseRecord& 
                  std::vector<VerificationCheck>& checks) {
   std::optional<privacy::BudgetLedger> ledger;
   try {
-    ledger.emplace(privacy::BudgetLedger::Open(ledger_path, privacy::LedgerOpenMode::kMustExist));
+    ledger.emplace(privacy::BudgetLedger::Open(ledger_path, privacy::LedgerOpenMode::kReadOnly));
   } catch (const Error& e) {
     Add(checks, "ledger-open", false, e.what());
     return;

@@ -141,7 +141,7 @@ void PrintStatus(const privacy::DatasetStatus& status) {
 
 void RunShow(const BudgetShowOptions& options) {
   const std::filesystem::path path = ResolveLedgerPath(options.ledger);
-  const auto ledger = privacy::BudgetLedger::Open(path, privacy::LedgerOpenMode::kMustExist);
+  const auto ledger = privacy::BudgetLedger::Open(path, privacy::LedgerOpenMode::kReadOnly);
   std::vector<privacy::DatasetStatus> statuses;
   if (!options.dataset.empty()) {
     statuses.push_back(ledger.Show(options.dataset));

@@ -20,7 +20,7 @@ struct LedgerOptions {
 
 void RunVerify(const LedgerOptions& options) {
   const std::filesystem::path path = ResolveLedgerPath(options.ledger);
-  const auto ledger = privacy::BudgetLedger::Open(path, privacy::LedgerOpenMode::kMustExist);
+  const auto ledger = privacy::BudgetLedger::Open(path, privacy::LedgerOpenMode::kReadOnly);
   const privacy::VerifyResult result = ledger.VerifyChain();
   if (!result.ok) {
     throw IntegrityError("ledger " + path.string() + ": " + result.message +
@@ -35,7 +35,7 @@ void RunExport(const LedgerOptions& options) {
     throw UsageError("ledger export: choose the output format with --json");
   }
   const std::filesystem::path path = ResolveLedgerPath(options.ledger);
-  const auto ledger = privacy::BudgetLedger::Open(path, privacy::LedgerOpenMode::kMustExist);
+  const auto ledger = privacy::BudgetLedger::Open(path, privacy::LedgerOpenMode::kReadOnly);
   std::cout << ledger.Export().dump(2) << "\n";
 }
 

@@ -52,7 +52,7 @@ double PlanDelta(const SynthesizeOptions& options, const engine::Schema& schema)
   if (options.release.delta) return *options.release.delta;
   try {
     auto ledger = privacy::BudgetLedger::Open(ResolveLedgerPath(options.release.ledger),
-                                              privacy::LedgerOpenMode::kMustExist);
+                                              privacy::LedgerOpenMode::kReadOnly);
     return ledger.Show(schema.dataset_id()).budget.delta;
   } catch (const Error&) {
     throw UsageError("--plan needs --delta when the ledger has no budget for dataset " +

@@ -454,7 +454,8 @@ BudgetLedger BudgetLedger::Open(const std::filesystem::path& path, LedgerOpenMod
   std::error_code error;
   const bool exists = std::filesystem::exists(path, error);
   const std::string where = path.string();
-  if (!exists && mode == LedgerOpenMode::kMustExist) {
+  const bool read_only = mode == LedgerOpenMode::kReadOnly;
+  if (!exists && mode != LedgerOpenMode::kCreateIfMissing) {
     throw StorageError("no ledger at " + where +
                        ": create one with `privet budget init`, or point --ledger or "
                        "PRIVET_LEDGER at the ledger file");
@@ -464,7 +465,9 @@ BudgetLedger BudgetLedger::Open(const std::filesystem::path& path, LedgerOpenMod
   }
   sqlite3* raw = nullptr;
   const int flags =
-      SQLITE_OPEN_READWRITE | (mode == LedgerOpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+      read_only ? SQLITE_OPEN_READONLY
+                : SQLITE_OPEN_READWRITE |
+                      (mode == LedgerOpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0);
   const int code = sqlite3_open_v2(where.c_str(), &raw, flags, nullptr);
   DatabaseHandle db(raw);
   if (code != SQLITE_OK) ThrowSqlite(db.get(), code, where, "opening");
@@ -477,7 +480,7 @@ BudgetLedger BudgetLedger::Open(const std::filesystem::path& path, LedgerOpenMod
     tables = count.Int(0);
   }
   if (tables == 0) {
-    if (mode == LedgerOpenMode::kMustExist) {
+    if (mode != LedgerOpenMode::kCreateIfMissing) {
       throw InputError(where + " is an empty file, not a privet ledger");
     }
     CreateSchema(db.get(), where);
@@ -499,9 +502,11 @@ BudgetLedger BudgetLedger::Open(const std::filesystem::path& path, LedgerOpenMod
                      "; this privet reads version " + kFormatVersion);
   }
   // WAL lets readers (show, verify) run while a charge commits; FULL makes each commit
-  // durable before Charge returns.
-  Execute(db.get(), where, "PRAGMA journal_mode=WAL", "switching to WAL mode");
-  Execute(db.get(), where, "PRAGMA synchronous=FULL", "setting synchronous=FULL");
+  // durable before Charge returns. A read-only connection reads whatever mode the file is in.
+  if (!read_only) {
+    Execute(db.get(), where, "PRAGMA journal_mode=WAL", "switching to WAL mode");
+    Execute(db.get(), where, "PRAGMA synchronous=FULL", "setting synchronous=FULL");
+  }
 
   auto impl = std::make_unique<Impl>();
   impl->path = path;

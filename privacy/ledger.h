@@ -110,7 +110,11 @@ struct VerifyResult {
 
 enum class LedgerOpenMode {
   kCreateIfMissing,  // create the file and schema if absent (budget init)
-  kMustExist,        // StorageError if the file does not exist (show, verify, export)
+  kMustExist,        // StorageError if the file does not exist (releases)
+  // As kMustExist, but opened read-only (show, verify, export, `privet verify --ledger`):
+  // nothing is written to the ledger, so an auditor may check a copy they may not modify.
+  // SQLite may still create the -wal/-shm files beside it when the folder is writable.
+  kReadOnly,
 };
 
 class BudgetLedger {

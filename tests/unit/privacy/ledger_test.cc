@@ -203,6 +203,25 @@ TEST_CASE("Reopening keeps everything; foreign files are refused") {
   CHECK_THROWS_AS(BudgetLedger::Open(dir / "."), InputError);
 }
 
+TEST_CASE("A read-only ledger reads and verifies but cannot be charged or changed") {
+  TempDir dir;
+  {
+    auto ledger = BudgetLedger::Open(dir / "ledger.db");
+    ledger.InitDataset("d", Budget{1.0, 0.0, std::nullopt}, "o");
+    ledger.Charge(Request("d", {PrivacyEvent::Pure(0.25)}));
+  }
+  auto reader = BudgetLedger::Open(dir / "ledger.db", LedgerOpenMode::kReadOnly);
+  CHECK(reader.Show("d").spent.epsilon == doctest::Approx(0.25));
+  CHECK(reader.VerifyChain().ok);
+  CHECK(reader.Export().at("entries").size() == 2);
+  // SQLite refuses the write itself (file permissions would not stop root).
+  CHECK_THROWS_AS(reader.Charge(Request("d", {PrivacyEvent::Pure(0.25)})), StorageError);
+  CHECK_THROWS_AS(reader.InitDataset("e", Budget{1.0, 0.0, std::nullopt}, "o"), StorageError);
+  CHECK(BudgetLedger::Open(dir / "ledger.db").Show("d").spent.epsilon == doctest::Approx(0.25));
+  CHECK_THROWS_AS(BudgetLedger::Open(dir / "missing.db", LedgerOpenMode::kReadOnly), StorageError);
+  CHECK(!fs::exists(dir / "missing.db"));
+}
+
 TEST_CASE("Editing an entry's content is caught by verify and by the next charge") {
   TempDir dir;
   const fs::path path = dir / "ledger.db";
