@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "audit/keys.h"
+#include "audit/parent_check.h"
 #include "audit/verify.h"
 #include "cli/commands.h"
 #include "privacy/errors.h"
@@ -22,6 +23,7 @@ struct VerifyArguments {
   std::string attestation;
   std::string public_key;
   std::string ledger;
+  std::string parent;
   bool json = false;
   std::vector<std::string> files;
 };
@@ -31,8 +33,11 @@ void RunVerify(const VerifyArguments& arguments) {
   std::optional<std::filesystem::path> ledger;
   if (!arguments.ledger.empty()) ledger = arguments.ledger;
   const std::vector<std::filesystem::path> files(arguments.files.begin(), arguments.files.end());
-  const audit::VerificationReport report =
+  audit::VerificationReport report =
       audit::VerifyAttestation(arguments.attestation, key, ledger, files);
+  if (!arguments.parent.empty()) {
+    audit::VerifyParentRelease(arguments.parent, key, ledger, report);
+  }
   if (arguments.json) {
     std::cout << report.ToJson().dump(2) << "\n";
   } else {
@@ -57,6 +62,9 @@ void AddVerifyCommand(CLI::App& app) {
   command->add_option("--key", arguments->public_key, "Signer's public key (PEM)")->required();
   command->add_option("--ledger", arguments->ledger,
                       "Budget ledger to check the release against (optional)");
+  command->add_option("--parent", arguments->parent,
+                      "For a model sample: the attestation of the release it was sampled "
+                      "from, verified too and matched to the sample's parent digests");
   command->add_flag("--json", arguments->json, "Print the report as JSON");
   command->add_option("files", arguments->files,
                       "Released files to check (default: the files beside the attestation)");

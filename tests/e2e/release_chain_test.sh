@@ -73,6 +73,17 @@ grep -q "synthetic.csv" "$work/err.txt" "$work/out.txt" || fail "tamper message 
 model_digest=$(sha256sum release/model.json | cut -d' ' -f1)
 grep -rq "$model_digest" <(python3 -c "import json,base64,sys; print(base64.b64decode(json.load(open(sys.argv[1]))['payload']).decode())" sampled/attestation.dsse.json) ||
   fail "sample attestation does not name the model's digest"
+# The whole chain in one run: the sample, its parent release and the link between them.
+"$privet" verify sampled/attestation.dsse.json --key keys/privet-signing.pub \
+  --ledger "$PRIVET_LEDGER" --parent release/attestation.dsse.json >parent.txt
+grep -q "parent-link" parent.txt || fail "verify --parent ran no parent-link check"
+grep -q "parent:signature" parent.txt || fail "verify --parent did not verify the parent"
+# Another release's attestation (here the tampered copy's, whose file no longer matches) is
+# not the parent: verify fails and says which check.
+expect_code 5 "$privet" verify sampled/attestation.dsse.json --key keys/privet-signing.pub \
+  --parent tampered/attestation.dsse.json
+grep -q "parent:subject:synthetic.csv" "$work/err.txt" ||
+  fail "a tampered parent release was not named: $(cat "$work/err.txt")"
 "$privet" budget show --dataset "$dataset" --json >show2.json
 cmp -s <(json_field show.json 'd') <(json_field show2.json 'd') || fail "sampling changed the ledger"
 
@@ -96,6 +107,10 @@ first_attribute=$(head -1 release/synthetic.csv | cut -d, -f1)
   --epsilon 0.05 --purpose "e2e marginal" --key keys/privet-signing.key --out marginal --quiet >/dev/null
 [ -s marginal/marginal.csv ] || fail "marginal.csv missing"
 "$privet" verify marginal/attestation.dsse.json --key keys/privet-signing.pub --ledger "$PRIVET_LEDGER" >/dev/null
+# A valid release that is not the sample's parent fails the link.
+expect_code 5 "$privet" verify sampled/attestation.dsse.json --key keys/privet-signing.pub \
+  --parent marginal/attestation.dsse.json
+grep -q "parent-link" "$work/err.txt" || fail "a wrong parent was not caught: $(cat "$work/err.txt")"
 "$privet" budget show --dataset "$dataset" --json >show4.json
 python3 - show4.json <<'PY' || fail "the marginal was not charged"
 import json, sys
