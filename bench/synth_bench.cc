@@ -4,7 +4,8 @@
 //
 //   privet_bench --config C.json [--csv data.csv] --epsilon 1 [--delta 1e-9] [--mode gaussian]
 //                --out synth.csv [--model model.json] [--seed 1] [--degree K] [--rows N]
-//                [--one-way-share S] [--structure-share S] [--max-groups G] [--plan]
+//                [--one-way-share S] [--structure-share S] [--max-groups G]
+//                [--pair-share S] [--pair-levels L] [--plan]
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -68,6 +69,8 @@ int main(int argc, char** argv) {
     else if (arg == "--one-way-share") options.one_way_share = std::stod(value());
     else if (arg == "--structure-share") options.structure_share = std::stod(value());
     else if (arg == "--max-groups") options.max_groups = static_cast<std::uint32_t>(std::stoul(value()));
+    else if (arg == "--pair-share") options.pair_share = std::stod(value());
+    else if (arg == "--pair-levels") options.pair_levels = static_cast<std::uint32_t>(std::stoul(value()));
     else if (arg == "--penalty-weight") options.penalty_weight = std::stod(value());
     else if (arg == "--theta") options.usefulness_theta = std::stod(value());
     else if (arg == "--plan") plan_only = true;
@@ -101,7 +104,7 @@ int main(int argc, char** argv) {
       std::cerr << "fit " << Since(t) << " s (1-way " << diag.seconds_one_way << ", structure "
                 << diag.seconds_structure << ", families " << diag.seconds_families
                 << "), max family cells " << diag.max_family_cells << ", scoring rows "
-                << diag.scoring_rows << "\n";
+                << diag.scoring_rows << ", pair marginals used " << diag.pairs_used << "\n";
     }
     for (const auto& entry : model.network()) {
       std::cerr << "  " << model.attributes()[entry.attribute].name << " ("

@@ -24,11 +24,14 @@ std::vector<double> Project(const NoisyTable& table, std::size_t position) {
   return out;
 }
 
-// Norm-Sub (Wang, Lopuhaa-Zwakenberg, ..., Li, "Locally Differentially Private Frequency
-// Estimation with Consistency", NDSS 2020, Sec. IV-B): the non-negative vector
-// max(values - delta, 0) whose sum is `total`, i.e. the Euclidean projection onto the scaled
-// simplex. Clipping alone would leave every noise-only cell with E[max(0, Z)] = 0.4 sigma of
-// spurious mass; subtracting delta removes it and keeps the total.
+double Sum(const std::vector<double>& values) {
+  double total = 0;
+  for (double v : values) total += v;
+  return total;
+}
+
+}  // namespace
+
 void NormSub(std::vector<double>& values, double total) {
   if (values.empty()) return;
   if (total <= 0) {
@@ -49,14 +52,6 @@ void NormSub(std::vector<double>& values, double total) {
   }
   for (double& v : values) v = std::max(0.0, v - delta);
 }
-
-double Sum(const std::vector<double>& values) {
-  double total = 0;
-  for (double v : values) total += v;
-  return total;
-}
-
-}  // namespace
 
 ConsistentEstimate MakeConsistent(const std::vector<NoisyTable>& one_way,
                                   const std::vector<NoisyTable>& families) {

@@ -44,6 +44,13 @@ struct ConsistentEstimate {
   std::vector<NoisyTable> families;              // consistent, non-negative
 };
 
+// Norm-Sub (Wang, Lopuhaa-Zwakenberg, ..., Li, "Locally Differentially Private Frequency
+// Estimation with Consistency", NDSS 2020, Sec. IV-B): replaces `values` by the non-negative
+// vector max(values - delta, 0) whose sum is `total` (the Euclidean projection onto the scaled
+// simplex); all zeros when total <= 0. Clipping alone would leave every noise-only cell with
+// E[max(0, Z)] = 0.4 sigma of spurious mass; subtracting delta removes it and keeps the total.
+void NormSub(std::vector<double>& values, double total);
+
 // one_way[a] is attribute a's noisy 1-way table (over its groups); families[i] the noisy table
 // of network[i] ordered as its parents then the attribute (the root's entry is unused and may
 // be empty). Steps 1-3 above.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 namespace privet::engine {
 namespace {
@@ -139,6 +140,60 @@ EncodedTable CompressTable(const EncodedTable& table,
     out.AddColumn(std::move(column));
   }
   return out;
+}
+
+void AddPairLevels(const AttributeDomain& attribute, std::span<const double> group_counts,
+                   std::uint32_t max_levels, AttributeCompression& compression) {
+  AttributeCompression& c = compression;
+  std::vector<std::uint32_t>& level_of = c.pair_level_of_group;
+  level_of.assign(c.num_groups, 0);
+  if (c.num_groups <= max_levels) {
+    std::iota(level_of.begin(), level_of.end(), 0u);
+    c.num_pair_levels = c.num_groups;
+    return;
+  }
+  if (!attribute.ordered) {
+    std::vector<std::uint32_t> order(c.num_groups);
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return group_counts[a] > group_counts[b];
+    });
+    for (std::uint32_t rank = 0; rank < c.num_groups; ++rank) {
+      level_of[order[rank]] = std::min(rank, max_levels - 1);
+    }
+    c.num_pair_levels = max_levels;
+    return;
+  }
+  // Ordered: groups are runs of codes in code order; the missing code may hold a group alone.
+  std::optional<std::uint32_t> missing_group;
+  if (attribute.missing_code) {
+    const std::uint32_t g = c.group_of_code[*attribute.missing_code];
+    if (std::count(c.group_of_code.begin(), c.group_of_code.end(), g) == 1) missing_group = g;
+  }
+  std::vector<std::uint32_t> value_groups;
+  for (std::uint32_t g = 0; g < c.num_groups; ++g) {
+    if (g != missing_group) value_groups.push_back(g);
+  }
+  const auto runs = std::min<std::uint32_t>(max_levels - (missing_group ? 1 : 0),
+                                            static_cast<std::uint32_t>(value_groups.size()));
+  double total = 0;
+  for (std::uint32_t g : value_groups) total += std::max(0.0, group_counts[g]);
+  // Each group joins the run holding the midpoint of its mass on [0, total): runs of about
+  // equal mass, in order; runs left empty vanish in the renumbering.
+  double before = 0;
+  std::uint32_t next = 0, last_run = 0;
+  for (std::size_t i = 0; i < value_groups.size(); ++i) {
+    const double mass = total > 0 ? std::max(0.0, group_counts[value_groups[i]]) : 1.0;
+    const double scale = total > 0 ? total : static_cast<double>(value_groups.size());
+    const auto run = std::min<std::uint32_t>(
+        runs - 1, static_cast<std::uint32_t>(runs * (before + mass / 2) / scale));
+    if (i > 0 && run != last_run) ++next;
+    last_run = run;
+    level_of[value_groups[i]] = next;
+    before += mass;
+  }
+  c.num_pair_levels = next + 1;
+  if (missing_group) level_of[*missing_group] = c.num_pair_levels++;
 }
 
 std::vector<double> GroupCounts(const AttributeCompression& compression,

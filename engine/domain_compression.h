@@ -35,6 +35,18 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
                                     std::span<const double> noisy_counts, double noise_stddev,
                                     std::uint32_t max_groups);
 
+// Pair levels (engine/pair_calibration.h): sets compression.pair_level_of_group and
+// num_pair_levels, at most max_levels levels of the attribute's groups. A pair marginal's noise
+// grows with its cells, so pairs are measured coarsely:
+//  - at most max_levels groups: one level per group;
+//  - ordered: adjacent value groups merged into runs of about equal clipped noisy mass
+//    (group_counts, one per group), a group holding only the missing code kept apart;
+//  - categorical: the max_levels - 1 groups of largest clipped noisy mass keep a level each,
+//    the others share one.
+// Post-processing of the released noisy 1-way counts, like the compression itself.
+void AddPairLevels(const AttributeDomain& attribute, std::span<const double> group_counts,
+                   std::uint32_t max_levels, AttributeCompression& compression);
+
 // The identity compression (one group per code, weight 1).
 AttributeCompression IdentityCompression(std::uint32_t domain_size);
 

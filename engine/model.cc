@@ -1,5 +1,6 @@
 #include "engine/model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -27,11 +28,12 @@ std::uint64_t ParentRows(const std::vector<AttributeCompression>& compression,
 BayesNetModel::BayesNetModel(std::vector<AttributeDomain> attributes, json schema_config,
                              std::vector<AttributeCompression> compression,
                              std::vector<ConditionalTable> network, double noisy_rows,
-                             json plan)
+                             json plan, std::vector<PairMarginal> pair_marginals)
     : attributes_(std::move(attributes)),
       schema_config_(std::move(schema_config)),
       compression_(std::move(compression)),
       network_(std::move(network)),
+      pair_marginals_(std::move(pair_marginals)),
       noisy_rows_(noisy_rows),
       plan_(std::move(plan)) {}
 
@@ -77,6 +79,7 @@ void BayesNetModel::Validate(const std::string& source) const {
       }
     }
   }
+  ValidatePairs(source);
   std::vector<bool> placed(k, false);
   for (std::size_t i = 0; i < k; ++i) {
     const ConditionalTable& table = network_[i];
@@ -113,6 +116,53 @@ void BayesNetModel::Validate(const std::string& source) const {
   }
 }
 
+void BayesNetModel::ValidatePairs(const std::string& source) const {
+  const std::size_t k = attributes_.size();
+  for (std::size_t a = 0; a < k; ++a) {
+    const AttributeCompression& c = compression_[a];
+    const std::string where = "attributes[" + std::to_string(a) + "].pair_level_of_group";
+    if (c.pair_level_of_group.empty()) {
+      if (!pair_marginals_.empty()) Fail(source, where + " is required with pair_marginals");
+      continue;
+    }
+    if (c.pair_level_of_group.size() != c.num_groups) {
+      Fail(source, where + " needs one entry per group");
+    }
+    std::vector<bool> used(c.num_groups, false);
+    std::uint32_t levels = 0;
+    for (std::uint32_t level : c.pair_level_of_group) {
+      if (level >= c.num_groups) Fail(source, where + ": level out of range");
+      used[level] = true;
+      levels = std::max(levels, level + 1);
+    }
+    if (std::find(used.begin(), used.begin() + levels, false) != used.begin() + levels ||
+        levels != c.num_pair_levels) {
+      Fail(source, where + ": every level below the largest must be used");
+    }
+  }
+  for (std::size_t i = 0; i < pair_marginals_.size(); ++i) {
+    const PairMarginal& pair = pair_marginals_[i];
+    const std::string where = "pair_marginals[" + std::to_string(i) + "]";
+    if (pair.first >= pair.second || pair.second >= k) {
+      Fail(source, where + ": two different attributes expected");
+    }
+    const std::size_t cells = std::size_t{compression_[pair.first].num_pair_levels} *
+                              compression_[pair.second].num_pair_levels;
+    if (pair.probabilities.size() != cells) {
+      Fail(source, where + ": probabilities must have levels x levels entries");
+    }
+    double sum = 0;
+    for (double p : pair.probabilities) {
+      if (!std::isfinite(p) || p < 0) Fail(source, where + ": probabilities must be >= 0");
+      sum += p;
+    }
+    if (std::abs(sum - 1.0) > 1e-6) Fail(source, where + ": probabilities must sum to 1");
+    if (!std::isfinite(pair.noise_l1) || pair.noise_l1 < 0) {
+      Fail(source, where + ": noise_l1 must be finite and >= 0");
+    }
+  }
+}
+
 json BayesNetModel::ToJson() const {
   json out;
   out["format"] = kFormat;
@@ -130,6 +180,9 @@ json BayesNetModel::ToJson() const {
                   {"group_of_code", compression_[a].group_of_code},
                   {"code_weight", compression_[a].code_weight}};
     entry["missing_code"] = attribute.missing_code ? json(*attribute.missing_code) : json(nullptr);
+    if (!compression_[a].pair_level_of_group.empty()) {
+      entry["pair_level_of_group"] = compression_[a].pair_level_of_group;
+    }
     out["attributes"].push_back(std::move(entry));
   }
   out["network"] = json::array();
@@ -139,6 +192,15 @@ json BayesNetModel::ToJson() const {
     out["network"].push_back({{"attribute", attributes_[table.attribute].name},
                               {"parents", parents},
                               {"probabilities", table.probabilities}});
+  }
+  if (!pair_marginals_.empty()) {
+    out["pair_marginals"] = json::array();
+    for (const PairMarginal& pair : pair_marginals_) {
+      out["pair_marginals"].push_back(
+          {{"attributes", {attributes_[pair.first].name, attributes_[pair.second].name}},
+           {"probabilities", pair.probabilities},
+           {"noise_l1", pair.noise_l1}});
+    }
   }
   return out;
 }
@@ -170,6 +232,13 @@ BayesNetModel BayesNetModel::FromJson(const json& in, const std::string& source)
       compression.num_groups = entry.at("num_groups").get<std::uint32_t>();
       compression.group_of_code = entry.at("group_of_code").get<std::vector<std::uint32_t>>();
       compression.code_weight = entry.at("code_weight").get<std::vector<double>>();
+      if (entry.contains("pair_level_of_group")) {
+        compression.pair_level_of_group =
+            entry.at("pair_level_of_group").get<std::vector<std::uint32_t>>();
+        for (std::uint32_t level : compression.pair_level_of_group) {
+          compression.num_pair_levels = std::max(compression.num_pair_levels, level + 1);
+        }
+      }
       if (!index_of.emplace(attribute.name, model.attributes_.size()).second) {
         Fail(source, "attributes: \"" + attribute.name + "\" listed twice");
       }
@@ -187,6 +256,20 @@ BayesNetModel BayesNetModel::FromJson(const json& in, const std::string& source)
       for (const json& parent : entry.at("parents")) table.parents.push_back(lookup(parent));
       table.probabilities = entry.at("probabilities").get<std::vector<double>>();
       model.network_.push_back(std::move(table));
+    }
+    if (in.contains("pair_marginals")) {
+      for (const json& entry : in.at("pair_marginals")) {
+        const json& names = entry.at("attributes");
+        if (!names.is_array() || names.size() != 2) {
+          Fail(source, "pair_marginals: \"attributes\" must name two attributes");
+        }
+        PairMarginal pair;
+        pair.first = lookup(names.at(0));
+        pair.second = lookup(names.at(1));
+        pair.probabilities = entry.at("probabilities").get<std::vector<double>>();
+        pair.noise_l1 = entry.at("noise_l1").get<double>();
+        model.pair_marginals_.push_back(std::move(pair));
+      }
     }
   } catch (const json::exception& error) {
     Fail(source, std::string("malformed model: ") + error.what());

@@ -7,6 +7,9 @@
 // the noisy family marginals) and the noisy row count. Sampling from it (engine/sampler.h)
 // therefore costs no privacy (post-processing, Dwork & Roth 2014, Prop. 2.1).
 //
+// Pair marginals (optional): noisy distributions of attribute pairs over coarse "pair levels"
+// of their groups, which the sampler's rows are calibrated to (engine/pair_calibration.h).
+//
 // Model of a row: each attribute a has groups g_a = group_of_code[a][code]; the network gives
 // P(g_a | g_parents(a)) in network order; within a group the code is drawn from
 // code_weight[a] (the noisy 1-way marginal, clipped, normalised within the group).
@@ -30,6 +33,20 @@ struct AttributeCompression {
   std::uint32_t num_groups = 1;
   // P(code | its group), size domain_size; sums to 1 over the codes of each group.
   std::vector<double> code_weight;
+  // Coarse levels of the pair marginals (engine/pair_calibration.h): group -> level, size
+  // num_groups, every level in [0, num_pair_levels) used. Empty when the model has none.
+  std::vector<std::uint32_t> pair_level_of_group;
+  std::uint32_t num_pair_levels = 0;
+};
+
+// A noisy pair marginal, post-processed to a distribution over the two attributes' pair
+// levels: probabilities[level_first * levels_second + level_second], summing to 1.
+struct PairMarginal {
+  std::size_t first = 0, second = 0;  // column indices, first < second
+  std::vector<double> probabilities;
+  // Expected L1 norm of the measurement noise in probabilities, sqrt(2/pi) sigma cells / n_hat
+  // (public: planned noise, cell count, noisy row count); >= 0.
+  double noise_l1 = 0;
 };
 
 // P(attribute's group | parents' groups). Rows: parent configurations in mixed radix over the
@@ -52,14 +69,17 @@ class BayesNetModel {
   // attributes: the modeled attributes (table columns). schema_config: the config JSON
   // (Schema::ToJson()) the model was fitted under, embedded so `privet sample` needs nothing
   // else; may be null in engine tests. network: one table per attribute in sampling order.
+  // pair_marginals: the noisy pair marginals the sampler calibrates to (may be empty).
   BayesNetModel(std::vector<AttributeDomain> attributes, nlohmann::json schema_config,
                 std::vector<AttributeCompression> compression,
-                std::vector<ConditionalTable> network, double noisy_rows, nlohmann::json plan);
+                std::vector<ConditionalTable> network, double noisy_rows, nlohmann::json plan,
+                std::vector<PairMarginal> pair_marginals = {});
 
   const std::vector<AttributeDomain>& attributes() const { return attributes_; }
   const nlohmann::json& schema_config() const { return schema_config_; }
   const std::vector<AttributeCompression>& compression() const { return compression_; }
   const std::vector<ConditionalTable>& network() const { return network_; }
+  const std::vector<PairMarginal>& pair_marginals() const { return pair_marginals_; }
   // Noisy number of rows of the (unit-bounded) input: the default synthetic row count.
   double noisy_rows() const { return noisy_rows_; }
   // SynthesisPlan::ToJson() of the request that produced the model (events included).
@@ -80,10 +100,14 @@ class BayesNetModel {
   static BayesNetModel FromJson(const nlohmann::json& json, const std::string& source = "model");
 
  private:
+  // The pair-level and pair-marginal part of Validate.
+  void ValidatePairs(const std::string& source) const;
+
   std::vector<AttributeDomain> attributes_;
   nlohmann::json schema_config_;
   std::vector<AttributeCompression> compression_;
   std::vector<ConditionalTable> network_;
+  std::vector<PairMarginal> pair_marginals_;
   double noisy_rows_ = 0;
   nlohmann::json plan_;
 };

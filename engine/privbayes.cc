@@ -15,6 +15,10 @@ namespace privet::engine {
 namespace {
 
 constexpr std::uint32_t kAutoMaxParents = 3;
+constexpr double kSqrtTwoOverPi = 0.7978845608028654;
+// A pair marginal is used only when its expected noise alone is at most this total variation
+// distance (docs/generator.md "Pair marginals": adult's pairs carry about 0.016).
+constexpr double kMaxPairNoiseTvd = 0.05;
 constexpr double kScoringWorkPerStep = 1e8;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -158,8 +162,53 @@ BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
   const ConsistentEstimate estimate = MakeConsistent(one_way_tables, families);
   std::vector<ConditionalTable> conditionals = BuildConditionals(network, estimate);
   diag.seconds_families = Seconds(start);
+
+  // 4. Noisy pair marginals (the last k(k-1)/2 events), post-processed to distributions.
+  std::vector<PairMarginal> pairs;
+  if (plan.num_pairs > 0) {
+    for (std::size_t a = 0; a < k; ++a) {
+      AddPairLevels(plan.attributes[a], one_way_tables[a].counts, options.pair_levels,
+                    compression[a]);
+    }
+    EncodedTable levels;
+    for (std::size_t a = 0; a < k; ++a) {
+      const AttributeCompression& c = compression[a];
+      EncodedColumn column(plan.attributes[a].name, c.num_pair_levels);
+      column.reserve(compressed.num_rows());
+      compressed.column(a).Visit([&](const auto& groups) {
+        for (auto g : groups) column.push_back(c.pair_level_of_group[g]);
+      });
+      levels.AddColumn(std::move(column));
+    }
+    const double pair_sd = plan.pair.StdDev();
+    for (std::size_t a = 0; a < k; ++a) {
+      for (std::size_t b = a + 1; b < k; ++b) {
+        const std::vector<std::size_t> attrs{a, b};
+        std::vector<double> counts = Noisy(ComputeMarginal(levels, attrs), plan.pair, noise);
+        // Public rule (planned noise, public cell count, noisy n): a pair whose expected noise
+        // alone is a total variation distance above kMaxPairNoiseTvd would pull the rows
+        // towards noise rather than data; it is measured (and charged) but not used.
+        const double noise_tvd =
+            0.5 * kSqrtTwoOverPi * pair_sd * static_cast<double>(counts.size()) / n_hat;
+        if (noise_tvd > kMaxPairNoiseTvd) continue;
+        NormSub(counts, n_hat);
+        double total = 0;
+        for (double c : counts) total += c;
+        if (!(total > 0)) continue;
+        for (double& c : counts) c /= total;
+        pairs.push_back({a, b, std::move(counts), 2 * noise_tvd});
+      }
+    }
+    if (pairs.empty()) {
+      for (AttributeCompression& c : compression) {
+        c.pair_level_of_group.clear();
+        c.num_pair_levels = 0;
+      }
+    }
+  }
+  diag.pairs_used = pairs.size();
   BayesNetModel model(plan.attributes, schema_config, std::move(compression),
-                      std::move(conditionals), estimate.total, plan.ToJson());
+                      std::move(conditionals), estimate.total, plan.ToJson(), std::move(pairs));
   model.Validate("fitted model");
   return model;
 }

@@ -9,6 +9,10 @@
 //      plan.selection_epsilon, on the compressed codes; cell caps from n_hat and the planned
 //      family noise (theta-usefulness, docs/generator.md);
 //   3. noisy marginal of each chosen family (plan.family noise);
+//   4. when plan.num_pairs > 0, the noisy marginal of every attribute pair over coarse pair
+//      levels (plan.pair noise; engine/pair_calibration.h), post-processed by Norm-Sub into
+//      distributions; a pair whose expected noise alone exceeds a total variation distance of
+//      0.05 (public rule: planned noise, cell count, n_hat) is left out of the model;
 // then post-processing only: consistency and conditionals (engine/conditionals.h).
 // Everything data-dependent (n_hat, compression, caps, network) is derived from released noisy
 // values, never from a raw statistic, so the model is releasable as a whole.
@@ -40,6 +44,7 @@ struct FitDiagnostics {
                                         // release: it is a Binomial(n, q) draw)
   std::uint64_t max_family_cells = 0;   // the automatic cap used
   std::uint64_t max_parent_cells = 0;
+  std::size_t pairs_used = 0;           // pair marginals kept in the model (public: n_hat rule)
 };
 
 // Fits the model. `table` must have exactly plan.attributes as columns (names, domain sizes,

@@ -8,6 +8,7 @@
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
 
+#include "engine/pair_calibration.h"
 #include "privacy/errors.h"
 
 namespace privet::engine {
@@ -220,7 +221,7 @@ EncodedTable SampleRows(const BayesNetModel& model, std::uint64_t num_rows,
   }
   EncodedTable table;
   for (EncodedColumn& column : columns) table.AddColumn(std::move(column));
-  return table;
+  return CalibrateToPairs(model, std::move(table), rng);
 }
 
 }  // namespace privet::engine

@@ -9,6 +9,8 @@
 // sqrt(r) error of independent draws (private-pgm's GraphicalModel.synthetic_data rounds the
 // same way). This is post-processing of the released model, so it costs no privacy and may
 // use any randomness: a Boost.Random mt19937_64 the caller seeds (reproducible output).
+// When the model has pair marginals, the rows are then calibrated to them
+// (engine/pair_calibration.h).
 //
 // Rows are generated in blocks of 65,536; block b uses its own mt19937_64 seeded from the b-th
 // draw of the caller's engine, so the output depends only on the seed and num_rows, not on the

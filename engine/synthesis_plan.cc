@@ -12,13 +12,14 @@ namespace {
 using privacy::PrivacyEvent;
 
 struct Shares {
-  double one_way, structure, family;
+  double one_way, structure, family, pair;
 };
 
 Shares EffectiveShares(const SynthesisOptions& options, std::size_t k) {
-  if (k <= 1) return {1.0, 0.0, 0.0};
+  if (k <= 1) return {1.0, 0.0, 0.0, 0.0};
+  const double pair = options.UsesPairs(k) ? options.pair_share : 0.0;
   return {options.one_way_share, options.structure_share,
-          1.0 - options.one_way_share - options.structure_share};
+          1.0 - options.one_way_share - options.structure_share - pair, pair};
 }
 
 // The plan at budget scale t (rho in Gaussian mode, epsilon in pure mode), with the
@@ -33,8 +34,10 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
   plan.attributes.assign(attributes.begin(), attributes.end());
   plan.histogram_sensitivity = m;
   plan.selection_sensitivity = 2 * m;
-  plan.one_way.mode = plan.family.mode = options.mode;
+  plan.one_way.mode = plan.family.mode = plan.pair.mode = options.mode;
   const double selections = static_cast<double>(k - 1);
+  plan.num_pairs = shares.pair > 0 ? k * (k - 1) / 2 : 0;
+  const double pairs = static_cast<double>(plan.num_pairs);
   if (options.mode == NoiseMode::kGaussian) {
     // rho of a Gaussian histogram = m^2 / (2 sigma^2)  =>  sigma = m / sqrt(2 rho).
     plan.one_way.gaussian = privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.one_way * t / k));
@@ -44,11 +47,17 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
       plan.family.gaussian =
           privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.family * t / selections));
     }
+    if (plan.num_pairs > 0) {
+      plan.pair.gaussian = privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.pair * t / pairs));
+    }
   } else {
     plan.one_way.laplace = privacy::PlanDiscreteLaplace(shares.one_way * t / k, m);
     if (k > 1) {
       plan.selection_epsilon = shares.structure * t / selections;
       plan.family.laplace = privacy::PlanDiscreteLaplace(shares.family * t / selections, m);
+    }
+    if (plan.num_pairs > 0) {
+      plan.pair.laplace = privacy::PlanDiscreteLaplace(shares.pair * t / pairs, m);
     }
   }
   auto noise_event = [&](const PlannedNoise& noise, const std::string& query) {
@@ -69,7 +78,17 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
     plan.events.push_back(
         noise_event(plan.family, "synthesize: family marginal " + std::to_string(i)));
   }
+  if (plan.num_pairs > 0) {
+    for (std::size_t a = 0; a < k; ++a) {
+      for (std::size_t b = a + 1; b < k; ++b) {
+        plan.events.push_back(noise_event(plan.pair, "synthesize: pair marginal(" +
+                                                         attributes[a].name + "," +
+                                                         attributes[b].name + ")"));
+      }
+    }
+  }
   plan.composed_epsilon = privacy::ComposeEpsilon(plan.events, options.delta);
+  plan.pair_fraction = shares.pair;
   plan.one_way_fraction = shares.one_way;
   plan.structure_fraction = shares.structure;
   plan.family_fraction = shares.family;
@@ -100,10 +119,12 @@ void SynthesisOptions::Validate() const {
   }
   if (max_rows_per_unit == 0) throw InputError("max_rows_per_unit must be at least 1");
   if (!(one_way_share > 0 && one_way_share < 1) || !(structure_share > 0 && structure_share < 1) ||
-      !(one_way_share + structure_share < 1)) {
-    throw InputError("budget shares: one_way_share and structure_share must be in (0, 1) with "
-                     "a sum below 1");
+      !(pair_share >= 0 && pair_share < 1) ||
+      !(one_way_share + structure_share + pair_share < 1)) {
+    throw InputError("budget shares: one_way_share and structure_share must be in (0, 1), "
+                     "pair_share in [0, 1), with a sum below 1");
   }
+  if (pair_levels < 2 || pair_levels > 64) throw InputError("pair_levels must be in [2, 64]");
   if (degree && *degree > 8) throw InputError("degree must be at most 8 parents");
   if (max_parent_cells && *max_parent_cells == 0) {
     throw InputError("max_parent_cells must be at least 1");
@@ -130,7 +151,10 @@ nlohmann::json SynthesisOptions::ToJson() const {
                          {"max_candidates_per_step", max_candidates_per_step},
                          {"max_scoring_rows", max_scoring_rows},
                          {"penalty_weight", penalty_weight},
-                         {"usefulness_theta", usefulness_theta}};
+                         {"usefulness_theta", usefulness_theta},
+                         {"pair_share", pair_share},
+                         {"pair_levels", pair_levels},
+                         {"max_pair_attributes", max_pair_attributes}};
   json["degree"] = degree ? nlohmann::json(*degree) : nlohmann::json("auto");
   json["max_parent_cells"] =
       max_parent_cells ? nlohmann::json(*max_parent_cells) : nlohmann::json("auto");
@@ -218,10 +242,15 @@ nlohmann::json SynthesisPlan::ToJson() const {
                          {"score_sensitivity", selection_sensitivity},
                          {"count", num_selections()}};
   }
+  if (num_pairs > 0) {
+    json["pair"] = pair.ToJson();
+    json["pair"]["count"] = num_pairs;
+  }
   json["budget_split"] = {{"unit", options.mode == NoiseMode::kGaussian ? "rho" : "epsilon"},
                           {"one_way", one_way_fraction},
                           {"structure", structure_fraction},
-                          {"families", family_fraction}};
+                          {"families", family_fraction},
+                          {"pairs", pair_fraction}};
   json["composed_epsilon"] = composed_epsilon;
   json["delta"] = options.delta;
   json["events"] = nlohmann::json::array();
@@ -238,7 +267,7 @@ std::string SynthesisPlan::Describe() const {
       << " privacy events, composed epsilon " << composed_epsilon << "\n";
   out << "  budget split (" << (options.mode == NoiseMode::kGaussian ? "rho" : "epsilon")
       << "): 1-way marginals " << one_way_fraction << ", structure " << structure_fraction
-      << ", families " << family_fraction << "\n";
+      << ", families " << family_fraction << ", pairs " << pair_fraction << "\n";
   out << "  1-way marginals: " << num_one_way() << " x "
       << (options.mode == NoiseMode::kGaussian ? "discrete Gaussian" : "discrete Laplace")
       << ", noise std " << one_way.StdDev() << " per cell\n";
@@ -249,6 +278,11 @@ std::string SynthesisPlan::Describe() const {
     out << "  families: " << num_families() << " noisy marginals, noise std " << sd
         << " per cell; a family of 100 cells gets about " << 0.7979 * sd * 100
         << " counts of absolute noise in total (L1)\n";
+  }
+  if (num_pairs > 0) {
+    out << "  pairs: " << num_pairs << " noisy pair marginals over at most " << options.pair_levels
+        << " x " << options.pair_levels << " coarse levels, noise std " << pair.StdDev()
+        << " per cell\n";
   }
   out << "  degree: " << (options.degree ? std::to_string(*options.degree) : "automatic")
       << ", max parent cells: "

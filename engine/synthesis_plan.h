@@ -75,10 +75,22 @@ struct SynthesisOptions {
   // theta of theta-usefulness: a family may have at most n_hat / (theta * family noise std)
   // cells (engine/privbayes.h).
   double usefulness_theta = 2.0;
+  // Pair marginals (engine/pair_calibration.h): every pair of attributes is measured over at
+  // most pair_levels coarse levels each, with this share of the budget, when the schema has
+  // 2..max_pair_attributes modeled attributes (the noise per pair grows with the number of
+  // pairs, k(k-1)/2). 0 turns them off. Defaults chosen by measurement (docs/generator.md).
+  double pair_share = 0.25;
+  std::uint32_t pair_levels = 6;
+  std::uint32_t max_pair_attributes = 20;
+
+  // Whether a plan over k attributes measures pair marginals.
+  bool UsesPairs(std::size_t k) const {
+    return pair_share > 0 && k >= 2 && k <= max_pair_attributes;
+  }
 
   // Throws InputError naming the field unless epsilon > 0 finite, delta in [0, 1) (> 0 in
-  // Gaussian mode), max_rows_per_unit >= 1, shares in (0, 1) with sum < 1, degree <= 8,
-  // max_groups >= 2.
+  // Gaussian mode), max_rows_per_unit >= 1, shares in (0, 1) (pair_share in [0, 1)) with
+  // sum < 1, degree <= 8, max_groups >= 2, pair_levels in [2, 64].
   void Validate() const;
   nlohmann::json ToJson() const;
 };
@@ -99,6 +111,8 @@ struct SynthesisPlan {
   std::vector<AttributeDomain> attributes;
   PlannedNoise one_way;                // each 1-way marginal
   PlannedNoise family;                 // each family marginal
+  PlannedNoise pair;                   // each pair marginal (when num_pairs > 0)
+  std::size_t num_pairs = 0;           // k(k-1)/2 when options.UsesPairs(k), else 0
   double selection_epsilon = 0;        // each exponential-mechanism selection
   double selection_sensitivity = 0;    // 2m
   double histogram_sensitivity = 0;    // m (L1 and L2)
@@ -106,7 +120,7 @@ struct SynthesisPlan {
   std::vector<privacy::PrivacyEvent> events;
   double composed_epsilon = 0;         // ComposeEpsilon(events, options.delta)
   // Approximate shares of the total privacy loss (rho in Gaussian mode, epsilon in pure).
-  double one_way_fraction = 0, structure_fraction = 0, family_fraction = 0;
+  double one_way_fraction = 0, structure_fraction = 0, family_fraction = 0, pair_fraction = 0;
 
   std::size_t num_one_way() const { return attributes.size(); }
   std::size_t num_selections() const { return attributes.empty() ? 0 : attributes.size() - 1; }

@@ -30,7 +30,11 @@ TEST_CASE("The plan's events compose to exactly the requested budget (Gaussian m
         const SynthesisPlan plan = PlanSynthesis(Domains(k), options);
         CAPTURE(k);
         CAPTURE(epsilon);
-        REQUIRE(plan.events.size() == 3 * k - 2);
+        // k 1-way marginals, k - 1 selections, k - 1 families, and every pair up to 20
+        // attributes.
+        const std::size_t pairs = k >= 2 && k <= 20 ? k * (k - 1) / 2 : 0;
+        REQUIRE(plan.num_pairs == pairs);
+        REQUIRE(plan.events.size() == 3 * k - 2 + pairs);
         const double composed = privacy::ComposeEpsilon(plan.events, 1e-9);
         CHECK(composed == plan.composed_epsilon);
         CHECK(composed <= epsilon);
@@ -62,6 +66,24 @@ TEST_CASE("Pure mode: discrete Laplace and exponential events summing to epsilon
   CHECK(plan.composed_epsilon <= 1.0);
 }
 
+TEST_CASE("Pair marginals: one event per pair with their share, or none when turned off") {
+  SynthesisOptions options;
+  const SynthesisPlan with_pairs = PlanSynthesis(Domains(5), options);
+  CHECK(with_pairs.num_pairs == 10);
+  CHECK(with_pairs.pair_fraction == options.pair_share);
+  CHECK(with_pairs.family_fraction ==
+        doctest::Approx(1 - options.one_way_share - options.structure_share - options.pair_share));
+  CHECK(with_pairs.events.back().query == "synthesize: pair marginal(a3,a4)");
+  CHECK(with_pairs.ToJson().at("pair").at("count") == 10);
+  options.pair_share = 0;
+  const SynthesisPlan without = PlanSynthesis(Domains(5), options);
+  CHECK(without.num_pairs == 0);
+  CHECK(without.events.size() == 3 * 5 - 2);
+  CHECK(!without.ToJson().contains("pair"));
+  // The pairs' budget goes to the families instead, so they get less noise.
+  CHECK(without.family.StdDev() < with_pairs.family.StdDev());
+}
+
 TEST_CASE("The plan does not depend on anything but public inputs (deterministic)") {
   SynthesisOptions options;
   const SynthesisPlan a = PlanSynthesis(Domains(10), options);
@@ -85,6 +107,9 @@ TEST_CASE("Invalid options are InputErrors naming the field") {
   CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.one_way_share = 0.7;
                                                       o.structure_share = 0.4; }), InputError);
   CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.degree = 9; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.pair_share = 0.8; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.pair_share = -0.1; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.pair_levels = 1; }), InputError);
   CHECK_THROWS_AS(PlanSynthesis(std::vector<AttributeDomain>{}, SynthesisOptions{}), InputError);
   CHECK_THROWS_AS(ParseNoiseMode("laplace"), InputError);
 }
