@@ -17,7 +17,7 @@ struct Shares {
 
 Shares EffectiveShares(const SynthesisOptions& options, std::size_t k) {
   if (k <= 1) return {1.0, 0.0, 0.0, 0.0};
-  const double pair = options.UsesPairs(k) ? options.pair_share : 0.0;
+  const double pair = options.UsesPairs(k) ? options.EffectivePairShare() : 0.0;
   return {options.one_way_share, options.structure_share,
           1.0 - options.one_way_share - options.structure_share - pair, pair};
 }
@@ -119,8 +119,8 @@ void SynthesisOptions::Validate() const {
   }
   if (max_rows_per_unit == 0) throw InputError("max_rows_per_unit must be at least 1");
   if (!(one_way_share > 0 && one_way_share < 1) || !(structure_share > 0 && structure_share < 1) ||
-      !(pair_share >= 0 && pair_share < 1) ||
-      !(one_way_share + structure_share + pair_share < 1)) {
+      !(EffectivePairShare() >= 0 && EffectivePairShare() < 1) ||
+      !(one_way_share + structure_share + EffectivePairShare() < 1)) {
     throw InputError("budget shares: one_way_share and structure_share must be in (0, 1), "
                      "pair_share in [0, 1), with a sum below 1");
   }
@@ -152,7 +152,7 @@ nlohmann::json SynthesisOptions::ToJson() const {
                          {"max_scoring_rows", max_scoring_rows},
                          {"penalty_weight", penalty_weight},
                          {"usefulness_theta", usefulness_theta},
-                         {"pair_share", pair_share},
+                         {"pair_share", EffectivePairShare()},
                          {"pair_levels", pair_levels},
                          {"max_pair_attributes", max_pair_attributes}};
   json["degree"] = degree ? nlohmann::json(*degree) : nlohmann::json("auto");

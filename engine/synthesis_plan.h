@@ -78,14 +78,24 @@ struct SynthesisOptions {
   // Pair marginals (engine/pair_calibration.h): every pair of attributes is measured over at
   // most pair_levels coarse levels each, with this share of the budget, when the schema has
   // 2..max_pair_attributes modeled attributes (the noise per pair grows with the number of
-  // pairs, k(k-1)/2). 0 turns them off. Defaults chosen by measurement (docs/generator.md).
-  double pair_share = 0.25;
+  // pairs, k(k-1)/2). 0 turns them off. nullopt: automatic, kAutoPairShare in Gaussian mode at
+  // epsilon >= kAutoPairMinEpsilon, else 0 (below that, or with pure-epsilon Laplace composed
+  // over every pair, the pairs' noise swamped them on adult and their budget was better spent
+  // on the network; docs/generator.md).
+  static constexpr double kAutoPairShare = 0.25;
+  static constexpr double kAutoPairMinEpsilon = 0.5;
+  std::optional<double> pair_share;
   std::uint32_t pair_levels = 6;
   std::uint32_t max_pair_attributes = 20;
 
+  // The pair share in effect: pair_share, or the automatic rule above.
+  double EffectivePairShare() const {
+    if (pair_share) return *pair_share;
+    return mode == NoiseMode::kGaussian && epsilon >= kAutoPairMinEpsilon ? kAutoPairShare : 0.0;
+  }
   // Whether a plan over k attributes measures pair marginals.
   bool UsesPairs(std::size_t k) const {
-    return pair_share > 0 && k >= 2 && k <= max_pair_attributes;
+    return EffectivePairShare() > 0 && k >= 2 && k <= max_pair_attributes;
   }
 
   // Throws InputError naming the field unless epsilon > 0 finite, delta in [0, 1) (> 0 in

@@ -31,8 +31,8 @@ TEST_CASE("The plan's events compose to exactly the requested budget (Gaussian m
         CAPTURE(k);
         CAPTURE(epsilon);
         // k 1-way marginals, k - 1 selections, k - 1 families, and every pair up to 20
-        // attributes.
-        const std::size_t pairs = k >= 2 && k <= 20 ? k * (k - 1) / 2 : 0;
+        // attributes (automatic: from epsilon 0.5 in Gaussian mode).
+        const std::size_t pairs = k >= 2 && k <= 20 && epsilon >= 0.5 ? k * (k - 1) / 2 : 0;
         REQUIRE(plan.num_pairs == pairs);
         REQUIRE(plan.events.size() == 3 * k - 2 + pairs);
         const double composed = privacy::ComposeEpsilon(plan.events, 1e-9);
@@ -70,9 +70,10 @@ TEST_CASE("Pair marginals: one event per pair with their share, or none when tur
   SynthesisOptions options;
   const SynthesisPlan with_pairs = PlanSynthesis(Domains(5), options);
   CHECK(with_pairs.num_pairs == 10);
-  CHECK(with_pairs.pair_fraction == options.pair_share);
+  CHECK(with_pairs.pair_fraction == SynthesisOptions::kAutoPairShare);
   CHECK(with_pairs.family_fraction ==
-        doctest::Approx(1 - options.one_way_share - options.structure_share - options.pair_share));
+        doctest::Approx(1 - options.one_way_share - options.structure_share -
+                        SynthesisOptions::kAutoPairShare));
   CHECK(with_pairs.events.back().query == "synthesize: pair marginal(a3,a4)");
   CHECK(with_pairs.ToJson().at("pair").at("count") == 10);
   options.pair_share = 0;
@@ -82,6 +83,16 @@ TEST_CASE("Pair marginals: one event per pair with their share, or none when tur
   CHECK(!without.ToJson().contains("pair"));
   // The pairs' budget goes to the families instead, so they get less noise.
   CHECK(without.family.StdDev() < with_pairs.family.StdDev());
+  // Automatic: none in pure mode or below epsilon 0.5; an explicit share applies anyway.
+  SynthesisOptions pure;
+  pure.mode = NoiseMode::kPure;
+  pure.delta = 0;
+  CHECK(PlanSynthesis(Domains(5), pure).num_pairs == 0);
+  SynthesisOptions small;
+  small.epsilon = 0.2;
+  CHECK(PlanSynthesis(Domains(5), small).num_pairs == 0);
+  small.pair_share = 0.25;
+  CHECK(PlanSynthesis(Domains(5), small).num_pairs == 10);
 }
 
 TEST_CASE("The plan does not depend on anything but public inputs (deterministic)") {
