@@ -48,6 +48,13 @@ std::string MessageOf(const std::function<void()>& action) {
   return "";
 }
 
+// A closed ledger at `path`: dataset "d" with budget epsilon 1 and one charge of 0.25.
+void WriteLedgerWithOneCharge(const fs::path& path) {
+  auto ledger = BudgetLedger::Open(path);
+  ledger.InitDataset("d", Budget{1.0, 0.0, std::nullopt}, "o");
+  ledger.Charge(Request("d", {PrivacyEvent::Pure(0.25)}));
+}
+
 TEST_CASE("A charge within budget is recorded with its cost and cumulative spend") {
   TempDir dir;
   auto ledger = BudgetLedger::Open(dir / "ledger.db");
@@ -181,11 +188,7 @@ TEST_CASE("The chain links every entry and the export recomputes") {
 
 TEST_CASE("Reopening keeps everything; foreign files are refused") {
   TempDir dir;
-  {
-    auto ledger = BudgetLedger::Open(dir / "ledger.db");
-    ledger.InitDataset("d", Budget{1.0, 0.0, std::nullopt}, "o");
-    ledger.Charge(Request("d", {PrivacyEvent::Pure(0.25)}));
-  }
+  WriteLedgerWithOneCharge(dir / "ledger.db");
   auto reopened = BudgetLedger::Open(dir / "ledger.db", LedgerOpenMode::kMustExist);
   CHECK(reopened.Show("d").spent.epsilon == doctest::Approx(0.25));
 
@@ -205,11 +208,7 @@ TEST_CASE("Reopening keeps everything; foreign files are refused") {
 
 TEST_CASE("A read-only ledger reads and verifies but cannot be charged or changed") {
   TempDir dir;
-  {
-    auto ledger = BudgetLedger::Open(dir / "ledger.db");
-    ledger.InitDataset("d", Budget{1.0, 0.0, std::nullopt}, "o");
-    ledger.Charge(Request("d", {PrivacyEvent::Pure(0.25)}));
-  }
+  WriteLedgerWithOneCharge(dir / "ledger.db");
   auto reader = BudgetLedger::Open(dir / "ledger.db", LedgerOpenMode::kReadOnly);
   CHECK(reader.Show("d").spent.epsilon == doctest::Approx(0.25));
   CHECK(reader.VerifyChain().ok);
