@@ -17,7 +17,7 @@ namespace {
 constexpr std::uint32_t kAutoMaxParents = 3;
 constexpr double kSqrtTwoOverPi = 0.7978845608028654;
 // A pair marginal is used only when its expected noise alone is at most this total variation
-// distance (docs/generator.md "Pair marginals": adult's pairs carry about 0.016).
+// distance (docs/generator.md, pipeline step 8: each of adult's pairs carries about 0.03).
 constexpr double kMaxPairNoiseTvd = 0.05;
 constexpr double kScoringWorkPerStep = 1e8;
 

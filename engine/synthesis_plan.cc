@@ -48,7 +48,8 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
           privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.family * t / selections));
     }
     if (plan.num_pairs > 0) {
-      plan.pair.gaussian = privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.pair * t / pairs));
+      plan.pair.gaussian =
+          privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.pair * t / pairs));
     }
   } else {
     plan.one_way.laplace = privacy::PlanDiscreteLaplace(shares.one_way * t / k, m);
@@ -229,7 +230,8 @@ nlohmann::json SynthesisPlan::ToJson() const {
   json["options"] = options.ToJson();
   json["attributes"] = nlohmann::json::array();
   for (const AttributeDomain& attribute : attributes) {
-    json["attributes"].push_back({{"name", attribute.name}, {"domain_size", attribute.domain_size}});
+    json["attributes"].push_back(
+        {{"name", attribute.name}, {"domain_size", attribute.domain_size}});
   }
   json["histogram_sensitivity"] = histogram_sensitivity;
   json["one_way"] = one_way.ToJson();

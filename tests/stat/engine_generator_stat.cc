@@ -168,7 +168,8 @@ TEST_CASE("Sampling is reproducible for a seed and independent of the thread spl
   const EncodedTable x = SampleRows(model, 150000, a);
   const EncodedTable y = SampleRows(model, 150000, b);
   bool same = true;
-  for (std::size_t r = 0; r < x.num_rows(); r += 997) same = same && x.column(1).at(r) == y.column(1).at(r);
+  for (std::size_t r = 0; r < x.num_rows(); r += 997)
+    same = same && x.column(1).at(r) == y.column(1).at(r);
   CHECK(same);
 }
 
