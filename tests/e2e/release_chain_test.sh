@@ -33,6 +33,26 @@ json_field() {  # json_field FILE python-expression-on-d
 "$privet" keygen --out keys >/dev/null
 "$privet" budget init --dataset "$dataset" --epsilon 1.2 --delta 1e-6 --per-release-epsilon 1.1 >/dev/null
 
+# Researcher: look before spending. --plan charges nothing and lists every event: k 1-way
+# marginals, k - 1 selections, k - 1 families and, at epsilon 1 in Gaussian mode with at most
+# 20 attributes, every pair; --pair-share 0 turns the pairs off; a bad share is refused.
+"$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 --plan --json >plan.json
+"$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 --plan --json \
+  --pair-share 0 >plan0.json
+python3 - plan.json plan0.json <<'PY' || fail "plan events"
+import json, sys
+with_pairs, without = (json.load(open(f)) for f in sys.argv[1:3])
+k = len(with_pairs["attributes"])
+pairs = k * (k - 1) // 2 if 2 <= k <= 20 else 0
+assert len(with_pairs["events"]) == 3 * k - 2 + pairs, len(with_pairs["events"])
+assert len(without["events"]) == 3 * k - 2 and "pair" not in without, len(without["events"])
+for plan in (with_pairs, without):
+    assert 1 - 1e-6 < plan["composed_epsilon"] <= 1, plan["composed_epsilon"]
+PY
+expect_code 3 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 --plan \
+  --pair-share 1.5
+grep -q "pair_share" "$work/err.txt" || fail "a bad --pair-share was not named: $(cat "$work/err.txt")"
+
 # Researcher: a release at epsilon 1.
 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 \
   --purpose "e2e test" --key keys/privet-signing.key --out release --quiet --json >summary.json
