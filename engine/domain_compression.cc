@@ -196,6 +196,19 @@ void AddPairLevels(const AttributeDomain& attribute, std::span<const double> gro
   if (missing_group) level_of[*missing_group] = c.num_pair_levels++;
 }
 
+std::vector<std::uint8_t> PairLevelsOf(const EncodedColumn& codes,
+                                       const AttributeCompression& compression) {
+  const AttributeCompression& c = compression;
+  std::vector<std::uint8_t> levels;
+  levels.reserve(codes.size());
+  codes.Visit([&](const auto& values) {
+    for (auto code : values) {
+      levels.push_back(static_cast<std::uint8_t>(c.pair_level_of_group[c.group_of_code[code]]));
+    }
+  });
+  return levels;
+}
+
 std::vector<double> GroupCounts(const AttributeCompression& compression,
                                 std::span<const double> noisy_counts) {
   std::vector<double> groups(compression.num_groups, 0.0);

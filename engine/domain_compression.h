@@ -47,6 +47,12 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
 void AddPairLevels(const AttributeDomain& attribute, std::span<const double> group_counts,
                    std::uint32_t max_levels, AttributeCompression& compression);
 
+// The pair level of every row of `codes` (a column in ORIGINAL codes):
+// pair_level_of_group[group_of_code[code]]. Levels fit a byte (SynthesisOptions::pair_levels
+// is at most 64).
+std::vector<std::uint8_t> PairLevelsOf(const EncodedColumn& codes,
+                                       const AttributeCompression& compression);
+
 // The identity compression (one group per code, weight 1).
 AttributeCompression IdentityCompression(std::uint32_t domain_size);
 

@@ -5,23 +5,11 @@
 #include <cstdint>
 #include <vector>
 
-#include <boost/random/uniform_01.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
+#include "engine/domain_compression.h"
+#include "engine/systematic_allocation.h"
 
 namespace privet::engine {
 namespace {
-
-// Pair level of every row of `column` (original codes) for attribute compression `c`.
-std::vector<std::uint8_t> LevelsOf(const EncodedColumn& column, const AttributeCompression& c) {
-  std::vector<std::uint8_t> levels;
-  levels.reserve(column.size());
-  column.Visit([&](const auto& codes) {
-    for (auto code : codes) {
-      levels.push_back(static_cast<std::uint8_t>(c.pair_level_of_group[c.group_of_code[code]]));
-    }
-  });
-  return levels;
-}
 
 // One IPF step: scales the weights so the weighted distribution q of (first, second) levels
 // becomes q + lambda (measured - q). A cell the target empties loses its rows; a cell with no
@@ -65,7 +53,7 @@ EncodedTable CalibrateToPairs(const BayesNetModel& model, EncodedTable sample,
   std::vector<std::vector<std::uint8_t>> levels(compression.size());
   for (const PairMarginal& pair : model.pair_marginals()) {
     for (std::size_t a : {pair.first, pair.second}) {
-      if (levels[a].empty()) levels[a] = LevelsOf(sample.column(a), compression[a]);
+      if (levels[a].empty()) levels[a] = PairLevelsOf(sample.column(a), compression[a]);
     }
   }
   std::vector<double> weights(n, 1.0);
@@ -79,22 +67,11 @@ EncodedTable CalibrateToPairs(const BayesNetModel& model, EncodedTable sample,
   for (double w : weights) total += w;
   if (!(total > 0)) return sample;  // the targets emptied every row: keep the network's rows
   // Systematic resampling: row r gets floor or ceil of n * w_r / total copies.
+  const std::vector<std::size_t> copies = SystematicCounts(weights, n, rng);
   std::vector<std::size_t> chosen;
   chosen.reserve(n);
-  const double start = boost::random::uniform_01<double>()(rng);
-  const double scale = static_cast<double>(n) / total;
-  double cumulative = 0;
-  for (std::size_t r = 0; r < n && chosen.size() < n; ++r) {
-    cumulative += weights[r] * scale;
-    while (chosen.size() < n && start + static_cast<double>(chosen.size()) < cumulative) {
-      chosen.push_back(r);
-    }
-  }
-  while (chosen.size() < n) chosen.push_back(chosen.empty() ? 0 : chosen.back());  // rounding
-  for (std::size_t i = chosen.size(); i > 1; --i) {  // Fisher-Yates
-    boost::random::uniform_int_distribution<std::size_t> pick(0, i - 1);
-    std::swap(chosen[i - 1], chosen[pick(rng)]);
-  }
+  for (std::size_t r = 0; r < n; ++r) chosen.insert(chosen.end(), copies[r], r);
+  Shuffle(std::span<std::size_t>(chosen), rng);
   return sample.SelectRows(chosen);
 }
 

@@ -172,12 +172,11 @@ BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
     }
     EncodedTable levels;
     for (std::size_t a = 0; a < k; ++a) {
-      const AttributeCompression& c = compression[a];
-      EncodedColumn column(plan.attributes[a].name, c.num_pair_levels);
-      column.reserve(compressed.num_rows());
-      compressed.column(a).Visit([&](const auto& groups) {
-        for (auto g : groups) column.push_back(c.pair_level_of_group[g]);
-      });
+      EncodedColumn column(plan.attributes[a].name, compression[a].num_pair_levels);
+      column.reserve(table.num_rows());
+      for (std::uint8_t level : PairLevelsOf(table.column(a), compression[a])) {
+        column.push_back(level);
+      }
       levels.AddColumn(std::move(column));
     }
     const double pair_sd = plan.pair.StdDev();

@@ -1,14 +1,11 @@
 #include "engine/sampler.h"
 
 #include <algorithm>
-#include <cmath>
 #include <span>
 #include <thread>
 
-#include <boost/random/uniform_01.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
-
 #include "engine/pair_calibration.h"
+#include "engine/systematic_allocation.h"
 #include "privacy/errors.h"
 
 namespace privet::engine {
@@ -38,44 +35,21 @@ struct ProbabilityRows {
   }
 };
 
-// Gives the r rows in `rows` values from `probabilities` by systematic rounding: value j goes
-// to floor(r p_j) or ceil(r p_j) rows, with expectation exactly r p_j (Madow's systematic
-// sampling of the fractional parts, which sum to the integer remainder), to rows in uniformly
-// random order. Unlike r independent draws, the counts within every parent configuration
-// match the model's conditional within one row, so sampling adds almost no error of its own
-// to the released model's marginals (private-pgm's synthetic_data rounds the same way).
+// Gives the r rows in `rows` values from `probabilities`: value j goes to floor(r p_j) or
+// ceil(r p_j) rows, with expectation exactly r p_j (SystematicCounts), given to rows in uniformly
+// random order. Unlike r independent draws, the counts within every parent configuration match
+// the model's conditional within one row, so sampling adds almost no error of its own to the
+// released model's marginals (private-pgm's synthetic_data rounds the same way).
 void AllocateRounded(std::span<const double> probabilities, std::span<std::uint32_t> rows,
                      boost::random::mt19937_64& rng, std::vector<std::uint32_t>& out) {
   if (rows.empty()) return;
-  for (std::size_t i = rows.size(); i > 1; --i) {  // Fisher-Yates
-    boost::random::uniform_int_distribution<std::size_t> pick(0, i - 1);
-    std::swap(rows[i - 1], rows[pick(rng)]);
-  }
-  const double r = static_cast<double>(rows.size());
-  std::size_t assigned_floor = 0;
-  for (double p : probabilities) assigned_floor += static_cast<std::size_t>(std::floor(r * p));
-  const std::size_t remainder = rows.size() - std::min(rows.size(), assigned_floor);
-  const double start = boost::random::uniform_01<double>()(rng);
-  // Points start, start + 1, ..., start + remainder - 1 on the line of cumulative fractional
-  // parts; an entry gets one extra row per point inside its fractional interval.
-  double cumulative_fraction = 0;
-  std::size_t points_passed = 0;
+  Shuffle(rows, rng);
+  const std::vector<std::size_t> counts = SystematicCounts(probabilities, rows.size(), rng);
   std::size_t next_row = 0;
-  for (std::size_t j = 0; j < probabilities.size() && next_row < rows.size(); ++j) {
-    const double expected = r * probabilities[j];
-    const double whole = std::floor(expected);
-    cumulative_fraction += expected - whole;
-    std::size_t points = j + 1 == probabilities.size()
-                             ? remainder
-                             : static_cast<std::size_t>(std::clamp(
-                                   std::ceil(cumulative_fraction - start), 0.0,
-                                   static_cast<double>(remainder)));
-    points = std::max(points, points_passed);
-    const std::size_t count = std::min(rows.size() - next_row,
-                                       static_cast<std::size_t>(whole) + points - points_passed);
-    points_passed = points;
-    for (std::size_t i = 0; i < count; ++i) out[rows[next_row + i]] = static_cast<std::uint32_t>(j);
-    next_row += count;
+  for (std::size_t j = 0; j < counts.size(); ++j) {
+    for (std::size_t i = 0; i < counts[j]; ++i) {
+      out[rows[next_row++]] = static_cast<std::uint32_t>(j);
+    }
   }
 }
 
