@@ -57,6 +57,44 @@ void CheckChain(const privacy::BudgetLedger& ledger,
                   : "intact up to the recorded head; later history is broken: " + chain.message);
 }
 
+// The "ledger-registration" check: the charge paid under the registration the attestation
+// names, that entry registered this dataset, and its config digest is the attested one (so
+// the release read the config the officer registered).
+void CheckRegistration(const privacy::BudgetLedger& ledger, const ReleaseRecord& record,
+                       const privacy::ReleaseRecord& charged,
+                       std::vector<VerificationCheck>& checks) {
+  if (!record.registration_entry_id) {
+    Add(checks, "ledger-registration", false, "the attestation names no registration entry");
+    return;
+  }
+  const std::int64_t entry_id = *record.registration_entry_id;
+  if (charged.registration_entry_id != entry_id) {
+    Add(checks, "ledger-registration", false,
+        "the ledger charged " + record.ledger->release_id + " under registration entry " +
+            std::to_string(charged.registration_entry_id) + ", the attestation names entry " +
+            std::to_string(entry_id));
+    return;
+  }
+  std::optional<privacy::LedgerEntry> registration;
+  for (privacy::LedgerEntry& entry : ledger.Entries()) {
+    if (entry.entry_id == entry_id) registration = std::move(entry);
+  }
+  if (!registration || registration->type != "registration" ||
+      registration->dataset_id != record.dataset_id) {
+    Add(checks, "ledger-registration", false,
+        "entry " + std::to_string(entry_id) + " is no registration of dataset " +
+            record.dataset_id);
+    return;
+  }
+  const std::string registered = registration->body.value("config_sha256", std::string());
+  Add(checks, "ledger-registration", registered == record.config_sha256,
+      registered == record.config_sha256
+          ? "the release used the config registered in entry " + std::to_string(entry_id) +
+                " (sha256 " + registered + ")"
+          : "entry " + std::to_string(entry_id) + " registered config " + registered +
+                ", the release attests " + record.config_sha256);
+}
+
 // The "ledger-entry", "ledger-entry-hash", "ledger-events" and "ledger-cost" checks of a
 // release that spent budget.
 void CheckEntry(const privacy::BudgetLedger& ledger, const ReleaseRecord& record,
@@ -137,6 +175,7 @@ void CheckEntry(const privacy::BudgetLedger& ledger, const ReleaseRecord& record
     detail = "cost, cumulative spend and budget match the ledger";
   }
   Add(checks, "ledger-cost", cost_ok && cumulative_ok && budget_ok, detail);
+  CheckRegistration(ledger, record, *charged, checks);
 }
 
 }  // namespace

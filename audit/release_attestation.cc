@@ -70,6 +70,10 @@ ReleaseRecord RecordFromCharge(const privacy::ChargeRequest& request,
   record.cumulative = {receipt.cumulative.epsilon, receipt.cumulative.delta};
   record.budget = {receipt.budget.epsilon, receipt.budget.delta};
   record.ledger = LedgerLink{receipt.release_id, receipt.entry_hash, receipt.head_hash};
+  record.ledger_mode = privacy::LedgerModeName(receipt.ledger_mode);
+  record.registration_entry_id = receipt.registration_entry_id;
+  record.randomness =
+      request.seeded ? RandomnessMode::kSeededNotForRelease : RandomnessMode::kSecure;
   record.time_utc = UtcNowIso8601();
   return record;
 }

@@ -40,8 +40,9 @@ SigningKey LoadReleaseSigningKey(const std::optional<std::filesystem::path>& key
 
 // A record filled from the ledger charge that paid for the release: dataset_id, mechanisms
 // (each event's ToJson, in order), config_sha256, requester, purpose, cost, cumulative spend,
-// budget, the ledger link (release id, entry hash, head hash) and the time (now). The caller
-// still sets kind, unit_column, max_rows_per_unit, randomness (and accountant if wanted).
+// budget, the ledger link (release id, entry hash, head hash), the ledger mode, the
+// registration entry, the randomness (seeded or secure) and the time (now). The caller still
+// sets kind, unit_column, max_rows_per_unit (and accountant if wanted).
 ReleaseRecord RecordFromCharge(const privacy::ChargeRequest& request,
                                const privacy::ChargeReceipt& receipt);
 

@@ -132,6 +132,10 @@ RandomnessMode ParseRandomnessMode(std::string_view name) {
 
 SoftwareInfo SoftwareInfo::Current() { return {"privet", kVersion, kBuildCommit}; }
 
+bool IsTestRelease(const ReleaseRecord& record) {
+  return record.randomness != RandomnessMode::kSecure || record.ledger_mode != kProductionLedger;
+}
+
 PrivacyAmount Remaining(const ReleaseRecord& record) {
   return {std::max(0.0, record.budget.epsilon - record.cumulative.epsilon),
           std::max(0.0, record.budget.delta - record.cumulative.delta)};
@@ -214,6 +218,18 @@ std::vector<std::string> ConsistencyProblems(const ReleaseRecord& record) {
       problems.push_back("ledger.head_hash is not 64 lowercase hex digits");
     }
   }
+  if (!is_sample && !record.registration_entry_id) {
+    problems.push_back("a release that spends budget must name its registration entry");
+  }
+  if (record.registration_entry_id && *record.registration_entry_id < 1) {
+    problems.push_back("registration.entry_id must be at least 1");
+  }
+  if (record.ledger_mode != kProductionLedger && record.ledger_mode != kTestLedger) {
+    problems.push_back("ledger_mode must be \"production\" or \"test\"");
+  }
+  if (record.randomness != RandomnessMode::kSecure && record.ledger_mode != kTestLedger) {
+    problems.push_back("seeded noise is only allowed on a test ledger");
+  }
   if (record.requester.empty()) problems.push_back("requester is empty");
   if (record.software.name.empty() || record.software.version.empty() ||
       record.software.commit.empty()) {
@@ -250,7 +266,11 @@ nlohmann::json ToPredicate(const ReleaseRecord& record) {
         {"commit", record.software.commit}}},
       {"time", record.time_utc},
       {"randomness", RandomnessModeName(record.randomness)},
+      {"ledger_mode", record.ledger_mode},
   };
+  if (record.registration_entry_id) {
+    predicate["registration"] = {{"entry_id", *record.registration_entry_id}};
+  }
   if (!record.accountant.empty()) predicate["accountant"] = record.accountant;
   if (record.ledger) {
     predicate["ledger"] = {{"release_id", record.ledger->release_id},
@@ -295,6 +315,10 @@ ReleaseRecord ParsePredicate(const nlohmann::json& predicate) {
     const Fields ledger = fields.Object("ledger");
     record.ledger = LedgerLink{ledger.String("release_id"), ledger.String("entry_hash"),
                                ledger.String("head_hash")};
+  }
+  if (fields.Has("ledger_mode")) record.ledger_mode = fields.String("ledger_mode");
+  if (fields.Has("registration")) {
+    record.registration_entry_id = fields.Object("registration").Integer("entry_id");
   }
   record.requester = fields.String("requester");
   record.purpose = fields.String("purpose");

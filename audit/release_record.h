@@ -25,6 +25,10 @@ inline constexpr char kReleasePredicateType[] = "urn:privet:release:v1";
 // privacy"): datasets that differ by adding or removing all rows of one privacy unit.
 inline constexpr char kNeighbouringRelation[] = "add-or-remove-all-rows-of-one-unit";
 
+// The ledger modes (privacy::LedgerModeName).
+inline constexpr char kProductionLedger[] = "production";
+inline constexpr char kTestLedger[] = "test";
+
 // The unit column name meaning "each row is its own unit".
 inline constexpr char kRowUnit[] = "row";
 
@@ -100,8 +104,19 @@ struct ReleaseRecord {
   SoftwareInfo software = SoftwareInfo::Current();
   std::string time_utc;  // ISO 8601 "YYYY-MM-DDTHH:MM:SSZ"; see UtcNowIso8601
   RandomnessMode randomness = RandomnessMode::kSecure;
+  // The mode of the ledger that paid ("production" or "test"; privacy/ledger.h). A seeded
+  // release can only come from a test ledger. Absent in attestations older than modes, which
+  // read as "production".
+  std::string ledger_mode = kProductionLedger;
+  // The ledger entry registering the config and data this release read (privacy/ledger.h
+  // Registration). Required for every kind except a model sample.
+  std::optional<std::int64_t> registration_entry_id;
   std::optional<ParentRelease> parent;  // required for, and only for, a model sample
 };
+
+// True for a release an auditor must not take as a private release: seeded noise or a
+// test ledger (`privet verify` fails it unless --allow-test is given).
+bool IsTestRelease(const ReleaseRecord& record);
 
 // budget - cumulative, clamped at 0 (the predicate's "remaining").
 PrivacyAmount Remaining(const ReleaseRecord& record);

@@ -205,6 +205,9 @@ std::string VerificationReport::ToText() const {
       out << "remaining:   " << FormatAmount(Remaining(r)) << "\n";
     }
     out << "randomness:  " << RandomnessModeName(r.randomness) << "\n";
+    out << "ledger:      " << r.ledger_mode << " ledger";
+    if (r.registration_entry_id) out << ", registration entry " << *r.registration_entry_id;
+    out << "\n";
     out << "software:    " << r.software.name << " " << r.software.version << " (commit "
         << r.software.commit << ")\n";
     if (r.parent) {
@@ -224,7 +227,8 @@ std::string VerificationReport::ToText() const {
         << "\n";
   }
   if (ok()) {
-    out << "result: VERIFIED\n";
+    out << "result: VERIFIED"
+        << (record && IsTestRelease(*record) ? " TEST RELEASE (not private)" : "") << "\n";
   } else {
     const VerificationCheck* failure = FirstFailure();
     out << "result: FAILED" << (failure ? " (" + failure->name + ")" : std::string()) << "\n";
@@ -314,6 +318,22 @@ VerificationReport VerifyAttestation(const std::filesystem::path& attestation,
     }
   }
   return report;
+}
+
+void CheckReleaseMode(VerificationReport& report, bool allow_test) {
+  if (!report.record) return;
+  const ReleaseRecord& record = *report.record;
+  if (!IsTestRelease(record)) {
+    Add(report, "release-mode", true, "secure noise, production ledger");
+    return;
+  }
+  const std::string what = std::string("TEST RELEASE: ") + std::string(RandomnessModeName(record.randomness)) +
+                           " noise, " + record.ledger_mode + " ledger";
+  Add(report, "release-mode", allow_test,
+      allow_test ? what + " (accepted: --allow-test)"
+                 : what +
+                       "; its noise may be reproducible, so it protects nothing (pass "
+                       "--allow-test to check it anyway)");
 }
 
 }  // namespace privet::audit

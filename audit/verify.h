@@ -19,7 +19,7 @@ namespace privet::audit {
 // One named check. Names are stable (scripts may match them): "envelope", "key-id",
 // "signature", "statement", "predicate", "consistency", "subject:<name>", "extra-file:<name>",
 // "ledger-open", "ledger-entry", "ledger-events", "ledger-cost", "ledger-entry-hash",
-// "ledger-chain", "ledger-head".
+// "ledger-registration", "ledger-chain", "ledger-head", "release-mode".
 struct VerificationCheck {
   std::string name;
   bool passed = false;
@@ -65,6 +65,11 @@ VerificationReport VerifyAttestation(const std::filesystem::path& attestation,
                                      const VerifyingKey& key,
                                      const std::optional<std::filesystem::path>& ledger,
                                      const std::vector<std::filesystem::path>& files = {});
+
+// Appends the "release-mode" check: it passes for a secure release on a production ledger;
+// a test release (IsTestRelease: seeded noise or a test ledger) passes only with allow_test,
+// and ToText's verdict then says TEST RELEASE. `privet verify` always runs it.
+void CheckReleaseMode(VerificationReport& report, bool allow_test);
 
 }  // namespace privet::audit
 

@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/ledger_path.h"
+#include "cli/number_options.h"
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
 
@@ -43,50 +44,9 @@ std::string Number(double value) {
   return out.str();
 }
 
-// Strict decimal parse; the message names the option. Range checks follow in the caller.
-double ParseNumber(const std::string& option, const std::string& text) {
-  errno = 0;
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE) {
-    throw InputError(option + ": \"" + text + "\" is not a number");
-  }
-  return value;
-}
-
-double ParseEpsilon(const std::string& option, const std::string& text) {
-  const double value = ParseNumber(option, text);
-  if (!std::isfinite(value) || value <= 0) {
-    throw InputError(option + " must be a finite number > 0 (got " + text + ")");
-  }
-  return value;
-}
-
-double ParseDelta(const std::string& option, const std::string& text) {
-  const double value = ParseNumber(option, text);
-  if (!std::isfinite(value) || value < 0 || value >= 1) {
-    throw InputError(option + " must be in [0, 1) (got " + text +
-                     "); use 0 for pure differential privacy");
-  }
-  return value;
-}
-
-std::string DefaultOwner() {
-  const char* user = std::getenv("USER");
-  return user != nullptr && *user != '\0' ? user : "unknown";
-}
-
 void RunInit(const BudgetInitOptions& options) {
-  privacy::Budget budget;
-  budget.epsilon = ParseEpsilon("--epsilon", options.epsilon);
-  budget.delta = ParseDelta("--delta", options.delta);
-  if (!options.per_release_epsilon.empty()) {
-    budget.per_release_epsilon = ParseEpsilon("--per-release-epsilon", options.per_release_epsilon);
-    if (*budget.per_release_epsilon > budget.epsilon) {
-      throw InputError("--per-release-epsilon " + options.per_release_epsilon +
-                       " exceeds the total --epsilon " + options.epsilon);
-    }
-  }
+  const privacy::Budget budget =
+      ParseBudget(options.epsilon, options.delta, options.per_release_epsilon);
   const std::filesystem::path path = ResolveLedgerPath(options.ledger);
   auto ledger = privacy::BudgetLedger::Open(path, privacy::LedgerOpenMode::kCreateIfMissing);
   const std::string owner = options.owner.empty() ? DefaultOwner() : options.owner;
@@ -111,8 +71,25 @@ void PrintStatus(const privacy::DatasetStatus& status) {
             << "\n"
             << "  spent      epsilon " << Number(status.spent.epsilon)
             << " (all releases composed at delta " << Number(status.spent.delta) << ")\n"
-            << "  remaining  epsilon " << Number(status.remaining_epsilon) << "\n"
-            << "  releases   " << status.releases.size() << "\n";
+            << "  remaining  epsilon " << Number(status.remaining_epsilon) << "\n";
+  if (status.registration) {
+    const privacy::Registration& registration = *status.registration;
+    std::cout << "  registered entry " << registration.entry_id << " (" << status.registrations
+              << (status.registrations == 1 ? " registration" : " registrations") << ", "
+              << registration.time << " by " << registration.registered_by << ")\n"
+              << "    config   " << registration.config_path << " (sha256 "
+              << registration.config_sha256 << ")\n"
+              << "    data     " << registration.data_source << "\n"
+              << "    unit     "
+              << (registration.unit_column == "row"
+                      ? std::string("each row")
+                      : registration.unit_column + ", at most " +
+                            std::to_string(registration.max_rows_per_unit) + " rows")
+              << "; locked after " << registration.max_failures << " failed requests\n";
+  } else {
+    std::cout << "  NOT REGISTERED: releases are refused until `privet dataset register`\n";
+  }
+  std::cout << "  releases   " << status.releases.size() << "\n";
   for (const auto& release : status.releases) {
     std::cout << "    " << release.release_id << "  " << release.time << "  " << std::left
               << std::setw(8) << release.status << std::right << "  epsilon "
@@ -159,9 +136,13 @@ void RunShow(const BudgetShowOptions& options) {
     std::cout << out.dump(2) << "\n";
     return;
   }
-  std::cout << "ledger " << path.string() << " (head " << ledger.HeadHash() << ")\n";
+  std::cout << "ledger " << path.string() << " (" << privacy::LedgerModeName(ledger.Mode())
+            << ", head " << ledger.HeadHash() << ")\n";
+  if (ledger.Mode() == privacy::LedgerMode::kTest) {
+    std::cout << "TEST LEDGER: seeded releases allowed; none of its releases is private\n";
+  }
   if (statuses.empty()) {
-    std::cout << "no datasets yet: register one with privet budget init\n";
+    std::cout << "no datasets yet: register one with privet dataset register\n";
   }
   for (const auto& status : statuses) PrintStatus(status);
 }

@@ -32,11 +32,15 @@ void AddVerifyCommand(CLI::App& app);
 // privet budget init|show: set a dataset's budget, read its spend (cli/budget_command.cc).
 void AddBudgetCommand(CLI::App& app);
 
-// privet ledger verify|export: check the ledger's hash chain, export it for auditors
-// (cli/ledger_command.cc).
+// privet ledger init|verify|export: create a (test) ledger, check its hash chain, export it
+// for auditors (cli/ledger_command.cc).
 void AddLedgerCommand(CLI::App& app);
 
+// privet dataset register: bind a dataset to its config, data and unit (cli/dataset_command.cc).
+void AddDatasetCommand(CLI::App& app);
 
+// privet incidents list|show|ack: failed requests, for the officer (cli/incidents_command.cc).
+void AddIncidentsCommand(CLI::App& app);
 
 }  // namespace privet::cli
 

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/ledger_path.h"
+#include "privacy/deployment_secret.h"
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
 
@@ -15,8 +16,23 @@ namespace {
 
 struct LedgerOptions {
   bool json = false;
+  bool test_only = false;
   std::string ledger;
 };
+
+void RunInit(const LedgerOptions& options) {
+  const std::filesystem::path path = ResolveLedgerPath(options.ledger);
+  const auto mode =
+      options.test_only ? privacy::LedgerMode::kTest : privacy::LedgerMode::kProduction;
+  const auto ledger = privacy::BudgetLedger::Create(path, mode);
+  std::cout << "created " << privacy::LedgerModeName(mode) << " ledger " << path.string()
+            << " (deployment secret " << privacy::DeploymentSecretPath(path).string()
+            << ", mode 0600)\n";
+  if (options.test_only) {
+    std::cout << "TEST LEDGER: seeded noise is allowed and every release is marked "
+                 "TEST RELEASE; never release real data from it\n";
+  }
+}
 
 void RunVerify(const LedgerOptions& options) {
   const std::filesystem::path path = ResolveLedgerPath(options.ledger);
@@ -26,7 +42,8 @@ void RunVerify(const LedgerOptions& options) {
     throw IntegrityError("ledger " + path.string() + ": " + result.message +
                          "; the ledger was altered after it was written");
   }
-  std::cout << "ledger " << path.string() << ": " << result.message << "\n"
+  std::cout << "ledger " << path.string() << " (" << privacy::LedgerModeName(ledger.Mode())
+            << "): " << result.message << "\n"
             << "head " << result.head_hash << "\n";
 }
 
@@ -42,8 +59,16 @@ void RunExport(const LedgerOptions& options) {
 }  // namespace
 
 void AddLedgerCommand(CLI::App& app) {
-  CLI::App* ledger = app.add_subcommand("ledger", "Verify or export the budget ledger");
+  CLI::App* ledger = app.add_subcommand("ledger", "Create, verify or export the budget ledger");
   ledger->require_subcommand(1);
+
+  auto init_options = std::make_shared<LedgerOptions>();
+  CLI::App* init = ledger->add_subcommand(
+      "init", "Create a ledger and its deployment secret (production unless --test-only)");
+  init->add_flag("--test-only", init_options->test_only,
+                 "A test ledger: seeded noise allowed, every release marked TEST RELEASE");
+  AddLedgerOption(*init, &init_options->ledger);
+  init->callback([init_options] { RunInit(*init_options); });
 
   auto verify_options = std::make_shared<LedgerOptions>();
   CLI::App* verify = ledger->add_subcommand(

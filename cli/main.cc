@@ -1,18 +1,18 @@
 // The `privet` executable: wires the subcommands and maps errors to exit codes. Every error
 // is one line on stderr, prefixed "privet: ", with the exit code of its class
 // (privacy/errors.h); nothing else ever reaches the user as a stack trace.
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "privacy/errors.h"
 #include "privet/version.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"privet: differentially private synthetic tables with a budget ledger and "
-               "signed attestations"};
+  CLI::App app{
+      "privet: differentially private synthetic tables with a budget ledger and "
+      "signed attestations"};
   app.set_version_flag("--version", std::string("privet ") + privet::kVersion + " (commit " +
                                         privet::kBuildCommit + ")");
   app.require_subcommand(1);
@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   privet::cli::AddVerifyCommand(app);
   privet::cli::AddBudgetCommand(app);
   privet::cli::AddLedgerCommand(app);
-
+  privet::cli::AddDatasetCommand(app);
+  privet::cli::AddIncidentsCommand(app);
 
   try {
     app.parse(argc, argv);

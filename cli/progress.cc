@@ -2,34 +2,35 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
 
 namespace privet::cli {
 
 Progress::Progress(int total_stages, bool quiet)
-    : total_stages_(total_stages),
-      enabled_(!quiet && isatty(STDERR_FILENO) == 1),
-      start_(std::chrono::steady_clock::now()) {}
+    : total_stages_(total_stages), enabled_(!quiet && isatty(STDERR_FILENO) == 1) {}
 
 Progress::~Progress() {
   if (!enabled_) return;
   FinishLine();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::fprintf(stderr, "[100%%] done in %.1f s\n", seconds);
+  std::fprintf(stderr, "[100%%] done\n");
 }
 
-void Progress::Stage(const std::string& name) {
+void Progress::Stage(std::string_view name) {
   if (!enabled_) return;
   FinishLine();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const int percent = total_stages_ > 0 ? 100 * stage_ / total_stages_ : 0;
+  const int percent = total_stages_ > 0 ? std::min(99, 100 * stage_ / total_stages_) : 0;
   ++stage_;
   // Stay on one line (\r) so the terminal shows the current stage, not a scroll of them.
-  std::fprintf(stderr, "\r[%3d%%] %-40s %6.1f s", percent, name.c_str(), seconds);
+  const std::string text(name);
+  std::fprintf(stderr, "\r[%3d%%] %-40s", percent, text.c_str());
   std::fflush(stderr);
   line_open_ = true;
+}
+
+release::StageCallback Progress::Callback() {
+  return [this](std::string_view name) { Stage(name); };
 }
 
 void Progress::FinishLine() {

@@ -1,13 +1,15 @@
 // Stage-by-stage progress on stderr for the long-running commands.
 //
 // Shown only when stderr is a terminal and --quiet was not given, so logs and pipes stay
-// clean. Each line names the stage, its position among the command's stages as a percent,
-// and the elapsed wall time. Progress lines never carry a statistic of the private data.
+// clean. Each line names the stage and its position among the command's stages as a percent.
+// No timings: on a release path the time a stage takes grows with the number of rows, an
+// un-noised statistic of the private data (docs/privacy.md, "Threat model").
 #ifndef PRIVET_CLI_PROGRESS_H_
 #define PRIVET_CLI_PROGRESS_H_
 
-#include <chrono>
-#include <string>
+#include <string_view>
+
+#include "release/release_request.h"
 
 namespace privet::cli {
 
@@ -19,7 +21,9 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
-  void Stage(const std::string& name);
+  void Stage(std::string_view name);
+  // A callback for release/ that calls Stage; valid while this object lives.
+  release::StageCallback Callback();
 
  private:
   void FinishLine();
@@ -28,7 +32,6 @@ class Progress {
   const bool enabled_;
   int stage_ = 0;
   bool line_open_ = false;
-  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace privet::cli

@@ -2,19 +2,17 @@
 // the model's noisy measurements, so it costs no budget and touches neither the private data
 // nor the ledger. Its attestation (kind "model-sample") names the model by digest and the
 // model's own attestation, so an auditor can follow the link back to the spending release.
+#include <boost/random/mersenne_twister.hpp>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
-
-#include <boost/random/mersenne_twister.hpp>
 
 #include "audit/dsse.h"
 #include "audit/release_attestation.h"
 #include "audit/release_record.h"
 #include "audit/statement.h"
 #include "cli/commands.h"
-#include "cli/output_dir.h"
 #include "cli/release_common.h"
 #include "engine/decoder.h"
 #include "engine/model.h"
@@ -22,6 +20,8 @@
 #include "privacy/errors.h"
 #include "privacy/random_source.h"
 #include "privacy/sha256.h"
+#include "release/output_dir.h"
+#include "release/synthesize_release.h"
 
 namespace privet::cli {
 namespace {
@@ -77,9 +77,8 @@ audit::ReleaseRecord ParentRecord(const std::filesystem::path& attestation,
 void RunSample(const SampleOptions& options) {
   const std::filesystem::path model_path = options.model;
   const std::filesystem::path parent_path =
-      options.parent_attestation.empty()
-          ? model_path.parent_path() / audit::kAttestationFileName
-          : std::filesystem::path(options.parent_attestation);
+      options.parent_attestation.empty() ? model_path.parent_path() / audit::kAttestationFileName
+                                         : std::filesystem::path(options.parent_attestation);
   const std::string model_bytes = ReadFile(model_path);
   const std::string model_sha256 = Sha256Hex(model_bytes);
   const audit::ReleaseRecord parent = ParentRecord(parent_path, model_sha256);
@@ -94,11 +93,11 @@ void RunSample(const SampleOptions& options) {
       engine::BayesNetModel::FromJson(model_json, model_path.string());
   const engine::Schema schema = model.LoadSchema();
 
-  RequireFreshOutputDir(options.out);
+  release::RequireFreshOutputDir(options.out);
   const audit::SigningKey key = audit::LoadReleaseSigningKey(PathIfGiven(options.key));
-  const std::uint64_t rows = RowsToSample(options.rows, model);
+  const std::uint64_t rows = release::RowsToSample(options.rows, model);
 
-  StagedOutputDir staged(options.out);
+  release::StagedOutputDir staged(options.out);
   std::uint64_t seed = 0;
   if (options.seed) {
     seed = *options.seed;
@@ -132,9 +131,9 @@ void RunSample(const SampleOptions& options) {
   record.time_utc = audit::UtcNowIso8601();
   // The noise that protects this table was drawn by the parent release.
   record.randomness = parent.randomness;
-  record.parent = audit::ParentRelease{parent.ledger->release_id,
-                                       model_path.filename().string(), model_sha256,
-                                       Sha256Hex(ReadFile(parent_path))};
+  record.ledger_mode = parent.ledger_mode;
+  record.parent = audit::ParentRelease{parent.ledger->release_id, model_path.filename().string(),
+                                       model_sha256, Sha256Hex(ReadFile(parent_path))};
   audit::WriteAttestation(staged.staging(), {csv_path}, record, key);
   staged.Commit();
 
@@ -144,13 +143,14 @@ void RunSample(const SampleOptions& options) {
         {"release", {{"kind", "model-sample"}, {"epsilon", 0.0}, {"delta", 0.0}}},
         {"parent", {{"release_id", parent.ledger->release_id}, {"model_sha256", model_sha256}}},
         {"rows", rows},
-        {"files", {(out / "synthetic.csv").string(), (out / audit::kAttestationFileName).string()}}};
+        {"files",
+         {(out / "synthetic.csv").string(), (out / audit::kAttestationFileName).string()}}};
     std::cout << summary.dump(2) << "\n";
     return;
   }
   std::cout << "sampled " << rows << " rows from the model of " << parent.ledger->release_id
-            << " (dataset " << parent.dataset_id << ") into " << out.string()
-            << "\n  " << (out / "synthetic.csv").string() << "\n  "
+            << " (dataset " << parent.dataset_id << ") into " << out.string() << "\n  "
+            << (out / "synthetic.csv").string() << "\n  "
             << (out / audit::kAttestationFileName).string()
             << "\nspent: nothing (post-processing of a released model)\n";
 }
@@ -173,7 +173,8 @@ void AddSampleCommand(CLI::App& app) {
   command->add_option("--purpose", options->purpose, "Why (recorded; optional)");
   command->add_option("--requester", options->requester, "Who asks (default $USER)");
   command->add_flag("--json", options->json, "Print one JSON summary on stdout");
-  command->add_flag("--quiet,-q", options->quiet, "Accepted for symmetry: sample shows no progress");
+  command->add_flag("--quiet,-q", options->quiet,
+                    "Accepted for symmetry: sample shows no progress");
   command->callback([options] { RunSample(*options); });
 }
 

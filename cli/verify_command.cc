@@ -25,6 +25,7 @@ struct VerifyArguments {
   std::string ledger;
   std::string parent;
   bool json = false;
+  bool allow_test = false;
   std::vector<std::string> files;
 };
 
@@ -38,6 +39,7 @@ void RunVerify(const VerifyArguments& arguments) {
   if (!arguments.parent.empty()) {
     audit::VerifyParentRelease(arguments.parent, key, ledger, report);
   }
+  audit::CheckReleaseMode(report, arguments.allow_test);
   if (arguments.json) {
     std::cout << report.ToJson().dump(2) << "\n";
   } else {
@@ -66,6 +68,9 @@ void AddVerifyCommand(CLI::App& app) {
                       "For a model sample: the attestation of the release it was sampled "
                       "from, verified too and matched to the sample's parent digests");
   command->add_flag("--json", arguments->json, "Print the report as JSON");
+  command->add_flag("--allow-test", arguments->allow_test,
+                    "Accept a test release (seeded noise or a test ledger); the verdict says "
+                    "TEST RELEASE");
   command->add_option("files", arguments->files,
                       "Released files to check (default: the files beside the attestation)");
   command->callback([arguments] { RunVerify(*arguments); });

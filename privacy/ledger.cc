@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "privacy/canonical_json.h"
+#include "privacy/deployment_secret.h"
 #include "privacy/errors.h"
 #include "privacy/format_number.h"
 #include "privacy/sha256.h"
@@ -207,13 +208,86 @@ struct DatasetState {
   std::string owner, created;
   Budget budget;
   std::vector<ReleaseRecord> releases;
-  std::vector<PrivacyEvent> events;  // of every charge, in order
+  std::vector<PrivacyEvent> events;          // of every charge, in order
+  std::optional<Registration> registration;  // the latest
+  std::int64_t registrations = 0;
 };
+
+Registration RegistrationFromJson(const nlohmann::json& body, std::int64_t entry_id) {
+  Registration registration;
+  registration.dataset_id = body.at("dataset_id").get<std::string>();
+  registration.config_path = body.at("config_path").get<std::string>();
+  registration.config_sha256 = body.at("config_sha256").get<std::string>();
+  registration.data_source = body.at("data_source").get<std::string>();
+  registration.data_commitment = body.at("data_commitment").get<std::string>();
+  registration.unit_column = body.at("unit_column").get<std::string>();
+  registration.max_rows_per_unit = body.at("max_rows_per_unit").get<std::int64_t>();
+  registration.max_failures = body.at("max_failures").get<std::int64_t>();
+  registration.registered_by = body.at("registered_by").get<std::string>();
+  registration.entry_id = entry_id;
+  registration.time = body.at("time").get<std::string>();
+  return registration;
+}
+
+void ValidateRegistration(const Registration& registration) {
+  const std::pair<const char*, const std::string*> required[] = {
+      {"config_path", &registration.config_path},
+      {"config_sha256", &registration.config_sha256},
+      {"data_source", &registration.data_source},
+      {"data_commitment", &registration.data_commitment},
+      {"unit_column", &registration.unit_column}};
+  for (const auto& [name, value] : required) {
+    if (value->empty()) throw InputError(std::string("registration: ") + name + " is empty");
+  }
+  if (registration.max_rows_per_unit < 1) {
+    throw InputError("registration: max_rows_per_unit must be at least 1");
+  }
+  if (registration.max_failures < 1) {
+    throw InputError("registration: the failed-request limit must be at least 1");
+  }
+}
 
 std::string MetaValue(sqlite3* db, const std::string& where, const char* key) {
   Statement statement(db, where, "SELECT value FROM meta WHERE key = ?1");
   statement.Bind(1, std::string(key));
   return statement.Step() ? statement.Text(0) : std::string();
+}
+
+// Appends one entry at the head of the chain; the caller holds a write transaction.
+// Fills "entry_id" into body (and lets `complete` add fields that depend on it).
+std::pair<std::int64_t, std::string> AppendEntry(
+    sqlite3* db_handle, const std::string& where, const std::string& type,
+    const std::string& dataset_id, nlohmann::json body,
+    const std::function<void(std::int64_t, nlohmann::json&)>& complete) {
+  std::int64_t entry_id = 1;
+  std::string previous_hash = kGenesisHash;
+  {
+    Statement head(db_handle, where,
+                   "SELECT entry_id, entry_hash FROM entries ORDER BY entry_id DESC LIMIT 1");
+    if (head.Step()) {
+      entry_id = head.Int(0) + 1;
+      previous_hash = head.Text(1);
+    }
+  }
+  body["entry_id"] = entry_id;
+  body["type"] = type;
+  body["dataset_id"] = dataset_id;
+  body["time"] = NowUtc();
+  if (complete) complete(entry_id, body);
+  const std::string release_id = body.value("release_id", std::string());
+  const std::string entry_hash = EntryHash(body, previous_hash);
+  Statement insert(db_handle, where,
+                   "INSERT INTO entries (entry_id, type, dataset_id, release_id, body, "
+                   "previous_hash, entry_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  insert.Bind(1, entry_id).Bind(2, type).Bind(3, dataset_id).Bind(4, release_id);
+  insert.Bind(5, CanonicalJson(body)).Bind(6, previous_hash).Bind(7, entry_hash);
+  insert.Step();
+  Statement meta(db_handle, where,
+                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('head_entry_id', ?1), "
+                 "('head_hash', ?2)");
+  meta.Bind(1, std::to_string(entry_id)).Bind(2, entry_hash);
+  meta.Step();
+  return {entry_id, entry_hash};
 }
 
 }  // namespace
@@ -264,6 +338,8 @@ struct BudgetLedger::Impl {
           release.kind = body.at("kind").get<std::string>();
           release.config_sha256 = body.at("config_sha256").get<std::string>();
           release.status = "charged";
+          release.registration_entry_id = body.value("registration_entry_id", std::int64_t{0});
+          release.seeded = body.value("randomness", std::string("secure")) != "secure";
           for (const auto& event : body.at("events")) {
             release.events.push_back(PrivacyEvent::FromJson(event));
           }
@@ -271,6 +347,9 @@ struct BudgetLedger::Impl {
           release.cumulative = LossFromJson(body.at("cumulative"));
           state.events.insert(state.events.end(), release.events.begin(), release.events.end());
           state.releases.push_back(std::move(release));
+        } else if (row.type == "registration") {
+          state.registration = RegistrationFromJson(body, row.entry_id);
+          ++state.registrations;
         } else if (row.type == "outcome") {
           const std::string release_id = body.at("release_id").get<std::string>();
           for (auto& release : state.releases) {
@@ -306,6 +385,8 @@ struct BudgetLedger::Impl {
     status.spent = Compose(state.events, state.budget.delta);
     status.remaining_epsilon = std::max(0.0, state.budget.epsilon - status.spent.epsilon);
     status.releases = std::move(state.releases);
+    status.registration = std::move(state.registration);
+    status.registrations = state.registrations;
     return status;
   }
 
@@ -379,40 +460,19 @@ struct BudgetLedger::Impl {
     }
   }
 
-  // Appends one entry at the head of the chain; the caller holds a write transaction.
-  // Fills "entry_id" into body (and lets `complete` add fields that depend on it).
   std::pair<std::int64_t, std::string> Append(
       const std::string& type, const std::string& dataset_id, nlohmann::json body,
       const std::function<void(std::int64_t, nlohmann::json&)>& complete = nullptr) {
-    std::int64_t entry_id = 1;
-    std::string previous_hash = kGenesisHash;
-    {
-      Statement head(db.get(), where,
-                     "SELECT entry_id, entry_hash FROM entries ORDER BY entry_id DESC LIMIT 1");
-      if (head.Step()) {
-        entry_id = head.Int(0) + 1;
-        previous_hash = head.Text(1);
-      }
-    }
-    body["entry_id"] = entry_id;
-    body["type"] = type;
-    body["dataset_id"] = dataset_id;
-    body["time"] = NowUtc();
-    if (complete) complete(entry_id, body);
-    const std::string release_id = body.value("release_id", std::string());
-    const std::string entry_hash = EntryHash(body, previous_hash);
-    Statement insert(db.get(), where,
-                     "INSERT INTO entries (entry_id, type, dataset_id, release_id, body, "
-                     "previous_hash, entry_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    insert.Bind(1, entry_id).Bind(2, type).Bind(3, dataset_id).Bind(4, release_id);
-    insert.Bind(5, CanonicalJson(body)).Bind(6, previous_hash).Bind(7, entry_hash);
-    insert.Step();
-    Statement meta(db.get(), where,
-                   "INSERT OR REPLACE INTO meta (key, value) VALUES ('head_entry_id', ?1), "
-                   "('head_hash', ?2)");
-    meta.Bind(1, std::to_string(entry_id)).Bind(2, entry_hash);
-    meta.Step();
-    return {entry_id, entry_hash};
+    return AppendEntry(db.get(), where, type, dataset_id, std::move(body), complete);
+  }
+
+  // The ledger's mode from entry 1; the caller holds a transaction.
+  LedgerMode Mode() const {
+    const auto rows = Rows("type = ?1 AND entry_id = 1", "ledger_init");
+    if (rows.empty()) return LedgerMode::kProduction;
+    const nlohmann::json body = CheckedBody(rows.front());
+    return body.value("mode", std::string()) == "test" ? LedgerMode::kTest
+                                                       : LedgerMode::kProduction;
   }
 };
 
@@ -420,7 +480,7 @@ namespace {
 
 // Creates the schema in an empty database. Runs under BEGIN IMMEDIATE and re-checks
 // emptiness, so two processes creating the same new ledger cannot both do it.
-void CreateSchema(sqlite3* db, const std::string& where) {
+void CreateSchema(sqlite3* db, const std::string& where, LedgerMode mode) {
   Transaction transaction(db, where, /*write=*/true);
   {
     Statement count(db, where, "SELECT count(*) FROM sqlite_master");
@@ -445,12 +505,28 @@ void CreateSchema(sqlite3* db, const std::string& where) {
                  "('head_entry_id', '0'), ('head_hash', ?3)");
   meta.Bind(1, std::string(kFormat)).Bind(2, std::string(kFormatVersion)).Bind(3, kGenesisHash);
   meta.Step();
+  // Entry 1 records the mode, so it is part of the chain (and of every later entry's hash).
+  AppendEntry(db, where, "ledger_init", "", {{"mode", LedgerModeName(mode)}}, nullptr);
   transaction.Commit();
 }
 
 }  // namespace
 
 BudgetLedger BudgetLedger::Open(const std::filesystem::path& path, LedgerOpenMode mode) {
+  return OpenLedger(path, mode, LedgerMode::kProduction);
+}
+
+BudgetLedger BudgetLedger::Create(const std::filesystem::path& path, LedgerMode mode) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    throw InputError("a file already exists at " + path.string() +
+                     "; a ledger is created once (choose another --ledger path)");
+  }
+  return OpenLedger(path, LedgerOpenMode::kCreateIfMissing, mode);
+}
+
+BudgetLedger BudgetLedger::OpenLedger(const std::filesystem::path& path, LedgerOpenMode mode,
+                                      LedgerMode creation_mode) {
   std::error_code error;
   const bool exists = std::filesystem::exists(path, error);
   const std::string where = path.string();
@@ -464,10 +540,10 @@ BudgetLedger BudgetLedger::Open(const std::filesystem::path& path, LedgerOpenMod
     throw InputError(where + " is a directory, not a privet ledger");
   }
   sqlite3* raw = nullptr;
-  const int flags =
-      read_only ? SQLITE_OPEN_READONLY
-                : SQLITE_OPEN_READWRITE |
-                      (mode == LedgerOpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+  const int flags = read_only
+                        ? SQLITE_OPEN_READONLY
+                        : SQLITE_OPEN_READWRITE |
+                              (mode == LedgerOpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0);
   const int code = sqlite3_open_v2(where.c_str(), &raw, flags, nullptr);
   DatabaseHandle db(raw);
   if (code != SQLITE_OK) ThrowSqlite(db.get(), code, where, "opening");
@@ -483,7 +559,8 @@ BudgetLedger BudgetLedger::Open(const std::filesystem::path& path, LedgerOpenMod
     if (mode != LedgerOpenMode::kCreateIfMissing) {
       throw InputError(where + " is an empty file, not a privet ledger");
     }
-    CreateSchema(db.get(), where);
+    CreateSchema(db.get(), where, creation_mode);
+    EnsureDeploymentSecret(DeploymentSecretPath(path));
   }
   {
     Statement has_meta(db.get(), where,
@@ -540,6 +617,57 @@ void BudgetLedger::InitDataset(const std::string& dataset_id, const Budget& budg
   transaction.Commit();
 }
 
+LedgerMode BudgetLedger::Mode() const {
+  Transaction transaction(impl_->db.get(), impl_->where, /*write=*/false);
+  const LedgerMode mode = impl_->Mode();
+  transaction.Commit();
+  return mode;
+}
+
+Registration BudgetLedger::Register(Registration registration, const std::optional<Budget>& budget,
+                                    const std::string& owner) {
+  ValidateDatasetId(registration.dataset_id);
+  ValidateRegistration(registration);
+  if (budget) ValidateBudget(*budget);
+  Transaction transaction(impl_->db.get(), impl_->where, /*write=*/true);
+  impl_->RequireIntactChain("register a dataset");
+  const DatasetState state = impl_->LoadDataset(registration.dataset_id);
+  if (!budget && !state.exists) {
+    throw InputError("dataset " + registration.dataset_id +
+                     " has no budget yet: set it in the same step (--epsilon and --delta)");
+  }
+  if (budget) {
+    if (state.exists) {
+      throw InputError("dataset " + registration.dataset_id + " already has a budget in " +
+                       impl_->where + " (epsilon " + FormatNumber(state.budget.epsilon, 6) +
+                       ", set " + state.created +
+                       "); a budget is set once: register again without a budget");
+    }
+    impl_->Append("dataset_init", registration.dataset_id,
+                  {{"budget", ToJson(*budget)}, {"owner", owner}});
+  }
+  nlohmann::json body = ToJson(registration);
+  body.erase("entry_id");
+  body.erase("time");
+  body["registration_number"] = state.registrations + 1;
+  const auto [entry_id, entry_hash] =
+      impl_->Append("registration", registration.dataset_id, std::move(body));
+  transaction.Commit();
+  std::optional<Registration> recorded = CurrentRegistration(registration.dataset_id);
+  if (!recorded || recorded->entry_id != entry_id) {
+    throw StorageError("ledger " + impl_->where + ": the registration of " +
+                       registration.dataset_id + " was not recorded");
+  }
+  return *recorded;
+}
+
+std::optional<Registration> BudgetLedger::CurrentRegistration(const std::string& dataset_id) const {
+  Transaction transaction(impl_->db.get(), impl_->where, /*write=*/false);
+  std::optional<Registration> registration = impl_->LoadDataset(dataset_id).registration;
+  transaction.Commit();
+  return registration;
+}
+
 ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
   ValidateDatasetId(request.dataset_id);
   if (request.events.empty()) {
@@ -552,6 +680,24 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
     throw InputError("unknown dataset " + request.dataset_id + " in ledger " + impl_->where +
                      ": register it first with `privet budget init --dataset " +
                      request.dataset_id + " ...`");
+  }
+  if (!state.registration) {
+    throw InputError("dataset " + request.dataset_id + " is not registered in ledger " +
+                     impl_->where +
+                     ": the privacy officer registers its config and data with "
+                     "`privet dataset register --config ...` before anything is released");
+  }
+  if (state.registration->entry_id != request.registration_entry_id ||
+      state.registration->config_sha256 != request.config_sha256) {
+    throw InputError("dataset " + request.dataset_id + " was registered again (entry " +
+                     std::to_string(state.registration->entry_id) +
+                     ") after this request was prepared; nothing was charged, submit it again");
+  }
+  const LedgerMode mode = impl_->Mode();
+  if (request.seeded && mode == LedgerMode::kProduction) {
+    throw InputError("seeded noise is refused on the production ledger " + impl_->where +
+                     ": a seed lets anyone regenerate the noise; use a test ledger "
+                     "(`privet ledger init --test-only`)");
   }
   const Budget& budget = state.budget;
   const double delta = budget.delta;
@@ -589,6 +735,8 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                          {"purpose", request.purpose},
                          {"kind", request.kind},
                          {"config_sha256", request.config_sha256},
+                         {"registration_entry_id", request.registration_entry_id},
+                         {"randomness", request.seeded ? "seeded" : "secure"},
                          {"events", events},
                          {"cost", LossToJson({cost, delta})},
                          {"cumulative", LossToJson({total, delta})},
@@ -608,6 +756,8 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
   receipt.cumulative = {total, delta};
   receipt.budget = budget;
   receipt.remaining_epsilon = std::max(0.0, budget.epsilon - total);
+  receipt.ledger_mode = mode;
+  receipt.registration_entry_id = request.registration_entry_id;
   return receipt;
 }
 
@@ -686,15 +836,35 @@ nlohmann::json BudgetLedger::Export() const {
   for (const Row& row : impl_->Rows("type = ?1", "dataset_init")) {
     datasets.push_back(ToJson(impl_->Status(row.dataset_id)));
   }
+  const LedgerMode mode = impl_->Mode();
   transaction.Commit();
   return {{"format", "privet-ledger-export"},
           {"format_version", 1},
+          {"mode", LedgerModeName(mode)},
           {"hash_recipe",
            "entry_hash = sha256_hex(canonical_json({\"body\": body, \"previous_hash\": "
            "previous_hash})); entry 1 links to 64 zeros"},
           {"head_hash", head},
           {"entries", entries},
           {"datasets", datasets}};
+}
+
+std::string LedgerModeName(LedgerMode mode) {
+  return mode == LedgerMode::kTest ? "test" : "production";
+}
+
+nlohmann::json ToJson(const Registration& registration) {
+  return {{"dataset_id", registration.dataset_id},
+          {"config_path", registration.config_path},
+          {"config_sha256", registration.config_sha256},
+          {"data_source", registration.data_source},
+          {"data_commitment", registration.data_commitment},
+          {"unit_column", registration.unit_column},
+          {"max_rows_per_unit", registration.max_rows_per_unit},
+          {"max_failures", registration.max_failures},
+          {"registered_by", registration.registered_by},
+          {"entry_id", registration.entry_id},
+          {"time", registration.time}};
 }
 
 nlohmann::json ToJson(const Budget& budget) {
@@ -714,6 +884,8 @@ nlohmann::json ToJson(const ReleaseRecord& release) {
           {"purpose", release.purpose},
           {"kind", release.kind},
           {"config_sha256", release.config_sha256},
+          {"registration_entry_id", release.registration_entry_id},
+          {"randomness", release.seeded ? "seeded" : "secure"},
           {"status", release.status},
           {"events", events},
           {"cost", LossToJson(release.cost)},
@@ -729,6 +901,9 @@ nlohmann::json ToJson(const DatasetStatus& status) {
           {"budget", ToJson(status.budget)},
           {"spent", LossToJson(status.spent)},
           {"remaining_epsilon", status.remaining_epsilon},
+          {"registration",
+           status.registration ? ToJson(*status.registration) : nlohmann::json(nullptr)},
+          {"registrations", status.registrations},
           {"releases", releases}};
 }
 

@@ -23,8 +23,14 @@
 // "time" and the type's fields) and previous_hash is the previous entry's entry_hash, or
 // 64 "0"s for entry 1. Entry ids are 1, 2, 3, ... without gaps. The meta table records the
 // head (last entry id and hash), so deleting the last entry is also detected.
-// Entry types: "dataset_init" (budget), "charge" (a release's events and cost),
-// "outcome" (the release was "released" or "failed").
+// Entry types: "ledger_init" (entry 1 of a ledger: its mode, production or test),
+// "dataset_init" (budget), "registration" (the config, data source and unit a dataset's
+// releases must use), "charge" (a release's events and cost), "outcome" (the release was
+// "released" or "failed"). Ledgers made before "ledger_init" existed are production ledgers.
+//
+// Registration (docs/officer.md): every charge names the dataset's current registration
+// entry and that entry's config digest, and is refused unless both are still current, so a
+// release can only be paid for with the config the officer registered.
 #ifndef PRIVET_PRIVACY_LEDGER_H_
 #define PRIVET_PRIVACY_LEDGER_H_
 
@@ -41,6 +47,31 @@
 
 namespace privet::privacy {
 
+// What the ledger is for. A test ledger accepts seeded (reproducible, not private) noise and
+// says so in every attestation; a production ledger refuses it (docs/officer.md).
+enum class LedgerMode { kProduction, kTest };
+// "production" or "test".
+std::string LedgerModeName(LedgerMode mode);
+
+// What the officer registered for a dataset: the releases of the dataset must read this
+// config (by canonical digest) and this data file (by keyed commitment).
+struct Registration {
+  std::string dataset_id;
+  std::string config_path;      // absolute path of the registered config file
+  std::string config_sha256;    // sha256 of the config's canonical JSON (privacy/canonical_json.h)
+  std::string data_source;      // absolute path of the registered CSV
+  std::string data_commitment;  // HMAC-SHA256(deployment secret, the CSV's bytes), hex
+  std::string unit_column;      // the privacy unit's column, or "row"
+  std::int64_t max_rows_per_unit = 1;
+  // Failed requests (incidents) after which releases of the dataset are refused until the
+  // officer acknowledges them (>= 1).
+  std::int64_t max_failures = 3;
+  std::string registered_by;
+  // Filled in by the ledger.
+  std::int64_t entry_id = 0;
+  std::string time;
+};
+
 // A dataset's budget, set once by its owner. epsilon finite > 0, delta in [0, 1),
 // per_release_epsilon (if set) finite > 0: InputError otherwise.
 struct Budget {
@@ -55,7 +86,13 @@ struct ChargeRequest {
   std::string requester;             // who asked (free text, e.g. a user name)
   std::string purpose;               // why (free text)
   std::string kind;                  // e.g. "synthesize", "marginal", "correlation"
-  std::string config_sha256;         // digest of the release's config (may be empty)
+  std::string config_sha256;         // canonical digest of the release's config
+  // The registration the request was prepared against (Registration::entry_id); the charge
+  // is refused unless it is still the dataset's current one and config_sha256 is its digest.
+  std::int64_t registration_entry_id = 0;
+  // True when the noise will come from a seeded stream (not for release): refused on a
+  // production ledger.
+  bool seeded = false;
 };
 
 struct ChargeReceipt {
@@ -67,6 +104,8 @@ struct ChargeReceipt {
   PrivacyLoss cumulative;  // every charge of the dataset so far, this one included
   Budget budget;
   double remaining_epsilon = 0;  // budget.epsilon - cumulative.epsilon (>= 0)
+  LedgerMode ledger_mode = LedgerMode::kProduction;
+  std::int64_t registration_entry_id = 0;
 };
 
 struct ReleaseRecord {
@@ -74,7 +113,9 @@ struct ReleaseRecord {
   std::int64_t entry_id = 0;
   std::string time;  // UTC, ISO 8601
   std::string requester, purpose, kind, config_sha256;
-  std::string status;  // "charged", "released" or "failed" (latest outcome)
+  std::string status;                      // "charged", "released" or "failed" (latest outcome)
+  std::int64_t registration_entry_id = 0;  // 0 for charges older than registration
+  bool seeded = false;                     // noise from a seeded stream (test ledgers only)
   std::vector<PrivacyEvent> events;
   PrivacyLoss cost;
   PrivacyLoss cumulative;  // as recorded at charge time
@@ -88,11 +129,13 @@ struct DatasetStatus {
   PrivacyLoss spent;  // all charges composed at budget.delta
   double remaining_epsilon = 0;
   std::vector<ReleaseRecord> releases;
+  std::optional<Registration> registration;  // the current one, if registered
+  std::int64_t registrations = 0;            // how many registration entries it has
 };
 
 struct LedgerEntry {
   std::int64_t entry_id = 0;
-  std::string type;  // "dataset_init", "charge", "outcome"
+  std::string type;  // "ledger_init", "dataset_init", "registration", "charge", "outcome"
   std::string dataset_id;
   std::string release_id;  // empty for dataset_init
   nlohmann::json body;
@@ -122,8 +165,13 @@ class BudgetLedger {
   // Opens (or creates) the ledger at path: WAL mode, busy timeout, schema. Throws
   // StorageError if SQLite fails, InputError if the file exists but is not a privet ledger
   // (no or foreign meta table, or an unsupported format version).
+  // A ledger created here (kCreateIfMissing) is a production ledger, with its deployment
+  // secret (privacy/deployment_secret.h) created beside it.
   static BudgetLedger Open(const std::filesystem::path& path,
                            LedgerOpenMode mode = LedgerOpenMode::kCreateIfMissing);
+  // Creates a new ledger of the given mode (entry 1 records it) and its deployment secret.
+  // InputError if a file already exists at path.
+  static BudgetLedger Create(const std::filesystem::path& path, LedgerMode mode);
 
   BudgetLedger(BudgetLedger&&) noexcept;
   BudgetLedger& operator=(BudgetLedger&&) noexcept;
@@ -136,9 +184,24 @@ class BudgetLedger {
   // outside [A-Za-z0-9_.-], or a dataset that already has a budget (budgets are set once).
   void InitDataset(const std::string& dataset_id, const Budget& budget, const std::string& owner);
 
+  // The ledger's mode (entry 1), kProduction for ledgers older than modes.
+  LedgerMode Mode() const;
+
+  // Appends a "registration" entry for registration.dataset_id (and, when `budget` is given,
+  // its "dataset_init" entry first, in the same transaction). Re-registering a dataset
+  // appends a new entry that supersedes the old one; the spend carries over (budgets and
+  // charges are never reset). InputError for a bad id, a missing field, max_rows_per_unit or
+  // max_failures < 1, or a budget for a dataset that already has one; IntegrityError if the
+  // chain does not verify. Returns the registration as recorded (entry_id and time set).
+  Registration Register(Registration registration, const std::optional<Budget>& budget,
+                        const std::string& owner);
+  // The dataset's current (latest) registration, or nullopt.
+  std::optional<Registration> CurrentRegistration(const std::string& dataset_id) const;
+
   // Atomically checks and records a charge (see the guarantees above). InputError for an
-  // unknown dataset or no events; BudgetExceeded, naming what remains, when the release
-  // alone exceeds the per-release cap or the dataset's composed total would exceed
+  // unknown or unregistered dataset, a registration that is no longer current, a seeded
+  // request on a production ledger, or no events; BudgetExceeded, naming what remains, when the
+  // release alone exceeds the per-release cap or the dataset's composed total would exceed
   // budget.epsilon at budget.delta; IntegrityError if the hash chain does not verify (the
   // same check as VerifyChain). Durable on return.
   ChargeReceipt Charge(const ChargeRequest& request);
@@ -166,6 +229,8 @@ class BudgetLedger {
  private:
   struct Impl;
   explicit BudgetLedger(std::unique_ptr<Impl> impl);
+  static BudgetLedger OpenLedger(const std::filesystem::path& path, LedgerOpenMode mode,
+                                 LedgerMode creation_mode);
   std::unique_ptr<Impl> impl_;
 };
 
@@ -173,6 +238,7 @@ class BudgetLedger {
 nlohmann::json ToJson(const DatasetStatus& status);
 nlohmann::json ToJson(const ReleaseRecord& release);
 nlohmann::json ToJson(const Budget& budget);
+nlohmann::json ToJson(const Registration& registration);
 
 }  // namespace privet::privacy
 

@@ -33,17 +33,22 @@ std::string FinishHex(EVP_MD_CTX* context) {
   if (EVP_DigestFinal_ex(context, digest.data(), &length) != 1) {
     throw CryptoError("OpenSSL SHA-256 finalisation failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
 }  // namespace
+
+std::string HexEncode(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * bytes.size());
+  for (const char byte : bytes) {
+    const auto value = static_cast<unsigned char>(byte);
+    hex.push_back(kHex[value >> 4]);
+    hex.push_back(kHex[value & 0xf]);
+  }
+  return hex;
+}
 
 std::string Sha256Hex(std::string_view bytes) {
   DigestContext context = NewContext();

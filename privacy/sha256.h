@@ -9,6 +9,8 @@
 
 namespace privet {
 
+// Lowercase hex of arbitrary bytes (two digits per byte).
+std::string HexEncode(std::string_view bytes);
 // Hex digest of the bytes.
 std::string Sha256Hex(std::string_view bytes);
 // Hex digest of a file's contents, streamed. Throws StorageError if it cannot be read.

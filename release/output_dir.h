@@ -3,18 +3,20 @@
 // Files are written into a hidden staging folder beside the target and the folder is renamed
 // into place only when every file (attestation included) is complete. A refused or failed
 // release therefore leaves no output folder behind, and a reader never sees half a release.
-// The target must not exist or be empty: privet never overwrites a release.
-#ifndef PRIVET_CLI_OUTPUT_DIR_H_
-#define PRIVET_CLI_OUTPUT_DIR_H_
+// The target must not exist or be empty: privet never overwrites a release. The constructor
+// claims the target exclusively (two releases into one --out: the second is refused before
+// it is charged) and removes staging folders left by killed releases of the same target.
+#ifndef PRIVET_RELEASE_OUTPUT_DIR_H_
+#define PRIVET_RELEASE_OUTPUT_DIR_H_
 
 #include <filesystem>
 
-namespace privet::cli {
+namespace privet::release {
 
 class StagedOutputDir {
  public:
-  // Throws InputError if target exists and is not an empty folder, StorageError if the
-  // staging folder cannot be made.
+  // Throws InputError if target is a symbolic link, exists and is not an empty folder, or is
+  // claimed by another release; StorageError if the staging folder cannot be made.
   explicit StagedOutputDir(std::filesystem::path target);
   // Removes the staging folder unless Commit() succeeded.
   ~StagedOutputDir();
@@ -29,15 +31,18 @@ class StagedOutputDir {
   void Commit();
 
  private:
+  void ReleaseClaim() noexcept;
+
   std::filesystem::path target_;
   std::filesystem::path staging_;
+  bool created_target_ = false;  // the claim is the target folder itself (else a claim file)
   bool committed_ = false;
 };
 
-// Throws InputError if path exists and is not an empty folder; used before any budget is
-// spent so a request that could never be written is refused for free.
+// Throws InputError if path is a symbolic link, or exists and is not an empty folder; used
+// before any budget is spent so a request that could never be written is refused for free.
 void RequireFreshOutputDir(const std::filesystem::path& path);
 
-}  // namespace privet::cli
+}  // namespace privet::release
 
-#endif  // PRIVET_CLI_OUTPUT_DIR_H_
+#endif  // PRIVET_RELEASE_OUTPUT_DIR_H_

@@ -1,0 +1,158 @@
+#include "release/incident_log.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+#include "audit/release_record.h"
+#include "privacy/errors.h"
+#include "privacy/random_source.h"
+#include "privacy/sha256.h"
+
+namespace privet::release {
+namespace {
+
+// An open file descriptor holding an flock; both released on destruction.
+class LockedFile {
+ public:
+  LockedFile(const std::filesystem::path& path, int flags, int lock) {
+    fd_ = ::open(path.c_str(), flags | O_CLOEXEC, 0600);
+    if (fd_ < 0) return;
+    if (::flock(fd_, lock) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~LockedFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  LockedFile(const LockedFile&) = delete;
+  LockedFile& operator=(const LockedFile&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+void AppendLine(const std::filesystem::path& path, const nlohmann::json& record) {
+  LockedFile file(path, O_WRONLY | O_CREAT | O_APPEND, LOCK_EX);
+  if (file.fd() < 0) {
+    throw StorageError("cannot write the incident log " + path.string() + ": " +
+                       std::strerror(errno));
+  }
+  const std::string line = record.dump() + "\n";
+  const bool written =
+      ::fchmod(file.fd(), 0600) == 0 &&
+      ::write(file.fd(), line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+      ::fsync(file.fd()) == 0;
+  if (!written) {
+    throw StorageError("cannot write the incident log " + path.string() + ": " +
+                       std::strerror(errno));
+  }
+}
+
+std::string NewIncidentId() {
+  privacy::RandomSource random = privacy::RandomSource::Secure();
+  const auto word = static_cast<std::uint32_t>(random());
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(&word), sizeof(word)));
+}
+
+}  // namespace
+
+std::filesystem::path IncidentLogPath(const std::filesystem::path& ledger) {
+  std::filesystem::path path = ledger;
+  path += ".incidents";
+  return path;
+}
+
+std::string IncidentLog::Record(Incident incident) const {
+  incident.id = NewIncidentId();
+  incident.time = audit::UtcNowIso8601();
+  nlohmann::json record = ToJson(incident);
+  record.erase("acknowledged");
+  record["type"] = "incident";
+  AppendLine(path_, record);
+  return incident.id;
+}
+
+std::vector<Incident> IncidentLog::Incidents() const {
+  std::vector<Incident> incidents;
+  LockedFile lock(path_, O_RDONLY, LOCK_SH);
+  if (lock.fd() < 0) {
+    if (errno == ENOENT) return incidents;
+    throw StorageError("cannot read the incident log " + path_.string() + ": " +
+                       std::strerror(errno));
+  }
+  std::ifstream in(path_);
+  std::int64_t line_number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_number;
+    try {
+      const nlohmann::json record = nlohmann::json::parse(line);
+      const std::string type = record.at("type").get<std::string>();
+      const std::string dataset = record.at("dataset_id").get<std::string>();
+      if (type == "ack") {
+        for (Incident& incident : incidents) {
+          if (incident.dataset_id == dataset) incident.acknowledged = true;
+        }
+        continue;
+      }
+      if (type != "incident") throw std::invalid_argument("unknown record type");
+      Incident incident;
+      incident.id = record.at("id").get<std::string>();
+      incident.time = record.at("time").get<std::string>();
+      incident.dataset_id = dataset;
+      incident.kind = record.at("kind").get<std::string>();
+      incident.requester = record.at("requester").get<std::string>();
+      incident.stage = record.at("stage").get<std::string>();
+      incident.error_class = record.at("class").get<std::string>();
+      incident.detail = record.at("detail").get<std::string>();
+      incident.release_id = record.at("release_id").get<std::string>();
+      incidents.push_back(std::move(incident));
+    } catch (const std::exception&) {
+      throw IntegrityError("incident log " + path_.string() + ": line " +
+                           std::to_string(line_number) + " is not an incident record");
+    }
+  }
+  return incidents;
+}
+
+std::int64_t IncidentLog::OpenCount(const std::string& dataset_id) const {
+  std::int64_t open = 0;
+  for (const Incident& incident : Incidents()) {
+    open += incident.dataset_id == dataset_id && !incident.acknowledged ? 1 : 0;
+  }
+  return open;
+}
+
+std::int64_t IncidentLog::Acknowledge(const std::string& dataset_id, const std::string& officer,
+                                      const std::string& note) const {
+  const std::int64_t open = OpenCount(dataset_id);
+  AppendLine(path_, {{"type", "ack"},
+                     {"time", audit::UtcNowIso8601()},
+                     {"dataset_id", dataset_id},
+                     {"officer", officer},
+                     {"note", note}});
+  return open;
+}
+
+nlohmann::json ToJson(const Incident& incident) {
+  return {{"id", incident.id},
+          {"time", incident.time},
+          {"dataset_id", incident.dataset_id},
+          {"kind", incident.kind},
+          {"requester", incident.requester},
+          {"stage", incident.stage},
+          {"class", incident.error_class},
+          {"detail", incident.detail},
+          {"release_id", incident.release_id},
+          {"acknowledged", incident.acknowledged}};
+}
+
+}  // namespace privet::release

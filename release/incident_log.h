@@ -1,0 +1,72 @@
+// The incident log: an officer-only record of every request that failed once the private
+// data was opened, and of the officer's acknowledgements.
+//
+// Why it exists (docs/privacy.md, "Failures"): an error raised while reading the data can
+// name a row, a column or a value, and even its mere occurrence says something about the
+// data. So a requester only ever sees the class of the problem and an incident id; the
+// details go here, a JSON Lines file beside the ledger (`<ledger>.incidents`, mode 0600),
+// read with `privet incidents list|show`. Each failure still leaks one bit to the requester;
+// the failure lock bounds that channel: after a dataset's registered number of
+// unacknowledged incidents (default 3), its releases are refused before any data is read
+// until the officer acknowledges them (`privet incidents ack`).
+//
+// Records, one JSON object per line:
+//   {"type":"incident","id":"7f3a09c1","time":...,"dataset_id":...,"kind":...,
+//    "requester":...,"stage":...,"class":...,"detail":...,"release_id":...}
+//   {"type":"ack","time":...,"dataset_id":...,"officer":...,"note":...}
+// Appends take an exclusive flock and are synced, so concurrent releases never interleave.
+#ifndef PRIVET_RELEASE_INCIDENT_LOG_H_
+#define PRIVET_RELEASE_INCIDENT_LOG_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace privet::release {
+
+struct Incident {
+  std::string id;  // 8 hex digits from the CSPRNG
+  std::string time;
+  std::string dataset_id;
+  std::string kind;  // "synthesize", "marginal", "correlation"
+  std::string requester;
+  std::string stage;        // the release stage that failed
+  std::string error_class;  // "input", "storage", "integrity", "crypto", "internal"
+  std::string detail;       // the full error message: officer only, it may quote the data
+  std::string release_id;   // the charged release, or empty when it failed before the charge
+  bool acknowledged = false;
+};
+
+// `<ledger>.incidents`.
+std::filesystem::path IncidentLogPath(const std::filesystem::path& ledger);
+
+class IncidentLog {
+ public:
+  explicit IncidentLog(std::filesystem::path path) : path_(std::move(path)) {}
+
+  // Appends an incident (id and time are set here) and returns its id. Creates the file with
+  // mode 0600. StorageError if it cannot be written.
+  std::string Record(Incident incident) const;
+  // Every incident in order, `acknowledged` set for those an ack of their dataset follows.
+  // An absent file is an empty log. IntegrityError for a line that is not a record.
+  std::vector<Incident> Incidents() const;
+  // Unacknowledged incidents of a dataset.
+  std::int64_t OpenCount(const std::string& dataset_id) const;
+  // Acknowledges every incident of the dataset so far; returns how many were open.
+  std::int64_t Acknowledge(const std::string& dataset_id, const std::string& officer,
+                           const std::string& note) const;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+nlohmann::json ToJson(const Incident& incident);
+
+}  // namespace privet::release
+
+#endif  // PRIVET_RELEASE_INCIDENT_LOG_H_

@@ -1,0 +1,132 @@
+#include "release/output_dir.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <system_error>
+
+#include "privacy/errors.h"
+
+namespace privet::release {
+namespace {
+
+constexpr char kClaimFile[] = ".privet-claim";
+
+std::filesystem::path ParentOf(const std::filesystem::path& target) {
+  return target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+}
+
+// ".<name>.partial-" : the prefix of every staging folder of this target.
+std::string StagingPrefix(const std::filesystem::path& target) {
+  // Built with append(): GCC 12 reports a false -Wrestrict on chained operator+ here.
+  std::string prefix = ".";
+  prefix.append(target.filename().string()).append(".partial-");
+  return prefix;
+}
+
+// Staging folders left by a release whose process was killed: their pid no longer runs. They
+// hold unattested files, so they go (issue: nothing partial is ever left behind).
+void RemoveStaleStaging(const std::filesystem::path& target) {
+  const std::string prefix = StagingPrefix(target);
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(ParentOf(target), error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string pid_text = name.substr(prefix.size());
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long pid = std::stol(pid_text);
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    std::filesystem::remove_all(entry.path(), ignored);
+  }
+}
+
+}  // namespace
+
+void RequireFreshOutputDir(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return;
+    throw InputError("output folder " + path.string() + " cannot be used: " + std::strerror(errno) +
+                     "; choose another --out");
+  }
+  if (S_ISLNK(info.st_mode)) {
+    throw InputError("output folder " + path.string() +
+                     " is a symbolic link: privet writes releases into real folders only; "
+                     "choose another --out");
+  }
+  std::error_code error;
+  if (!S_ISDIR(info.st_mode) || !std::filesystem::is_empty(path, error)) {
+    throw InputError("output folder " + path.string() +
+                     " already exists and is not empty: privet never overwrites a release; "
+                     "choose a new --out");
+  }
+}
+
+StagedOutputDir::StagedOutputDir(std::filesystem::path target) : target_(std::move(target)) {
+  RequireFreshOutputDir(target_);
+  std::error_code error;
+  std::filesystem::create_directories(ParentOf(target_), error);
+  if (error) {
+    throw InputError("cannot create the folder of --out " + target_.string() + ": " +
+                     error.message());
+  }
+  // The claim: mkdir is atomic, so of two releases into the same new --out one wins and the
+  // other is refused here, before it is charged. A pre-existing empty folder is claimed by a
+  // file created with O_EXCL inside it.
+  if (::mkdir(target_.c_str(), 0755) == 0) {
+    created_target_ = true;
+  } else if (errno == EEXIST) {
+    RequireFreshOutputDir(target_);
+    const std::filesystem::path claim = target_ / kClaimFile;
+    const int fd = ::open(claim.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      throw InputError("output folder " + target_.string() +
+                       " is being written by another release; choose a new --out");
+    }
+    ::close(fd);
+  } else {
+    throw InputError("cannot create --out " + target_.string() + ": " + std::strerror(errno));
+  }
+  RemoveStaleStaging(target_);
+  staging_ = ParentOf(target_) / (StagingPrefix(target_) + std::to_string(getpid()));
+  std::filesystem::remove_all(staging_, error);
+  if (!std::filesystem::create_directory(staging_, error)) {
+    ReleaseClaim();
+    throw StorageError("cannot create " + staging_.string() + ": " + error.message());
+  }
+}
+
+StagedOutputDir::~StagedOutputDir() {
+  if (committed_) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(staging_, ignored);
+  ReleaseClaim();
+}
+
+void StagedOutputDir::ReleaseClaim() noexcept {
+  std::error_code ignored;
+  if (created_target_) {
+    std::filesystem::remove(target_, ignored);  // only if still empty
+  } else {
+    std::filesystem::remove(target_ / kClaimFile, ignored);
+  }
+}
+
+void StagedOutputDir::Commit() {
+  std::error_code error;
+  // rename(2) atomically replaces an empty folder, which the claimed target is.
+  if (!created_target_) std::filesystem::remove(target_ / kClaimFile, error);
+  std::filesystem::rename(staging_, target_, error);
+  if (error) {
+    throw StorageError("cannot move the release into " + target_.string() + ": " + error.message());
+  }
+  committed_ = true;
+}
+
+}  // namespace privet::release

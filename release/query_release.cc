@@ -1,0 +1,77 @@
+#include "release/query_release.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/correlation_query.h"
+#include "engine/noisy_marginal_query.h"
+#include "privacy/errors.h"
+#include "release/release_pipeline.h"
+
+namespace privet::release {
+namespace {
+
+void WriteFile(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw StorageError("cannot write " + path.string());
+}
+
+// A query's two released files: DIR/STEM.csv (the table) and DIR/STEM.json (the table with
+// the mechanism and scale that produced it).
+ComputedRelease WriteResultFiles(const std::filesystem::path& dir, const std::string& stem,
+                                 const std::string& csv, const nlohmann::json& json) {
+  ComputedRelease computed;
+  computed.files = {dir / (stem + ".csv"), dir / (stem + ".json")};
+  WriteFile(computed.files[0], csv);
+  WriteFile(computed.files[1], json.dump(2) + "\n");
+  return computed;
+}
+
+}  // namespace
+
+ReleaseResult QueryMarginal(const Deployment& deployment, const ReleaseRequest& request,
+                            const QueryOptions& options, const StageCallback& stage) {
+  engine::MarginalQueryOptions query;
+  query.attributes = options.attributes;
+  query.epsilon = request.epsilon;
+  query.mode = engine::ParseNoiseMode(options.mode);
+  PreparedRelease prepared = PrepareRelease(deployment, request, "marginal");
+  query.delta = query.mode == engine::NoiseMode::kPure ? 0.0 : prepared.delta;
+  const engine::MarginalQueryPlan plan = engine::PlanMarginalQuery(prepared.schema, query);
+  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
+                           const std::filesystem::path& staging, const StageCallback& announce) {
+    if (announce) announce("measuring");
+    const auto result = engine::RunMarginalQuery(bounded, plan, noise);
+    std::ostringstream csv;
+    engine::WriteMarginalCsv(prepared.schema, result, csv);
+    return WriteResultFiles(staging, "marginal", csv.str(),
+                            engine::MarginalResultJson(prepared.schema, result));
+  };
+  return RunRelease(prepared, request, {plan.event}, audit::ReleaseKind::kNoisyMarginal, stage,
+                    compute);
+}
+
+ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseRequest& request,
+                               const QueryOptions& options, const StageCallback& stage) {
+  PreparedRelease prepared = PrepareRelease(deployment, request, "correlation");
+  engine::CorrelationQueryOptions query;
+  query.attributes = options.attributes;
+  query.epsilon = request.epsilon;
+  query.delta = prepared.delta;
+  const engine::CorrelationQueryPlan plan = engine::PlanCorrelationQuery(prepared.schema, query);
+  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
+                           const std::filesystem::path& staging, const StageCallback& announce) {
+    if (announce) announce("measuring");
+    const auto result = engine::RunCorrelationQuery(bounded, plan, noise);
+    std::ostringstream csv;
+    engine::WriteCorrelationCsv(result, csv);
+    return WriteResultFiles(staging, "correlation", csv.str(),
+                            engine::CorrelationResultJson(result));
+  };
+  return RunRelease(prepared, request, {plan.event}, audit::ReleaseKind::kNoisyCorrelation, stage,
+                    compute);
+}
+
+}  // namespace privet::release

@@ -1,0 +1,81 @@
+// The steps every spending release goes through, in the order that is the privacy contract
+// (BRIEF "Spend before release", docs/privacy.md "Threat model"):
+//   1. PrepareRelease: every check that public inputs and the registration decide: request
+//      fields, the dataset's registration (config digest, data source, data commitment), the
+//      ledger mode against --seed, the failure lock, the signing key, and last an exclusive
+//      claim of the output folder.
+//      Refusals here cost nothing and read no data; their messages name only public things.
+//   2. RunRelease reads and encodes the registered data (nothing is released yet);
+//   3. charges the ledger: one atomic transaction reserves the full cost or refuses with
+//      BudgetExceeded. Durable before any noise is drawn;
+//   4. draws noise and writes the files into a staging folder (the request's `compute`);
+//   5. signs the attestation, moves the folder into place and records the outcome.
+// From step 2 on, any failure is an incident (release/incident_log.h): the requester sees its
+// class and id only; after step 3 the charge stands and the outcome says "failed".
+#ifndef PRIVET_RELEASE_RELEASE_PIPELINE_H_
+#define PRIVET_RELEASE_RELEASE_PIPELINE_H_
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audit/keys.h"
+#include "audit/release_record.h"
+#include "engine/encoded_table.h"
+#include "engine/schema.h"
+#include "privacy/ledger.h"
+#include "privacy/privacy_event.h"
+#include "privacy/random_source.h"
+#include "release/incident_log.h"
+#include "release/output_dir.h"
+#include "release/release_request.h"
+
+namespace privet::release {
+
+// Everything checked before budget is spent.
+struct PreparedRelease {
+  privacy::Registration registration;
+  engine::Schema schema;  // the registered config, reading the registered data source
+  audit::SigningKey key;
+  privacy::BudgetLedger ledger;
+  privacy::Budget budget;  // the dataset's, as set by the officer
+  double delta = 0;        // the request's delta, or the budget's
+  std::string requester;
+  std::string kind;  // "synthesize", "marginal", "correlation"
+  IncidentLog incidents;
+  // The claimed output folder (release/output_dir.h), made last, after every other check.
+  std::unique_ptr<StagedOutputDir> output;
+};
+
+// Step 1. Throws UsageError / InputError (bad request fields, an unregistered dataset, a
+// config or data path that is not the registered one, a seed on a production ledger, a
+// locked dataset, a used output folder, a delta above the budget's), StorageError (no
+// ledger), IntegrityError (the registered config or data file changed since registration).
+PreparedRelease PrepareRelease(const Deployment& deployment, const ReleaseRequest& request,
+                               const std::string& kind);
+
+// The files a release's computation wrote into `staging` and public facts about them.
+struct ComputedRelease {
+  std::vector<std::filesystem::path> files;
+  nlohmann::json extra = nlohmann::json::object();
+};
+// Draws the release's noise from `noise` (the CSPRNG, or the request's seed on a test
+// ledger) over the unit-bounded table and writes the released files into `staging`.
+using ComputeRelease = std::function<ComputedRelease(
+    const engine::EncodedTable& bounded, privacy::RandomSource& noise,
+    const std::filesystem::path& staging, const StageCallback& stage)>;
+
+// Steps 2-5 for the given events (the plan, made from public inputs only).
+ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& request,
+                         std::vector<privacy::PrivacyEvent> events, audit::ReleaseKind kind,
+                         const StageCallback& stage, const ComputeRelease& compute);
+
+// The dataset id a request names: its dataset_id, else the id inside its config. UsageError
+// when it names neither.
+std::string RequestedDatasetId(const ReleaseRequest& request);
+
+}  // namespace privet::release
+
+#endif  // PRIVET_RELEASE_RELEASE_PIPELINE_H_

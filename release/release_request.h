@@ -1,0 +1,89 @@
+// What a requester may ask for, and what a release returns: the types every entry point of
+// release/ takes and gives, whether the request came from the command line (cli/) or over
+// the service (server/).
+//
+// Trust: every field of a request is requester-controlled input (BRIEF, "Who is trusted").
+// The dataset's config, data source and privacy unit are not in it: they come from the
+// dataset's registration in the ledger, which only the privacy officer writes.
+#ifndef PRIVET_RELEASE_RELEASE_REQUEST_H_
+#define PRIVET_RELEASE_RELEASE_REQUEST_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "privacy/ledger.h"
+
+namespace privet::release {
+
+// Where the custodian keeps what releases need. The incident log and the deployment secret
+// live beside the ledger (IncidentLogPath, privacy::DeploymentSecretPath).
+struct Deployment {
+  std::filesystem::path ledger;
+  // The signing key; nullopt = $PRIVET_KEY, else privet-keys/privet-signing.key
+  // (audit/release_attestation.h).
+  std::optional<std::filesystem::path> signing_key;
+};
+
+// The fields every spending request has.
+struct ReleaseRequest {
+  // The registered dataset to release from. When empty, `config`'s dataset id.
+  std::string dataset_id;
+  // A config the requester holds: when given, its canonical digest must equal the registered
+  // one (so the requester knows exactly what they are paying for). Never used to read data.
+  std::optional<std::filesystem::path> config;
+  // A data path the requester names: when given, it must be the registered data source (the
+  // data a release reads is always the registered one).
+  std::optional<std::filesystem::path> data;
+  double epsilon = 0;
+  // When not given: the dataset's budget delta, the delta at which the ledger measures every
+  // spend, so the charged epsilon equals `epsilon` exactly.
+  std::optional<double> delta;
+  std::string purpose;
+  std::string requester;
+  std::filesystem::path out;          // the release folder (must not exist, or be empty)
+  std::optional<std::uint64_t> seed;  // seeded noise: test ledgers only
+};
+
+// Options of a synthetic-table request (engine/synthesis_plan.h SynthesisOptions).
+struct SynthesizeOptions {
+  std::optional<std::uint64_t> rows;  // default: the model's noisy row count
+  std::string mode = "gaussian";      // "gaussian" or "pure"
+  std::optional<std::uint32_t> degree;
+  std::optional<std::uint64_t> max_parent_cells;
+  std::optional<double> pair_share;
+};
+
+// Options of a noisy marginal or correlation request.
+struct QueryOptions {
+  std::vector<std::string> attributes;
+  std::string mode = "pure";  // marginals: "pure" (discrete Laplace) or "gaussian"
+};
+
+// What a release returns once its files and attestation are in place.
+struct ReleaseResult {
+  std::string dataset_id;
+  privacy::ChargeReceipt receipt;
+  std::filesystem::path out_dir;
+  std::vector<std::filesystem::path> files;  // released files, attestation last
+  bool seeded = false;
+  nlohmann::json extra = nlohmann::json::object();  // kind-specific public facts (e.g. rows)
+
+  // {"release": {id, epsilon, delta, randomness}, "dataset": {id, spent, budget,
+  //  remaining_epsilon}, "files": [...], "ledger": {entry_hash, head_hash, mode}, ...extra}.
+  nlohmann::json ToJson() const;
+};
+
+// Called at the start of each stage of a release with the stage's name. Stage names are
+// fixed strings: they carry no statistic of the data, and no timing (the time a stage takes
+// grows with the number of rows, which is private).
+using StageCallback = std::function<void(std::string_view stage)>;
+
+}  // namespace privet::release
+
+#endif  // PRIVET_RELEASE_RELEASE_REQUEST_H_

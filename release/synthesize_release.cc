@@ -1,0 +1,116 @@
+#include "release/synthesize_release.h"
+
+#include <algorithm>
+#include <boost/random/mersenne_twister.hpp>
+#include <cmath>
+#include <fstream>
+
+#include "engine/decoder.h"
+#include "engine/model.h"
+#include "engine/privbayes.h"
+#include "engine/sampler.h"
+#include "privacy/canonical_json.h"
+#include "privacy/errors.h"
+#include "release/release_pipeline.h"
+
+namespace privet::release {
+namespace {
+
+engine::SynthesisOptions EngineOptions(const ReleaseRequest& request,
+                                       const SynthesizeOptions& options, double delta) {
+  engine::SynthesisOptions engine_options;
+  engine_options.epsilon = request.epsilon;
+  engine_options.mode = engine::ParseNoiseMode(options.mode);
+  // Pure mode spends no delta whatever was asked; the ledger still measures it at the
+  // budget's delta.
+  engine_options.delta = engine_options.mode == engine::NoiseMode::kPure ? 0.0 : delta;
+  engine_options.degree = options.degree;
+  engine_options.max_parent_cells = options.max_parent_cells;
+  engine_options.pair_share = options.pair_share;
+  return engine_options;
+}
+
+}  // namespace
+
+// A --rows of -5 wraps to 2^64 - 5 in an unsigned option; the upper bound catches it too.
+void CheckRows(const std::optional<std::uint64_t>& rows) {
+  if (rows && (*rows == 0 || *rows > kMaxSyntheticRows)) {
+    throw InputError("--rows must be between 1 and " + std::to_string(kMaxSyntheticRows));
+  }
+}
+
+std::uint64_t RowsToSample(const std::optional<std::uint64_t>& rows,
+                           const engine::BayesNetModel& model) {
+  CheckRows(rows);
+  if (rows) return *rows;
+  const double noisy = std::round(model.noisy_rows());
+  return static_cast<std::uint64_t>(std::clamp(noisy, 1.0, static_cast<double>(kMaxSyntheticRows)));
+}
+
+engine::SynthesisPlan PlanSynthesis(const Deployment& deployment, const ReleaseRequest& request,
+                                    const SynthesizeOptions& options) {
+  CheckRows(options.rows);
+  std::optional<privacy::Registration> registration;
+  std::optional<privacy::Budget> budget;
+  const std::string dataset_id = RequestedDatasetId(request);
+  try {
+    const auto ledger =
+        privacy::BudgetLedger::Open(deployment.ledger, privacy::LedgerOpenMode::kReadOnly);
+    registration = ledger.CurrentRegistration(dataset_id);
+    if (registration) budget = ledger.Show(dataset_id).budget;
+  } catch (const Error&) {
+    // A dry run works without a ledger when the request gives its config and delta.
+  }
+  std::optional<engine::Schema> schema;
+  if (request.config) {
+    schema.emplace(engine::Schema::Load(*request.config));
+  } else if (registration) {
+    schema.emplace(engine::Schema::Load(registration->config_path));
+  } else {
+    throw UsageError("--plan needs --config when dataset " + dataset_id + " is not registered");
+  }
+  const std::optional<double> delta =
+      request.delta ? request.delta
+                    : (budget ? std::optional<double>(budget->delta) : std::nullopt);
+  if (!delta) {
+    throw UsageError("--plan needs --delta when the ledger has no budget for dataset " +
+                     dataset_id);
+  }
+  return engine::PlanSynthesis(*schema, EngineOptions(request, options, *delta));
+}
+
+ReleaseResult Synthesize(const Deployment& deployment, const ReleaseRequest& request,
+                         const SynthesizeOptions& options, const StageCallback& stage) {
+  CheckRows(options.rows);
+  engine::ParseNoiseMode(options.mode);
+  PreparedRelease prepared = PrepareRelease(deployment, request, "synthesize");
+  const engine::SynthesisPlan plan =
+      engine::PlanSynthesis(prepared.schema, EngineOptions(request, options, prepared.delta));
+  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
+                           const std::filesystem::path& staging, const StageCallback& announce) {
+    if (announce) announce("fitting the model");
+    const engine::BayesNetModel model =
+        engine::FitBayesNet(bounded, plan, prepared.schema.ToJson(), noise);
+    if (announce) announce("sampling rows");
+    const std::uint64_t rows = RowsToSample(options.rows, model);
+    // Sampling is post-processing: seeded from the request's seed, else from the CSPRNG.
+    boost::random::mt19937_64 sampling(request.seed ? *request.seed : noise());
+    const engine::EncodedTable synthetic = engine::SampleRows(model, rows, sampling);
+    if (announce) announce("writing files");
+    ComputedRelease computed;
+    computed.files = {staging / "synthetic.csv", staging / "model.json"};
+    std::ofstream csv(computed.files[0], std::ios::binary);
+    engine::WriteCsv(prepared.schema, synthetic, csv, sampling);
+    std::ofstream model_file(computed.files[1], std::ios::binary);
+    model_file << CanonicalJson(model.ToJson()) << "\n";
+    csv.close();
+    model_file.close();
+    if (!csv || !model_file) throw StorageError("cannot write into " + staging.string());
+    computed.extra = {{"rows", rows}};
+    return computed;
+  };
+  return RunRelease(prepared, request, plan.events, audit::ReleaseKind::kSyntheticTable, stage,
+                    compute);
+}
+
+}  // namespace privet::release

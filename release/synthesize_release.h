@@ -1,0 +1,37 @@
+// A synthetic-table release (`privet synthesize`, the service's "synthesize" request): the
+// PrivBayes-style model fitted on the registered data with the plan's noise, rows sampled
+// from it, and synthetic.csv + model.json + attestation.dsse.json written all or nothing.
+#ifndef PRIVET_RELEASE_SYNTHESIZE_RELEASE_H_
+#define PRIVET_RELEASE_SYNTHESIZE_RELEASE_H_
+
+#include "engine/model.h"
+#include "engine/synthesis_plan.h"
+#include "release/release_request.h"
+
+namespace privet::release {
+
+// More rows than a synthetic table may have (refused before anything is charged).
+inline constexpr std::uint64_t kMaxSyntheticRows = 100'000'000;
+
+// InputError unless rows (when given) is in [1, kMaxSyntheticRows].
+void CheckRows(const std::optional<std::uint64_t>& rows);
+
+// How many rows to draw: `rows` if given, else the model's noisy row count (the true count is
+// private), clamped to [1, kMaxSyntheticRows].
+std::uint64_t RowsToSample(const std::optional<std::uint64_t>& rows,
+                           const engine::BayesNetModel& model);
+
+// The plan of a request: every event and noise scale, from public inputs only (the config,
+// epsilon, delta, options); charges nothing, reads no data. The config is the request's own
+// when it names one, else the registered one; delta is the request's, else the dataset's
+// budget delta (UsageError when neither is known).
+engine::SynthesisPlan PlanSynthesis(const Deployment& deployment, const ReleaseRequest& request,
+                                    const SynthesizeOptions& options);
+
+// The whole release (release/release_pipeline.h). extra: {"rows": N}.
+ReleaseResult Synthesize(const Deployment& deployment, const ReleaseRequest& request,
+                         const SynthesizeOptions& options, const StageCallback& stage = nullptr);
+
+}  // namespace privet::release
+
+#endif  // PRIVET_RELEASE_SYNTHESIZE_RELEASE_H_
