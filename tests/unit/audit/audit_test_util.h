@@ -103,6 +103,7 @@ inline ReleaseRecord FixedRecord() {
   record.cumulative = {1.5, 0.0};
   record.budget = {4.0, 1e-6};
   record.ledger = LedgerLink{"7", std::string(64, 'a'), std::string(64, 'b')};
+  record.registration_entry_id = 6;
   record.requester = "researcher@example.org";
   record.purpose = "unit test";
   record.software = {"privet", "0.1.0", "0123456789ab"};

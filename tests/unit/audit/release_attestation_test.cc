@@ -116,31 +116,33 @@ TEST_CASE("Relative paths are relative to the working directory, as a command li
 // The whole envelope for a fixed release, pinned. Ed25519 is deterministic (RFC 8032
 // section 5.1.6) and the JSON canonical, so these bytes change only if the format changes;
 // then docs/attestation.md changes with them. The signature was checked independently with
-// `openssl pkeyutl -verify -rawin` on the PAE bytes (tests/e2e/attestation_openssl_test.sh
+// `openssl pkeyutl -verify -rawin` on the PAE bytes (again when ledger_mode and registration
+// were added to the predicate) (tests/e2e/attestation_openssl_test.sh
 // does the same for attestations privet writes).
 constexpr char kPinnedEnvelope[] =
-    "{\"payload\":\"eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEiLCJwcmVkaWNhdGUiO"
-    "nsiYWNjb3VudGFudCI6ImJhc2ljLWNvbXBvc2l0aW9uIiwiYnVkZ2V0Ijp7ImRlbHRhIjoxZS0wNiwiZXBzaWxvb"
-    "iI6NC4wfSwiY29uZmlnX3NoYTI1NiI6ImNjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY"
-    "2NjY2NjY2NjY2NjY2NjY2NjY2NjY2MiLCJjb3N0Ijp7ImRlbHRhIjowLjAsImVwc2lsb24iOjEuMH0sImN1bXVsY"
-    "XRpdmVfc3BlbmQiOnsiZGVsdGEiOjAuMCwiZXBzaWxvbiI6MS41fSwiZGF0YXNldF9pZCI6ImhlYXJ0X2NsZXZlb"
-    "GFuZCIsImxlZGdlciI6eyJlbnRyeV9oYXNoIjoiYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhY"
-    "WFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYSIsImhlYWRfaGFzaCI6ImJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiY"
-    "mJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmIiLCJyZWxlYXNlX2lkIjoiNyJ9LCJtZWNoY"
-    "W5pc21zIjpbeyJlcHNpbG9uIjowLjI1LCJsYWJlbCI6InN0cnVjdHVyZSIsIm1lY2hhbmlzbSI6ImV4cG9uZW50a"
-    "WFsIn0seyJlcHNpbG9uIjowLjc1LCJsMV9zZW5zaXRpdml0eSI6MiwibGFiZWwiOiJtYXJnaW5hbHMiLCJtZWNoY"
-    "W5pc20iOiJkaXNjcmV0ZV9sYXBsYWNlIn1dLCJuZWlnaGJvdXJpbmciOiJhZGQtb3ItcmVtb3ZlLWFsbC1yb3dzL"
-    "W9mLW9uZS11bml0IiwicHJpdmFjeV91bml0Ijp7ImNvbHVtbiI6InBhdGllbnRfaWQiLCJtYXhfcm93c19wZXJfd"
-    "W5pdCI6Mn0sInB1cnBvc2UiOiJ1bml0IHRlc3QiLCJyYW5kb21uZXNzIjoic2VjdXJlIiwicmVsZWFzZV9raW5kI"
-    "joic3ludGhldGljLXRhYmxlIiwicmVtYWluaW5nIjp7ImRlbHRhIjoxZS0wNiwiZXBzaWxvbiI6Mi41fSwicmVxd"
-    "WVzdGVyIjoicmVzZWFyY2hlckBleGFtcGxlLm9yZyIsInNvZnR3YXJlIjp7ImNvbW1pdCI6IjAxMjM0NTY3ODlhY"
-    "iIsIm5hbWUiOiJwcml2ZXQiLCJ2ZXJzaW9uIjoiMC4xLjAifSwidGltZSI6IjIwMjYtMTEtMjhUMDY6MDA6MDBaI"
-    "n0sInByZWRpY2F0ZVR5cGUiOiJ1cm46cHJpdmV0OnJlbGVhc2U6djEiLCJzdWJqZWN0IjpbeyJkaWdlc3QiOnsic"
-    "2hhMjU2IjoiNDkyZDVlYTQ5NjA1NmYxYTZhNjU5MjI0MTAzMmZhYjc2NGMzMjE1OTYzMTc5MzBiNGZhMGUxZThiY"
-    "zNiNzQ3MCJ9LCJuYW1lIjoic3ludGhldGljLmNzdiJ9XX0=\",\"payloadType\":\"application/vnd.in-t"
-    "oto+json\",\"signatures\":[{\"keyid\":\"06e3fd8fda29bb60ab59557de61edb0aecdb231134be30e7"
-    "5b455f8e1b792fa9\",\"sig\":\"LuFlk0UXZKoM/4Bp1/Qs+jDjZpVwQFnzf5vjhO/g+Z+1VWTR/m2UmMS2saT"
-    "CZ4WFDwQf/fV9ZLSKNzD3OZZ8DQ==\"}]}";
+    "{\"payload\":\"eyJfdHlwZSI6Imh0dHBzOi8vaW4tdG90by5pby9TdGF0ZW1lbnQvdjEiLCJwcmVkaWNhdGU"
+    "iOnsiYWNjb3VudGFudCI6ImJhc2ljLWNvbXBvc2l0aW9uIiwiYnVkZ2V0Ijp7ImRlbHRhIjoxZS0wNiwiZXBza"
+    "WxvbiI6NC4wfSwiY29uZmlnX3NoYTI1NiI6ImNjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2N"
+    "jY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2MiLCJjb3N0Ijp7ImRlbHRhIjowLjAsImVwc2lsb24iOjEuMH0sI"
+    "mN1bXVsYXRpdmVfc3BlbmQiOnsiZGVsdGEiOjAuMCwiZXBzaWxvbiI6MS41fSwiZGF0YXNldF9pZCI6ImhlYXJ"
+    "0X2NsZXZlbGFuZCIsImxlZGdlciI6eyJlbnRyeV9oYXNoIjoiYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhY"
+    "WFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYSIsImhlYWRfaGFzaCI6ImJiYmJiYmJiYmJiYmJ"
+    "iYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmIiLCJyZWxlYXNlX2lkI"
+    "joiNyJ9LCJsZWRnZXJfbW9kZSI6InByb2R1Y3Rpb24iLCJtZWNoYW5pc21zIjpbeyJlcHNpbG9uIjowLjI1LCJ"
+    "sYWJlbCI6InN0cnVjdHVyZSIsIm1lY2hhbmlzbSI6ImV4cG9uZW50aWFsIn0seyJlcHNpbG9uIjowLjc1LCJsM"
+    "V9zZW5zaXRpdml0eSI6MiwibGFiZWwiOiJtYXJnaW5hbHMiLCJtZWNoYW5pc20iOiJkaXNjcmV0ZV9sYXBsYWN"
+    "lIn1dLCJuZWlnaGJvdXJpbmciOiJhZGQtb3ItcmVtb3ZlLWFsbC1yb3dzLW9mLW9uZS11bml0IiwicHJpdmFje"
+    "V91bml0Ijp7ImNvbHVtbiI6InBhdGllbnRfaWQiLCJtYXhfcm93c19wZXJfdW5pdCI6Mn0sInB1cnBvc2UiOiJ"
+    "1bml0IHRlc3QiLCJyYW5kb21uZXNzIjoic2VjdXJlIiwicmVnaXN0cmF0aW9uIjp7ImVudHJ5X2lkIjo2fSwic"
+    "mVsZWFzZV9raW5kIjoic3ludGhldGljLXRhYmxlIiwicmVtYWluaW5nIjp7ImRlbHRhIjoxZS0wNiwiZXBzaWx"
+    "vbiI6Mi41fSwicmVxdWVzdGVyIjoicmVzZWFyY2hlckBleGFtcGxlLm9yZyIsInNvZnR3YXJlIjp7ImNvbW1pd"
+    "CI6IjAxMjM0NTY3ODlhYiIsIm5hbWUiOiJwcml2ZXQiLCJ2ZXJzaW9uIjoiMC4xLjAifSwidGltZSI6IjIwMjY"
+    "tMTEtMjhUMDY6MDA6MDBaIn0sInByZWRpY2F0ZVR5cGUiOiJ1cm46cHJpdmV0OnJlbGVhc2U6djEiLCJzdWJqZ"
+    "WN0IjpbeyJkaWdlc3QiOnsic2hhMjU2IjoiNDkyZDVlYTQ5NjA1NmYxYTZhNjU5MjI0MTAzMmZhYjc2NGMzMjE"
+    "1OTYzMTc5MzBiNGZhMGUxZThiYzNiNzQ3MCJ9LCJuYW1lIjoic3ludGhldGljLmNzdiJ9XX0=\",\"payloadT"
+    "ype\":\"application/vnd.in-toto+json\",\"signatures\":[{\"keyid\":\"06e3fd8fda29bb60ab"
+    "59557de61edb0aecdb231134be30e75b455f8e1b792fa9\",\"sig\":\"yltgCzMBlnQKP8rGk3xXcw9FRSY"
+    "v4hy4tWMGke2Sk6AyMt1C0tUqNNXroHXxwWzfXPgZqRw2KiKN1EUHpaa0BQ==\"}]}";
 
 TEST_CASE("A fixed release signed with the RFC 8032 TEST 1 key gives pinned bytes") {
   const SigningKey key = testing::Rfc8032Test1Key();

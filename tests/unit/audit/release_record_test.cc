@@ -49,12 +49,14 @@ TEST_CASE("The predicate carries every field, with remaining = budget - cumulati
   expected += R"("dataset_id":"heart_cleveland",)";
   expected += R"("ledger":{"entry_hash":")" + std::string(64, 'a');
   expected += R"(","head_hash":")" + std::string(64, 'b') + R"(","release_id":"7"},)";
+  expected += R"("ledger_mode":"production",)";
   expected += R"("mechanisms":[{"epsilon":0.25,"label":"structure","mechanism":"exponential"},)";
   expected += R"({"epsilon":0.75,"l1_sensitivity":2,"label":"marginals",)";
   expected += R"("mechanism":"discrete_laplace"}],)";
   expected += R"("neighbouring":"add-or-remove-all-rows-of-one-unit",)";
   expected += R"("privacy_unit":{"column":"patient_id","max_rows_per_unit":2},)";
-  expected += R"("purpose":"unit test","randomness":"secure","release_kind":"synthetic-table",)";
+  expected += R"("purpose":"unit test","randomness":"secure","registration":{"entry_id":6},)";
+  expected += R"("release_kind":"synthetic-table",)";
   expected += R"("remaining":{"delta":1e-06,"epsilon":2.5},"requester":"researcher@example.org",)";
   expected += R"("software":{"commit":"0123456789ab","name":"privet","version":"0.1.0"},)";
   expected += R"("time":"2026-11-28T06:00:00Z"})";
@@ -149,6 +151,26 @@ TEST_CASE("ConsistencyProblems finds every inconsistency, and ToPredicate refuse
   check([](ReleaseRecord& r) { r.parent.reset(); }, "must name its parent model", SampleRecord());
   check([](ReleaseRecord& r) { r.parent->model_sha256.resize(63); }, "parent.model_sha256",
         SampleRecord());
+  check([](ReleaseRecord& r) { r.registration_entry_id.reset(); }, "registration entry");
+  check([](ReleaseRecord& r) { r.registration_entry_id = 0; }, "registration.entry_id");
+  check([](ReleaseRecord& r) { r.ledger_mode = "staging"; }, "ledger_mode");
+  check([](ReleaseRecord& r) { r.randomness = RandomnessMode::kSeededNotForRelease; },
+        "only allowed on a test ledger");
+}
+
+TEST_CASE("A seeded release or one from a test ledger is a test release") {
+  ReleaseRecord record = FixedRecord();
+  CHECK_FALSE(IsTestRelease(record));
+  record.ledger_mode = kTestLedger;
+  CHECK(IsTestRelease(record));
+  CHECK(ConsistencyProblems(record).empty());
+  record.randomness = RandomnessMode::kSeededNotForRelease;
+  CHECK(IsTestRelease(record));
+  CHECK(ConsistencyProblems(record).empty());
+  // Attestations from before ledger modes carry no ledger_mode: they read as production.
+  nlohmann::json predicate = ToPredicate(FixedRecord());
+  predicate.erase("ledger_mode");
+  CHECK(ParsePredicate(predicate).ledger_mode == kProductionLedger);
 }
 
 TEST_CASE("Floating-point composition error within 1e-9 relative is not an inconsistency") {

@@ -13,12 +13,15 @@
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
 #include "privacy/sha256.h"
+#include "tests/ledger_test_support.h"
 #include "tests/unit/audit/audit_test_util.h"
 
 namespace privet::audit {
 namespace {
 
 using testing::ReadFile;
+using privet::testing::RegisteredRequest;
+using privet::testing::RegisterForTest;
 using testing::ScratchDir;
 using testing::WriteFile;
 
@@ -33,21 +36,20 @@ struct Deployment {
 
   Deployment() {
     privacy::BudgetLedger ledger = privacy::BudgetLedger::Open(ledger_path);
-    ledger.InitDataset("heart", {3.0, 1e-6, std::nullopt}, "officer");
+    RegisterForTest(ledger, "heart", {3.0, 1e-6, std::nullopt});
   }
 
   // Releases into scratch/<name>/ and returns the attestation's path.
   std::filesystem::path Release(const std::string& name, const std::string& rows,
                                 const std::string& purpose = "verification test") {
     privacy::BudgetLedger ledger = privacy::BudgetLedger::Open(ledger_path);
-    privacy::ChargeRequest request;
-    request.dataset_id = "heart";
-    request.events = {privacy::PrivacyEvent::Exponential(0.25, "structure"),
-                      privacy::PrivacyEvent::Laplace(0.5, "marginal(age,sex)")};
+    privacy::ChargeRequest request = RegisteredRequest(
+        ledger, "heart",
+        {privacy::PrivacyEvent::Exponential(0.25, "structure"),
+         privacy::PrivacyEvent::Laplace(0.5, "marginal(age,sex)")},
+        "synthesize");
     request.requester = "alice";
     request.purpose = purpose;
-    request.kind = "synthesize";
-    request.config_sha256 = std::string(64, 'c');
     const privacy::ChargeReceipt receipt = ledger.Charge(request);
     ReleaseRecord record = RecordFromCharge(request, receipt);
     record.kind = ReleaseKind::kSyntheticTable;
@@ -119,7 +121,7 @@ TEST_CASE("A genuine release verifies, with and without the ledger") {
   }
   REQUIRE(report.record.has_value());
   CHECK(report.record->dataset_id == "heart");
-  CHECK(report.record->ledger->release_id == "release-2");
+  CHECK(report.record->ledger->release_id == "release-4");
   CHECK(report.subjects.size() == 2);
   CHECK(VerifyAttestation(attestation, deployment.public_key, std::nullopt).ok());
 
@@ -129,7 +131,7 @@ TEST_CASE("A genuine release verifies, with and without the ledger") {
   CHECK(text.find("result: VERIFIED") != std::string::npos);
   const nlohmann::json json = report.ToJson();
   CHECK(json["ok"] == true);
-  CHECK(json["predicate"]["ledger"]["release_id"] == "release-2");
+  CHECK(json["predicate"]["ledger"]["release_id"] == "release-4");
   CHECK(json["checks"].size() == report.checks.size());
 }
 
@@ -218,7 +220,7 @@ TEST_CASE("Tamper: a subject removed") {
 TEST_CASE("Tamper: the release's ledger entry deleted") {
   Deployment deployment;
   const auto attestation = deployment.Release("r1", "x\n");
-  deployment.Sql("DELETE FROM entries WHERE release_id = 'release-2' AND type = 'charge'");
+  deployment.Sql("DELETE FROM entries WHERE release_id = 'release-4' AND type = 'charge'");
   const VerificationReport report =
       VerifyAttestation(attestation, deployment.public_key, deployment.ledger_path);
   ExpectFailure(report, "ledger-entry", "is not in the ledger");
@@ -233,7 +235,7 @@ TEST_CASE("Tamper: the release's ledger entry edited") {
   SUBCASE("content edited, hash left alone") {
     deployment.Sql(
         "UPDATE entries SET body = replace(body, '\"requester\":\"alice\"', "
-        "'\"requester\":\"mallory\"') WHERE release_id = 'release-2' AND "
+        "'\"requester\":\"mallory\"') WHERE release_id = 'release-4' AND "
         "type = 'charge'");
     const VerificationReport report =
         VerifyAttestation(attestation, deployment.public_key, deployment.ledger_path);
@@ -242,7 +244,7 @@ TEST_CASE("Tamper: the release's ledger entry edited") {
   }
   SUBCASE("stored hash replaced") {
     deployment.Sql("UPDATE entries SET entry_hash = '" + std::string(64, 'f') +
-                   "' WHERE release_id = 'release-2' AND type = 'charge'");
+                   "' WHERE release_id = 'release-4' AND type = 'charge'");
     const VerificationReport report =
         VerifyAttestation(attestation, deployment.public_key, deployment.ledger_path);
     ExpectFailure(report, "ledger-entry", "cannot be trusted");
@@ -264,7 +266,7 @@ TEST_CASE("Tamper: the release's ledger entry edited") {
     (void)later;
     deployment.Sql(
         "UPDATE entries SET body = replace(body, '\"requester\":\"alice\"', "
-        "'\"requester\":\"eve\"') WHERE release_id = 'release-4' AND "
+        "'\"requester\":\"eve\"') WHERE release_id = 'release-6' AND "
         "type = 'charge'");
     const VerificationReport report =
         VerifyAttestation(attestation, deployment.public_key, deployment.ledger_path);
@@ -361,13 +363,13 @@ TEST_CASE("A model sample verifies against its parent's ledger entry") {
     WriteFile(out / "synthetic.csv", "sampled\n");
     return WriteAttestation(out, {out / "synthetic.csv"}, sample, deployment.signing_key);
   };
-  const VerificationReport good = VerifyAttestation(make_sample("s1", "release-2"),
+  const VerificationReport good = VerifyAttestation(make_sample("s1", "release-4"),
                                                     deployment.public_key, deployment.ledger_path);
   CAPTURE(good.ToText());
   CHECK(good.ok());
   CHECK(good.ToText().find("sampled from: model.json") != std::string::npos);
   // The JSON report carries the predicate exactly as signed.
-  CHECK(good.ToJson()["predicate"]["parent"]["release_id"] == "release-2");
+  CHECK(good.ToJson()["predicate"]["parent"]["release_id"] == "release-4");
   CHECK(good.ToJson()["predicate"]["cost"]["epsilon"] == 0.0);
 
   ExpectFailure(VerifyAttestation(make_sample("s2", "release-99"), deployment.public_key,
