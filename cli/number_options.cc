@@ -12,7 +12,8 @@ namespace privet::cli {
 double ParseDecimal(const std::string& option, const std::string& text) {
   static const std::regex kDecimal(R"([+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)");
   if (!std::regex_match(text, kDecimal)) {
-    throw InputError(option + ": \"" + text + "\" is not a decimal number");
+    throw InputError(option + ": \"" + text +
+                     "\" is not a number (write a plain decimal such as 0.5 or 1e-6)");
   }
   errno = 0;
   const double value = std::strtod(text.c_str(), nullptr);

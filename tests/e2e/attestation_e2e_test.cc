@@ -14,6 +14,7 @@
 #include "audit/keys.h"
 #include "audit/release_attestation.h"
 #include "audit/verify.h"
+#include "tests/ledger_test_support.h"
 #include "privacy/canonical_json.h"
 #include "privacy/ledger.h"
 #include "tests/unit/audit/audit_test_util.h"
@@ -76,14 +77,11 @@ struct Release {
     REQUIRE(keygen.exit_code == 0);
     public_key = (keys / kPublicKeyFileName).string();
     privacy::BudgetLedger book = privacy::BudgetLedger::Open(ledger);
-    book.InitDataset("covid_testing", {2.0, 1e-6, 1.5}, "officer");
-    privacy::ChargeRequest request;
-    request.dataset_id = "covid_testing";
-    request.events = {privacy::PrivacyEvent::Gaussian(4.0, 1.0, "marginal(age,result)")};
+    privet::testing::RegisterForTest(book, "covid_testing", {2.0, 1e-6, 1.5});
+    privacy::ChargeRequest request = privet::testing::RegisteredRequest(
+        book, "covid_testing", {privacy::PrivacyEvent::Gaussian(4.0, 1.0, "marginal(age,result)")});
     request.requester = "bob";
     request.purpose = "e2e";
-    request.kind = "marginal";
-    request.config_sha256 = std::string(64, '0');
     const privacy::ChargeReceipt receipt = book.Charge(request);
     ReleaseRecord record = RecordFromCharge(request, receipt);
     record.kind = ReleaseKind::kNoisyMarginal;
@@ -219,7 +217,7 @@ TEST_CASE("privet verify exits 5 naming the cause; openssl rejects signature tam
                                                          Quote(release.attestation.string()) + " " +
                                                          Quote(release.ledger.string()));
     CHECK(independent.exit_code == 1);
-    CHECK(Contains(independent.err, "release-2 has no intact charge entry"));
+    CHECK(Contains(independent.err, "release-4 has no intact charge entry"));
   }
   SUBCASE("missing public key file is an input problem, not a verification result") {
     release.public_key = (release.scratch.path() / "absent.pub").string();

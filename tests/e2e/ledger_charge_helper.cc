@@ -16,6 +16,7 @@
 
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
+#include "tests/ledger_test_support.h"
 
 int main(int argc, char** argv) {
   if (argc < 4 || argc > 5) {
@@ -25,13 +26,10 @@ int main(int argc, char** argv) {
   const long max_charges = argc == 5 ? std::atol(argv[4]) : -1;
   try {
     auto ledger = privet::privacy::BudgetLedger::Open(argv[1]);
-    const privet::privacy::ChargeRequest request{
-        argv[2],
-        {privet::privacy::PrivacyEvent::Laplace(std::atof(argv[3]))},
-        "helper-" + std::to_string(::getpid()),
-        "e2e ledger test",
-        "test",
-        ""};
+    privet::privacy::ChargeRequest request = privet::testing::RegisteredRequest(
+        ledger, argv[2], {privet::privacy::PrivacyEvent::Laplace(std::atof(argv[3]))}, "test");
+    request.requester = "helper-" + std::to_string(::getpid());
+    request.purpose = "e2e ledger test";
     for (long done = 0; max_charges < 0 || done < max_charges; ++done) {
       const auto receipt = ledger.Charge(request);
       std::printf("%s\n", receipt.release_id.c_str());

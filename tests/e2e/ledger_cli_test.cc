@@ -30,7 +30,8 @@ CommandResult Init(const ScratchDir& dir, const std::string& epsilon, const std:
 
 TEST_CASE("budget init rejects epsilon <= 0, NaN, infinity and non-numbers") {
   ScratchDir dir;
-  for (const std::string bad : {"0", "-1", "-0.0", "nan", "NaN", "inf", "-inf", "1e999"}) {
+  for (const std::string bad :
+       {"0", "-1", "-0.0", "nan", "NaN", "inf", "-inf", "1e999", "0x10", "0x1p-3", " 1", "1,5"}) {
     CAPTURE(bad);
     CheckFails(Init(dir, bad, "1e-6"), kInput, "--epsilon");
   }
@@ -44,9 +45,13 @@ TEST_CASE("budget init rejects epsilon <= 0, NaN, infinity and non-numbers") {
 
 TEST_CASE("budget init rejects delta outside [0, 1)") {
   ScratchDir dir;
-  for (const std::string bad : {"-0.1", "1", "1.5", "nan", "inf"}) {
+  for (const std::string bad : {"-0.1", "1", "1.5"}) {
     CAPTURE(bad);
     CheckFails(Init(dir, "1", bad), kInput, "--delta must be in [0, 1)");
+  }
+  for (const std::string bad : {"nan", "inf", "0x0.1"}) {
+    CAPTURE(bad);
+    CheckFails(Init(dir, "1", bad), kInput, "--delta: \"" + bad + "\" is not a number");
   }
   CHECK(Init(dir, "1", "0").exit_code == 0);  // pure DP budgets are fine
 }
@@ -106,8 +111,11 @@ TEST_CASE("The ledger path: --ledger, then PRIVET_LEDGER, then ./privet-ledger.d
 
 TEST_CASE("show, verify and export describe the same ledger") {
   ScratchDir dir;
-  REQUIRE(Init(dir, "3", "1e-6", {"--per-release-epsilon", "1", "--owner", "officer"}).exit_code ==
-          0);
+  const auto registered = Privet(
+      dir.path(), {"dataset", "register", "--config",
+                   std::string(PRIVET_SOURCE_DIR) + "/configs/covid_testing.json", "--epsilon",
+                   "3", "--delta", "1e-6", "--per-release-epsilon", "1", "--owner", "officer"});
+  REQUIRE_MESSAGE(registered.exit_code == 0, registered.err);
   const pid_t child = StartHelper(
       {(dir / "privet-ledger.db").string(), "covid_testing", "0.5", "2"}, dir / "helper.out");
   REQUIRE(Wait(child) == 0);
@@ -117,11 +125,13 @@ TEST_CASE("show, verify and export describe the same ledger") {
   CHECK(text.out.find("releases   2") != std::string::npos);
   const auto verify = Privet(dir.path(), {"ledger", "verify"});
   REQUIRE(verify.exit_code == 0);
-  CHECK(verify.out.find("3 entries, hash chain intact") != std::string::npos);
+  // ledger_init, dataset_init, registration and the two charges.
+  CHECK(verify.out.find("5 entries, hash chain intact") != std::string::npos);
   const auto exported = Privet(dir.path(), {"ledger", "export", "--json"});
   REQUIRE(exported.exit_code == 0);
   const auto json = nlohmann::json::parse(exported.out);
-  CHECK(json["entries"].size() == 3);
+  CHECK(json["entries"].size() == 5);
+  CHECK(json["mode"] == "production");
   CHECK(verify.out.find(json["head_hash"].get<std::string>()) != std::string::npos);
   const auto status = json["datasets"][0];
   CHECK(status["releases"].size() == 2);

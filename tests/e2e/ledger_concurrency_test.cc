@@ -6,6 +6,7 @@
 #include <set>
 
 #include "privacy/ledger.h"
+#include "tests/ledger_test_support.h"
 #include "tests/e2e/ledger_e2e_support.h"
 
 namespace privet::e2e {
@@ -16,8 +17,8 @@ void RunChargers(double budget_epsilon, double budget_delta, double step) {
   const fs::path ledger_path = dir / "ledger.db";
   {
     auto ledger = privacy::BudgetLedger::Open(ledger_path);
-    ledger.InitDataset("shared", privacy::Budget{budget_epsilon, budget_delta, std::nullopt},
-                       "officer");
+    testing::RegisterForTest(ledger, "shared",
+                             privacy::Budget{budget_epsilon, budget_delta, std::nullopt});
   }
   constexpr int kProcesses = 8;
   std::vector<pid_t> children;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "privacy/ledger.h"
+#include "tests/ledger_test_support.h"
 #include "tests/e2e/ledger_e2e_support.h"
 
 namespace privet::e2e {
@@ -19,7 +20,7 @@ TEST_CASE("SIGKILL during charges leaves a consistent, verifiable ledger") {
   {
     auto ledger = privacy::BudgetLedger::Open(ledger_path);
     // Pure budget, large enough never to refuse: every kill lands mid-stream.
-    ledger.InitDataset("crash", privacy::Budget{1e6, 0.0, std::nullopt}, "officer");
+    testing::RegisterForTest(ledger, "crash", privacy::Budget{1e6, 0.0, std::nullopt});
   }
   std::mt19937 random(20261128);  // fixed seed: reproducible kill times
   std::uniform_int_distribution<int> delay_us(0, 60000);
