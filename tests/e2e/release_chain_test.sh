@@ -29,9 +29,11 @@ json_field() {  # json_field FILE python-expression-on-d
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
-# Officer: a key pair, a budget of epsilon 1.2 with a per-release cap of 1.1.
+# Officer: a key pair; the dataset registered (its config, data and unit bound in the
+# ledger) with a budget of epsilon 1.2 and a per-release cap of 1.1.
 "$privet" keygen --out keys >/dev/null
-"$privet" budget init --dataset "$dataset" --epsilon 1.2 --delta 1e-6 --per-release-epsilon 1.1 >/dev/null
+"$privet" dataset register --config "$config" "${csv_override[@]}" --epsilon 1.2 --delta 1e-6 \
+  --per-release-epsilon 1.1 >/dev/null
 
 # Researcher: look before spending. --plan charges nothing and lists every event: k 1-way
 # marginals, k - 1 selections, k - 1 families and, at epsilon 1 in Gaussian mode with at most
