@@ -9,10 +9,10 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/release_common.h"
-#include "engine/correlation_query.h"
-#include "engine/encoder.h"
-#include "engine/noisy_marginal_query.h"
-#include "engine/unit_bounding.h"
+#include "engine/queries/correlation_query.h"
+#include "engine/queries/noisy_marginal_query.h"
+#include "engine/table/encoder.h"
+#include "engine/table/unit_bounding.h"
 #include "privacy/errors.h"
 
 namespace privet::cli {
