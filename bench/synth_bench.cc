@@ -16,14 +16,14 @@
 
 #include <boost/random/mersenne_twister.hpp>
 
-#include "engine/decoder.h"
-#include "engine/encoder.h"
-#include "engine/model.h"
-#include "engine/privbayes.h"
-#include "engine/sampler.h"
-#include "engine/schema.h"
-#include "engine/synthesis_plan.h"
-#include "engine/unit_bounding.h"
+#include "engine/generator/model.h"
+#include "engine/generator/privbayes.h"
+#include "engine/generator/sampler.h"
+#include "engine/generator/synthesis_plan.h"
+#include "engine/table/decoder.h"
+#include "engine/table/encoder.h"
+#include "engine/table/schema.h"
+#include "engine/table/unit_bounding.h"
 #include "privacy/errors.h"
 #include "privacy/random_source.h"
 

@@ -13,10 +13,10 @@
 #include <utility>
 
 #include "cli/commands.h"
-#include "engine/encoder.h"
 #include "engine/quality/html_report.h"
 #include "engine/quality/quality_report.h"
-#include "engine/schema.h"
+#include "engine/table/encoder.h"
+#include "engine/table/schema.h"
 #include "privacy/errors.h"
 
 namespace privet::cli {

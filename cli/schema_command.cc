@@ -14,9 +14,9 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "engine/encoder.h"
-#include "engine/schema.h"
-#include "engine/schema_draft.h"
+#include "engine/table/encoder.h"
+#include "engine/table/schema.h"
+#include "engine/table/schema_draft.h"
 #include "privacy/errors.h"
 
 namespace privet::cli {

@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/correlation_query.h"
-#include "engine/noisy_marginal_query.h"
+#include "engine/queries/correlation_query.h"
+#include "engine/queries/noisy_marginal_query.h"
 #include "privacy/errors.h"
 #include "release/release_pipeline.h"
 

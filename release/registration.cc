@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "audit/release_record.h"
-#include "engine/encoder.h"
-#include "engine/schema.h"
+#include "engine/table/encoder.h"
+#include "engine/table/schema.h"
 #include "privacy/canonical_json.h"
 #include "privacy/deployment_secret.h"
 #include "privacy/errors.h"

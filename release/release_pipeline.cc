@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "audit/release_attestation.h"
-#include "engine/encoder.h"
-#include "engine/unit_bounding.h"
+#include "engine/table/encoder.h"
+#include "engine/table/unit_bounding.h"
 #include "privacy/deployment_secret.h"
 #include "privacy/errors.h"
 #include "privacy/format_number.h"

@@ -23,8 +23,8 @@
 
 #include "audit/keys.h"
 #include "audit/release_record.h"
-#include "engine/encoded_table.h"
-#include "engine/schema.h"
+#include "engine/table/encoded_table.h"
+#include "engine/table/schema.h"
 #include "privacy/ledger.h"
 #include "privacy/privacy_event.h"
 #include "privacy/random_source.h"

@@ -5,10 +5,10 @@
 #include <cmath>
 #include <fstream>
 
-#include "engine/decoder.h"
-#include "engine/model.h"
-#include "engine/privbayes.h"
-#include "engine/sampler.h"
+#include "engine/table/decoder.h"
+#include "engine/generator/model.h"
+#include "engine/generator/privbayes.h"
+#include "engine/generator/sampler.h"
 #include "privacy/canonical_json.h"
 #include "privacy/errors.h"
 #include "release/release_pipeline.h"

@@ -4,8 +4,8 @@
 #ifndef PRIVET_RELEASE_SYNTHESIZE_RELEASE_H_
 #define PRIVET_RELEASE_SYNTHESIZE_RELEASE_H_
 
-#include "engine/model.h"
-#include "engine/synthesis_plan.h"
+#include "engine/generator/model.h"
+#include "engine/generator/synthesis_plan.h"
 #include "release/release_request.h"
 
 namespace privet::release {

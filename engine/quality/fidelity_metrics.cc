@@ -8,12 +8,12 @@
 #include <stdexcept>
 #include <string>
 
-#include "engine/marginals.h"
+#include "engine/table/marginals.h"
 
 namespace privet::engine::quality {
 namespace {
 
-// A marginal with few cells relative to the rows is counted densely (engine/marginals.h); a
+// A marginal with few cells relative to the rows is counted densely (engine/table/marginals.h); a
 // sparse one (a 3-way set of wide attributes: far more cells than rows) by sorting the rows'
 // cell indices, whose cost is bounded by the rows rather than the cells.
 constexpr std::uint64_t kDenseCellFloor = std::uint64_t{1} << 16;

@@ -20,7 +20,7 @@
 #include <span>
 #include <vector>
 
-#include "engine/encoded_table.h"
+#include "engine/table/encoded_table.h"
 
 namespace privet::engine::quality {
 

@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/encoded_table.h"
+#include "engine/table/encoded_table.h"
 
 namespace privet::engine::quality {
 

@@ -7,10 +7,10 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "engine/csv_reader.h"
 #include "engine/quality/holdout_split.h"
 #include "engine/quality/logistic_regression.h"
 #include "engine/quality/naive_bayes.h"
+#include "engine/table/csv_reader.h"
 #include "privacy/errors.h"
 #include "privet/version.h"
 

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/encoded_table.h"
 #include "engine/quality/fidelity_metrics.h"
-#include "engine/schema.h"
+#include "engine/table/encoded_table.h"
+#include "engine/table/schema.h"
 
 namespace privet::engine::quality {
 

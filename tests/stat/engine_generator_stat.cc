@@ -9,13 +9,13 @@
 
 #include <boost/random/mersenne_twister.hpp>
 
-#include "engine/domain_compression.h"
-#include "engine/marginals.h"
-#include "engine/model.h"
-#include "engine/noisy_marginal_query.h"
-#include "engine/privbayes.h"
-#include "engine/sampler.h"
-#include "engine/synthesis_plan.h"
+#include "engine/generator/domain_compression.h"
+#include "engine/generator/model.h"
+#include "engine/generator/privbayes.h"
+#include "engine/generator/sampler.h"
+#include "engine/generator/synthesis_plan.h"
+#include "engine/queries/noisy_marginal_query.h"
+#include "engine/table/marginals.h"
 #include "tests/unit/engine/generator_test_util.h"
 
 namespace privet::engine {
@@ -122,7 +122,7 @@ TEST_CASE("The sampler reproduces a known conditional distribution (chi-square)"
 }
 
 TEST_CASE("The sampler's counts follow the model within one row per parent configuration") {
-  // Rounded allocation (engine/sampler.h): deterministic bounds, no failure probability.
+  // Rounded allocation (engine/generator/sampler.h): deterministic bounds, no failure probability.
   const BayesNetModel model = KnownModel();
   boost::random::mt19937_64 rng(99);
   const std::size_t n = 50001;  // one block, and n * p is not an integer

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/encoded_table.h"
-#include "engine/schema.h"
+#include "engine/table/encoded_table.h"
+#include "engine/table/schema.h"
 
 namespace privet::engine::testing {
 

@@ -1,0 +1,221 @@
+#include "engine/generator/domain_compression.h"
+
+#include <algorithm>
+#include <numeric>
+#include <optional>
+
+namespace privet::engine {
+namespace {
+
+// Fills code_weight from the clipped noisy counts, normalised per group.
+void SetWeights(AttributeCompression& c, std::span<const double> noisy_counts) {
+  const std::size_t d = c.group_of_code.size();
+  std::vector<double> mass(c.num_groups, 0.0);
+  std::vector<std::uint32_t> members(c.num_groups, 0);
+  c.code_weight.assign(d, 0.0);
+  for (std::size_t code = 0; code < d; ++code) {
+    c.code_weight[code] = std::max(0.0, noisy_counts[code]);
+    mass[c.group_of_code[code]] += c.code_weight[code];
+    ++members[c.group_of_code[code]];
+  }
+  for (std::size_t code = 0; code < d; ++code) {
+    const std::uint32_t g = c.group_of_code[code];
+    c.code_weight[code] = mass[g] > 0 ? c.code_weight[code] / mass[g] : 1.0 / members[g];
+  }
+}
+
+}  // namespace
+
+AttributeCompression IdentityCompression(std::uint32_t domain_size) {
+  AttributeCompression c;
+  c.num_groups = domain_size;
+  c.group_of_code.resize(domain_size);
+  std::iota(c.group_of_code.begin(), c.group_of_code.end(), 0u);
+  c.code_weight.assign(domain_size, 1.0);
+  return c;
+}
+
+AttributeCompression CompressDomain(const AttributeDomain& attribute,
+                                    std::span<const double> noisy_counts, double noise_stddev,
+                                    std::uint32_t max_groups) {
+  const std::uint32_t d = attribute.domain_size;
+  const double threshold = 3 * noise_stddev;
+  AttributeCompression c;
+  c.group_of_code.assign(d, 0);
+  if (!attribute.ordered) {
+    std::vector<std::uint32_t> order(d);
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return noisy_counts[a] > noisy_counts[b];
+    });
+    std::vector<bool> own(d, false);
+    std::uint32_t kept = 0;
+    const std::uint32_t limit = d <= max_groups ? d : max_groups - 1;
+    for (std::uint32_t code : order) {
+      if (kept < limit && noisy_counts[code] >= threshold) {
+        own[code] = true;
+        ++kept;
+      }
+    }
+    std::uint32_t next = 0;
+    for (std::uint32_t code = 0; code < d; ++code) {
+      if (own[code]) c.group_of_code[code] = next++;
+    }
+    const bool has_rare = kept < d;
+    for (std::uint32_t code = 0; code < d; ++code) {
+      if (!own[code]) c.group_of_code[code] = next;
+    }
+    c.num_groups = next + (has_rare ? 1 : 0);
+    SetWeights(c, noisy_counts);
+    return c;
+  }
+  // Ordered: runs of adjacent value codes of about equal clipped noisy mass.
+  std::vector<std::uint32_t> values;
+  for (std::uint32_t code = 0; code < d; ++code) {
+    if (!attribute.missing_code || code != *attribute.missing_code) values.push_back(code);
+  }
+  const bool missing_own = attribute.missing_code &&
+                           noisy_counts[*attribute.missing_code] >= threshold &&
+                           !values.empty();
+  const std::uint32_t value_groups_max = std::max(1u, max_groups - (missing_own ? 1 : 0));
+  std::vector<std::uint32_t> run_of(values.size(), 0);
+  std::uint32_t runs = 0;
+  if (!values.empty()) {
+    double remaining = 0;
+    for (std::uint32_t code : values) remaining += std::max(0.0, noisy_counts[code]);
+    std::uint32_t bins_left = std::min<std::uint32_t>(value_groups_max,
+                                                      static_cast<std::uint32_t>(values.size()));
+    double accumulated = 0;
+    std::vector<double> run_mass;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const double mass = std::max(0.0, noisy_counts[values[i]]);
+      run_of[i] = runs;
+      accumulated += mass;
+      const double target = std::max(threshold, bins_left > 0 ? remaining / bins_left : remaining);
+      if (bins_left > 1 && accumulated >= target && i + 1 < values.size()) {
+        run_mass.push_back(accumulated);
+        remaining -= accumulated;
+        accumulated = 0;
+        --bins_left;
+        ++runs;
+      }
+    }
+    // The last run: merge it into the previous one when it is too light to stand alone.
+    if (runs > 0 && accumulated < threshold) {
+      for (auto& r : run_of) r = std::min(r, runs - 1);
+    } else {
+      ++runs;
+    }
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) c.group_of_code[values[i]] = run_of[i];
+  c.num_groups = std::max(1u, runs);
+  if (attribute.missing_code) {
+    if (missing_own) {
+      c.group_of_code[*attribute.missing_code] = c.num_groups++;
+    } else {
+      // Too rare to model on its own: it rides with the last run (or is the only group).
+      c.group_of_code[*attribute.missing_code] = values.empty() ? 0 : c.num_groups - 1;
+    }
+  }
+  SetWeights(c, noisy_counts);
+  return c;
+}
+
+EncodedTable CompressTable(const EncodedTable& table,
+                           const std::vector<AttributeCompression>& compression,
+                           std::span<const std::size_t> rows) {
+  EncodedTable out;
+  const std::size_t n = rows.empty() ? table.num_rows() : rows.size();
+  for (std::size_t a = 0; a < table.num_columns(); ++a) {
+    const AttributeCompression& c = compression[a];
+    EncodedColumn column(table.column(a).name(), c.num_groups);
+    column.reserve(n);
+    table.column(a).Visit([&](const auto& codes) {
+      if (rows.empty()) {
+        for (auto code : codes) column.push_back(c.group_of_code[code]);
+      } else {
+        for (std::size_t r : rows) column.push_back(c.group_of_code[codes[r]]);
+      }
+    });
+    out.AddColumn(std::move(column));
+  }
+  return out;
+}
+
+void AddPairLevels(const AttributeDomain& attribute, std::span<const double> group_counts,
+                   std::uint32_t max_levels, AttributeCompression& compression) {
+  AttributeCompression& c = compression;
+  std::vector<std::uint32_t>& level_of = c.pair_level_of_group;
+  level_of.assign(c.num_groups, 0);
+  if (c.num_groups <= max_levels) {
+    std::iota(level_of.begin(), level_of.end(), 0u);
+    c.num_pair_levels = c.num_groups;
+    return;
+  }
+  if (!attribute.ordered) {
+    std::vector<std::uint32_t> order(c.num_groups);
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return group_counts[a] > group_counts[b];
+    });
+    for (std::uint32_t rank = 0; rank < c.num_groups; ++rank) {
+      level_of[order[rank]] = std::min(rank, max_levels - 1);
+    }
+    c.num_pair_levels = max_levels;
+    return;
+  }
+  // Ordered: groups are runs of codes in code order; the missing code may hold a group alone.
+  std::optional<std::uint32_t> missing_group;
+  if (attribute.missing_code) {
+    const std::uint32_t g = c.group_of_code[*attribute.missing_code];
+    if (std::count(c.group_of_code.begin(), c.group_of_code.end(), g) == 1) missing_group = g;
+  }
+  std::vector<std::uint32_t> value_groups;
+  for (std::uint32_t g = 0; g < c.num_groups; ++g) {
+    if (g != missing_group) value_groups.push_back(g);
+  }
+  const auto runs = std::min<std::uint32_t>(max_levels - (missing_group ? 1 : 0),
+                                            static_cast<std::uint32_t>(value_groups.size()));
+  double total = 0;
+  for (std::uint32_t g : value_groups) total += std::max(0.0, group_counts[g]);
+  // Each group joins the run holding the midpoint of its mass on [0, total): runs of about
+  // equal mass, in order; runs left empty vanish in the renumbering.
+  double before = 0;
+  std::uint32_t next = 0, last_run = 0;
+  for (std::size_t i = 0; i < value_groups.size(); ++i) {
+    const double mass = total > 0 ? std::max(0.0, group_counts[value_groups[i]]) : 1.0;
+    const double scale = total > 0 ? total : static_cast<double>(value_groups.size());
+    const auto run = std::min<std::uint32_t>(
+        runs - 1, static_cast<std::uint32_t>(runs * (before + mass / 2) / scale));
+    if (i > 0 && run != last_run) ++next;
+    last_run = run;
+    level_of[value_groups[i]] = next;
+    before += mass;
+  }
+  c.num_pair_levels = next + 1;
+  if (missing_group) level_of[*missing_group] = c.num_pair_levels++;
+}
+
+std::vector<std::uint8_t> PairLevelsOf(const EncodedColumn& codes,
+                                       const AttributeCompression& compression) {
+  const AttributeCompression& c = compression;
+  std::vector<std::uint8_t> levels;
+  levels.reserve(codes.size());
+  codes.Visit([&](const auto& values) {
+    for (auto code : values) {
+      levels.push_back(static_cast<std::uint8_t>(c.pair_level_of_group[c.group_of_code[code]]));
+    }
+  });
+  return levels;
+}
+
+std::vector<double> GroupCounts(const AttributeCompression& compression,
+                                std::span<const double> noisy_counts) {
+  std::vector<double> groups(compression.num_groups, 0.0);
+  for (std::size_t code = 0; code < noisy_counts.size(); ++code) {
+    groups[compression.group_of_code[code]] += noisy_counts[code];
+  }
+  return groups;
+}
+
+}  // namespace privet::engine

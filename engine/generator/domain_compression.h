@@ -1,0 +1,71 @@
+// Compressing an attribute's public domain into fewer groups, from its NOISY 1-way marginal.
+//
+// Why: a family marginal's noise grows with its number of cells, so a 100-code attribute
+// (adult's fnlwgt, capital-gain) makes every family it joins drown in noise. MST (McKenna et
+// al., "Winning the NIST Contest", JPC 2021, Sec. 4.1) merges the values whose noisy count is
+// below 3 sigma; privet does that for categorical attributes and, for ordered ones (numeric
+// bins, date buckets), merges ADJACENT codes into bins of about equal noisy mass, which keeps
+// the order that numbers carry.
+//
+// Privacy: the input is an already released noisy marginal, so the grouping is
+// post-processing and costs nothing (Dwork & Roth 2014, Prop. 2.1).
+#ifndef PRIVET_ENGINE_GENERATOR_DOMAIN_COMPRESSION_H_
+#define PRIVET_ENGINE_GENERATOR_DOMAIN_COMPRESSION_H_
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "engine/generator/model.h"
+#include "engine/table/attribute_domain.h"
+#include "engine/table/encoded_table.h"
+
+namespace privet::engine {
+
+// Groups for one attribute from its noisy 1-way counts (one per code, may be negative) with
+// per-cell noise standard deviation noise_stddev:
+//  - categorical: codes with noisy count >= 3 noise_stddev keep a group each (at most
+//    max_groups - 1 of them, the largest), the others share one "rare" group;
+//  - ordered: the value codes are cut into at most max_groups runs of adjacent codes of about
+//    equal mass (each at least 3 noise_stddev), the missing code keeps its own group when its
+//    noisy count passes 3 noise_stddev and joins the rare run otherwise.
+// code_weight is the clipped noisy count normalised within each group (uniform within a group
+// whose clipped counts are all 0).
+AttributeCompression CompressDomain(const AttributeDomain& attribute,
+                                    std::span<const double> noisy_counts, double noise_stddev,
+                                    std::uint32_t max_groups);
+
+// Pair levels (engine/generator/pair_calibration.h): sets compression.pair_level_of_group and
+// num_pair_levels, at most max_levels levels of the attribute's groups. A pair marginal's noise
+// grows with its cells, so pairs are measured coarsely:
+//  - at most max_levels groups: one level per group;
+//  - ordered: adjacent value groups merged into runs of about equal clipped noisy mass
+//    (group_counts, one per group), a group holding only the missing code kept apart;
+//  - categorical: the max_levels - 1 groups of largest clipped noisy mass keep a level each,
+//    the others share one.
+// Post-processing of the released noisy 1-way counts, like the compression itself.
+void AddPairLevels(const AttributeDomain& attribute, std::span<const double> group_counts,
+                   std::uint32_t max_levels, AttributeCompression& compression);
+
+// The pair level of every row of `codes` (a column in ORIGINAL codes):
+// pair_level_of_group[group_of_code[code]]. Levels fit a byte (SynthesisOptions::pair_levels
+// is at most 64).
+std::vector<std::uint8_t> PairLevelsOf(const EncodedColumn& codes,
+                                       const AttributeCompression& compression);
+
+// The identity compression (one group per code, weight 1).
+AttributeCompression IdentityCompression(std::uint32_t domain_size);
+
+// Column by column: codes -> groups, for the rows listed (all rows when rows is empty). The
+// columns keep their names; domain sizes become the group counts.
+EncodedTable CompressTable(const EncodedTable& table,
+                           const std::vector<AttributeCompression>& compression,
+                           std::span<const std::size_t> rows = {});
+
+// The noisy 1-way counts summed into groups.
+std::vector<double> GroupCounts(const AttributeCompression& compression,
+                                std::span<const double> noisy_counts);
+
+}  // namespace privet::engine
+
+#endif  // PRIVET_ENGINE_GENERATOR_DOMAIN_COMPRESSION_H_

@@ -1,0 +1,201 @@
+#include "engine/generator/network_structure.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "engine/table/marginals.h"
+#include "privacy/errors.h"
+#include "privacy/exponential_mechanism.h"
+
+namespace privet::engine {
+namespace {
+
+constexpr double kSqrtTwoOverPi = 0.7978845608028654;
+
+using Key = std::pair<std::size_t, std::vector<std::size_t>>;
+
+std::uint64_t CellsOf(const EncodedTable& table, const std::vector<std::size_t>& attributes) {
+  std::uint64_t cells = 1;
+  for (std::size_t a : attributes) cells *= table.column(a).domain_size();
+  return cells;
+}
+
+// All subsets of `pool` with 2..max_size elements whose cell product stays within the caps,
+// appended for child x. Stops (returns false) once `limit` would be exceeded.
+bool EnumerateLarge(const EncodedTable& table, const std::vector<std::size_t>& pool,
+                    std::size_t child, const StructureSearchOptions& options,
+                    std::size_t limit, std::vector<Key>& out) {
+  const std::uint64_t child_cells = table.column(child).domain_size();
+  std::vector<std::size_t> current;
+  bool ok = true;
+  auto recurse = [&](auto&& self, std::size_t start, std::uint64_t cells) -> void {
+    if (!ok) return;
+    if (current.size() >= 2) {
+      if (out.size() >= limit) {
+        ok = false;
+        return;
+      }
+      out.emplace_back(child, current);
+    }
+    if (current.size() == options.max_parents) return;
+    for (std::size_t i = start; i < pool.size() && ok; ++i) {
+      const std::uint64_t next = cells * table.column(pool[i]).domain_size();
+      if (next > options.max_parent_cells || next * child_cells > options.max_family_cells) {
+        continue;
+      }
+      current.push_back(pool[i]);
+      self(self, i + 1, next);
+      current.pop_back();
+    }
+  };
+  recurse(recurse, 0, 1);
+  return ok;
+}
+
+}  // namespace
+
+double DependenceScore(const EncodedTable& table, std::size_t child,
+                       const std::vector<std::size_t>& parents,
+                       std::span<const double> child_distribution) {
+  std::vector<std::size_t> attributes = parents;
+  attributes.push_back(child);
+  const Marginal joint = ComputeMarginal(table, attributes, 1);
+  const std::size_t d = table.column(child).domain_size();
+  double score = 0;
+  for (std::size_t row = 0; row < joint.counts.size(); row += d) {
+    double parent_count = 0;
+    for (std::size_t x = 0; x < d; ++x) parent_count += static_cast<double>(joint.counts[row + x]);
+    if (parent_count == 0) continue;
+    for (std::size_t x = 0; x < d; ++x) {
+      score += std::abs(static_cast<double>(joint.counts[row + x]) -
+                        child_distribution[x] * parent_count);
+    }
+  }
+  return score;
+}
+
+std::vector<Family> LearnStructure(const EncodedTable& scoring,
+                                   const std::vector<std::vector<double>>& noisy_marginals,
+                                   const StructureSearchOptions& options,
+                                   privacy::RandomSource& secure) {
+  const std::size_t k = scoring.num_columns();
+  if (k == 0 || noisy_marginals.size() != k) {
+    throw InputError("structure search: one noisy marginal per column expected");
+  }
+  for (std::size_t a = 0; a < k; ++a) {
+    if (noisy_marginals[a].size() != scoring.column(a).domain_size()) {
+      throw InputError("structure search: noisy marginal of column " + std::to_string(a) +
+                       " has the wrong size");
+    }
+  }
+  // Root: fewest groups (public: the compression comes from noisy marginals).
+  std::size_t root = 0;
+  for (std::size_t a = 1; a < k; ++a) {
+    if (scoring.column(a).domain_size() < scoring.column(root).domain_size()) root = a;
+  }
+  std::vector<Family> network{{root, {}}};
+  std::vector<std::size_t> selected{root};
+  std::vector<bool> in_network(k, false);
+  in_network[root] = true;
+  std::map<Key, double> cache;
+  const unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+
+  for (std::size_t step = 1; step < k; ++step) {
+    std::vector<Key> candidates;
+    std::vector<std::size_t> pool = selected;
+    std::sort(pool.begin(), pool.end());
+    std::vector<std::size_t> open;
+    for (std::size_t x = 0; x < k; ++x) {
+      if (!in_network[x]) open.push_back(x);
+    }
+    for (std::size_t x : open) {
+      const std::uint64_t child_cells = scoring.column(x).domain_size();
+      candidates.emplace_back(x, std::vector<std::size_t>{});
+      for (std::size_t p : pool) {
+        const std::uint64_t cells = scoring.column(p).domain_size();
+        if (cells <= options.max_parent_cells && cells * child_cells <= options.max_family_cells) {
+          candidates.emplace_back(x, std::vector<std::size_t>{p});
+        }
+      }
+    }
+    if (options.max_parents >= 2 && pool.size() >= 2) {
+      std::vector<Key> large;
+      bool complete = true;
+      for (std::size_t x : open) {
+        if (!EnumerateLarge(scoring, pool, x, options, options.max_candidates_per_step, large)) {
+          complete = false;
+          break;
+        }
+      }
+      if (complete) {
+        candidates.insert(candidates.end(), large.begin(), large.end());
+      } else {
+        // Too many: draw max_candidates_per_step distinct ones uniformly (data-independent).
+        std::set<Key> drawn;
+        const std::size_t attempts = 20 * std::size_t{options.max_candidates_per_step};
+        for (std::size_t t = 0; t < attempts && drawn.size() < options.max_candidates_per_step;
+             ++t) {
+          const std::size_t x = open[secure.UniformBelow(open.size())];
+          const std::size_t size =
+              2 + secure.UniformBelow(std::min<std::size_t>(options.max_parents, pool.size()) - 1);
+          std::vector<std::size_t> parents;
+          while (parents.size() < size) {
+            const std::size_t p = pool[secure.UniformBelow(pool.size())];
+            if (std::find(parents.begin(), parents.end(), p) == parents.end()) {
+              parents.push_back(p);
+            }
+          }
+          std::sort(parents.begin(), parents.end());
+          const std::uint64_t parent_cells = CellsOf(scoring, parents);
+          if (parent_cells > options.max_parent_cells ||
+              parent_cells * scoring.column(x).domain_size() > options.max_family_cells) {
+            continue;
+          }
+          drawn.emplace(x, std::move(parents));
+        }
+        candidates.insert(candidates.end(), drawn.begin(), drawn.end());
+      }
+    }
+    // Score the candidates not seen before, in parallel.
+    std::vector<const Key*> missing;
+    for (const Key& key : candidates) {
+      if (!cache.count(key)) missing.push_back(&key);
+    }
+    std::vector<double> fresh(missing.size());
+    {
+      std::vector<std::thread> workers;
+      for (unsigned t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+          for (std::size_t i = t; i < missing.size(); i += threads) {
+            fresh[i] = DependenceScore(scoring, missing[i]->first, missing[i]->second,
+                                       noisy_marginals[missing[i]->first]);
+          }
+        });
+      }
+      for (std::thread& worker : workers) worker.join();
+    }
+    for (std::size_t i = 0; i < missing.size(); ++i) cache[*missing[i]] = fresh[i];
+    std::vector<double> scores;
+    scores.reserve(candidates.size());
+    for (const Key& key : candidates) {
+      std::vector<std::size_t> family = key.second;
+      family.push_back(key.first);
+      const double penalty = options.penalty_weight * options.sample_fraction * kSqrtTwoOverPi *
+                             options.family_noise_stddev *
+                             static_cast<double>(CellsOf(scoring, family));
+      scores.push_back(cache[key] - penalty);
+    }
+    const std::size_t chosen = privacy::SelectExponential(scores, options.selection_epsilon,
+                                                          options.score_sensitivity, secure);
+    const Key& pick = candidates[chosen];
+    network.push_back({pick.first, pick.second});
+    selected.push_back(pick.first);
+    in_network[pick.first] = true;
+  }
+  return network;
+}
+
+}  // namespace privet::engine

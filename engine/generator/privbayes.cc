@@ -1,0 +1,215 @@
+#include "engine/generator/privbayes.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "engine/generator/conditionals.h"
+#include "engine/generator/domain_compression.h"
+#include "engine/generator/network_structure.h"
+#include "engine/table/marginals.h"
+#include "privacy/errors.h"
+#include "privacy/noisy_counts.h"
+
+namespace privet::engine {
+namespace {
+
+constexpr std::uint32_t kAutoMaxParents = 3;
+constexpr double kSqrtTwoOverPi = 0.7978845608028654;
+// A pair marginal is used only when its expected noise alone is at most this total variation
+// distance (docs/generator.md, pipeline step 8: each of adult's pairs carries about 0.03).
+constexpr double kMaxPairNoiseTvd = 0.05;
+constexpr double kScoringWorkPerStep = 1e8;
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+std::vector<double> Noisy(const Marginal& marginal, const PlannedNoise& noise,
+                          privacy::RandomSource& random) {
+  std::vector<std::int64_t> counts(marginal.counts.begin(), marginal.counts.end());
+  std::vector<std::int64_t> noisy =
+      noise.mode == NoiseMode::kGaussian
+          ? privacy::AddDiscreteGaussianNoise(counts, noise.gaussian, random)
+          : privacy::AddDiscreteLaplaceNoise(counts, noise.laplace, random);
+  return std::vector<double>(noisy.begin(), noisy.end());
+}
+
+}  // namespace
+
+BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
+                          const nlohmann::json& schema_config, privacy::RandomSource& noise,
+                          FitDiagnostics* diagnostics) {
+  const std::size_t k = plan.attributes.size();
+  if (table.num_columns() != k) {
+    throw InputError("fit: the table has " + std::to_string(table.num_columns()) +
+                     " columns, the plan " + std::to_string(k) + " attributes");
+  }
+  for (std::size_t a = 0; a < k; ++a) {
+    if (table.column(a).name() != plan.attributes[a].name ||
+        table.column(a).domain_size() != plan.attributes[a].domain_size) {
+      throw InputError("fit: column " + std::to_string(a) + " (\"" + table.column(a).name() +
+                       "\") does not match the plan's attribute \"" + plan.attributes[a].name +
+                       "\"");
+    }
+  }
+  FitDiagnostics local;
+  FitDiagnostics& diag = diagnostics ? *diagnostics : local;
+  const SynthesisOptions& options = plan.options;
+  auto start = std::chrono::steady_clock::now();
+
+  // 1. Noisy 1-way marginals (events 1..k), noisy n, compression.
+  const double one_way_sd = plan.one_way.StdDev();
+  std::vector<std::vector<double>> noisy_one_way;
+  for (std::size_t a = 0; a < k; ++a) {
+    const std::vector<std::size_t> attrs{a};
+    noisy_one_way.push_back(Noisy(ComputeMarginal(table, attrs), plan.one_way, noise));
+  }
+  double weighted = 0, weights = 0;
+  for (const auto& counts : noisy_one_way) {
+    double total = 0;
+    for (double c : counts) total += c;
+    weighted += total / static_cast<double>(counts.size());
+    weights += 1 / static_cast<double>(counts.size());
+  }
+  const double n_hat = std::max(1.0, weighted / weights);
+  std::vector<AttributeCompression> compression;
+  for (std::size_t a = 0; a < k; ++a) {
+    compression.push_back(
+        CompressDomain(plan.attributes[a], noisy_one_way[a], one_way_sd, options.max_groups));
+  }
+  std::vector<NoisyTable> one_way_tables;
+  std::vector<std::vector<double>> child_distribution;
+  for (std::size_t a = 0; a < k; ++a) {
+    NoisyTable t;
+    t.attributes = {a};
+    t.domain_sizes = {compression[a].num_groups};
+    t.counts = GroupCounts(compression[a], noisy_one_way[a]);
+    t.noise_variance = one_way_sd * one_way_sd *
+                       static_cast<double>(plan.attributes[a].domain_size) /
+                       static_cast<double>(compression[a].num_groups);
+    std::vector<double> p(t.counts.size());
+    double total = 0;
+    for (std::size_t g = 0; g < p.size(); ++g) total += p[g] = std::max(0.0, t.counts[g]);
+    for (double& v : p) v = total > 0 ? v / total : 1.0 / static_cast<double>(p.size());
+    child_distribution.push_back(std::move(p));
+    one_way_tables.push_back(std::move(t));
+  }
+  const EncodedTable compressed = CompressTable(table, compression);
+  diag.seconds_one_way = Seconds(start);
+
+  // 2. Structure (events k+1 .. 2k-1).
+  start = std::chrono::steady_clock::now();
+  std::vector<Family> network{{0, {}}};
+  const double family_sd = k > 1 ? plan.family.StdDev() : 0;
+  if (k > 1) {
+    StructureSearchOptions search;
+    search.selection_epsilon = plan.selection_epsilon;
+    search.score_sensitivity = plan.selection_sensitivity;
+    search.family_noise_stddev = family_sd;
+    search.max_parents = options.degree ? *options.degree : kAutoMaxParents;
+    // theta-usefulness (PrivBayes, TODS 2017 Sec. 5.2, in count space): a family of C cells is
+    // useful when its average cell count n_hat / C is at least theta noise deviations.
+    const double useful_cells = n_hat / (options.usefulness_theta * family_sd);
+    search.max_family_cells = static_cast<std::uint64_t>(std::max(4.0, useful_cells));
+    search.max_parent_cells = options.max_parent_cells
+                                  ? *options.max_parent_cells
+                                  : std::max<std::uint64_t>(2, search.max_family_cells / 2);
+    search.max_candidates_per_step = options.max_candidates_per_step;
+    search.penalty_weight = options.penalty_weight;
+    diag.max_family_cells = search.max_family_cells;
+    diag.max_parent_cells = search.max_parent_cells;
+    // Poisson subsample for scoring (docs/privacy.md: sensitivity unchanged for fixed coins).
+    const EncodedTable* scoring = &compressed;
+    EncodedTable subsample;
+    if (n_hat > static_cast<double>(options.max_scoring_rows)) {
+      search.sample_fraction = static_cast<double>(options.max_scoring_rows) / n_hat;
+      const std::uint64_t threshold =
+          static_cast<std::uint64_t>(search.sample_fraction * 9007199254740992.0);
+      std::vector<std::size_t> rows;
+      rows.reserve(static_cast<std::size_t>(options.max_scoring_rows * 1.1));
+      for (std::size_t r = 0; r < compressed.num_rows(); ++r) {
+        if ((noise() >> 11) < threshold) rows.push_back(r);
+      }
+      subsample = compressed.SelectRows(rows);
+      scoring = &subsample;
+    }
+    diag.scoring_rows = scoring->num_rows();
+    // Work cap: about kScoringWorkPerStep row-visits per step, so a million-row table scores
+    // fewer (sampled) large parent sets per step than a small one. Public: from n_hat only.
+    const double scoring_rows = std::min(n_hat, static_cast<double>(options.max_scoring_rows));
+    search.max_candidates_per_step = static_cast<std::uint32_t>(std::clamp(
+        kScoringWorkPerStep / std::max(1.0, scoring_rows), 200.0,
+        static_cast<double>(options.max_candidates_per_step)));
+    network = LearnStructure(*scoring, child_distribution, search, noise);
+  } else {
+    network = {{0, {}}};
+  }
+  diag.seconds_structure = Seconds(start);
+
+  // 3. Noisy family marginals (events 2k .. 3k-2), then post-processing.
+  start = std::chrono::steady_clock::now();
+  std::vector<NoisyTable> families(network.size());
+  for (std::size_t i = 1; i < network.size(); ++i) {
+    std::vector<std::size_t> attrs = network[i].parents;
+    attrs.push_back(network[i].attribute);
+    const Marginal marginal = ComputeMarginal(compressed, attrs);
+    families[i].attributes = attrs;
+    families[i].domain_sizes = marginal.domain_sizes;
+    families[i].counts = Noisy(marginal, plan.family, noise);
+    families[i].noise_variance = family_sd * family_sd;
+  }
+  const ConsistentEstimate estimate = MakeConsistent(one_way_tables, families);
+  std::vector<ConditionalTable> conditionals = BuildConditionals(network, estimate);
+  diag.seconds_families = Seconds(start);
+
+  // 4. Noisy pair marginals (the last k(k-1)/2 events), post-processed to distributions.
+  std::vector<PairMarginal> pairs;
+  if (plan.num_pairs > 0) {
+    for (std::size_t a = 0; a < k; ++a) {
+      AddPairLevels(plan.attributes[a], one_way_tables[a].counts, options.pair_levels,
+                    compression[a]);
+    }
+    EncodedTable levels;
+    for (std::size_t a = 0; a < k; ++a) {
+      EncodedColumn column(plan.attributes[a].name, compression[a].num_pair_levels);
+      column.reserve(table.num_rows());
+      for (std::uint8_t level : PairLevelsOf(table.column(a), compression[a])) {
+        column.push_back(level);
+      }
+      levels.AddColumn(std::move(column));
+    }
+    const double pair_sd = plan.pair.StdDev();
+    for (std::size_t a = 0; a < k; ++a) {
+      for (std::size_t b = a + 1; b < k; ++b) {
+        const std::vector<std::size_t> attrs{a, b};
+        std::vector<double> counts = Noisy(ComputeMarginal(levels, attrs), plan.pair, noise);
+        // Public rule (planned noise, public cell count, noisy n): a pair whose expected noise
+        // alone is a total variation distance above kMaxPairNoiseTvd would pull the rows
+        // towards noise rather than data; it is measured (and charged) but not used.
+        const double noise_tvd =
+            0.5 * kSqrtTwoOverPi * pair_sd * static_cast<double>(counts.size()) / n_hat;
+        if (noise_tvd > kMaxPairNoiseTvd) continue;
+        NormSub(counts, n_hat);
+        double total = 0;
+        for (double c : counts) total += c;
+        if (!(total > 0)) continue;
+        for (double& c : counts) c /= total;
+        pairs.push_back({a, b, std::move(counts), 2 * noise_tvd});
+      }
+    }
+    if (pairs.empty()) {
+      for (AttributeCompression& c : compression) {
+        c.pair_level_of_group.clear();
+        c.num_pair_levels = 0;
+      }
+    }
+  }
+  diag.pairs_used = pairs.size();
+  BayesNetModel model(plan.attributes, schema_config, std::move(compression),
+                      std::move(conditionals), estimate.total, plan.ToJson(), std::move(pairs));
+  model.Validate("fitted model");
+  return model;
+}
+
+}  // namespace privet::engine

@@ -1,0 +1,296 @@
+#include "engine/generator/synthesis_plan.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "privacy/accountant.h"
+#include "privacy/errors.h"
+
+namespace privet::engine {
+namespace {
+
+using privacy::PrivacyEvent;
+
+struct Shares {
+  double one_way, structure, family, pair;
+};
+
+Shares EffectiveShares(const SynthesisOptions& options, std::size_t k) {
+  if (k <= 1) return {1.0, 0.0, 0.0, 0.0};
+  const double pair = options.UsesPairs(k) ? options.EffectivePairShare() : 0.0;
+  return {options.one_way_share, options.structure_share,
+          1.0 - options.one_way_share - options.structure_share - pair, pair};
+}
+
+// The plan at budget scale t (rho in Gaussian mode, epsilon in pure mode), with the
+// samplers' rounding applied, so the events are exactly those the fit will cause.
+SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const SynthesisOptions& options,
+                     double t) {
+  const std::size_t k = attributes.size();
+  const Shares shares = EffectiveShares(options, k);
+  const double m = options.max_rows_per_unit;
+  SynthesisPlan plan;
+  plan.options = options;
+  plan.attributes.assign(attributes.begin(), attributes.end());
+  plan.histogram_sensitivity = m;
+  plan.selection_sensitivity = 2 * m;
+  plan.one_way.mode = plan.family.mode = plan.pair.mode = options.mode;
+  const double selections = static_cast<double>(k - 1);
+  plan.num_pairs = shares.pair > 0 ? k * (k - 1) / 2 : 0;
+  const double pairs = static_cast<double>(plan.num_pairs);
+  if (options.mode == NoiseMode::kGaussian) {
+    // rho of a Gaussian histogram = m^2 / (2 sigma^2)  =>  sigma = m / sqrt(2 rho).
+    plan.one_way.gaussian = privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.one_way * t / k));
+    if (k > 1) {
+      // Exponential mechanism: (eps^2 / 8)-zCDP (bounded range, Cesar & Rogers 2021).
+      plan.selection_epsilon = std::sqrt(8 * shares.structure * t / selections);
+      plan.family.gaussian =
+          privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.family * t / selections));
+    }
+    if (plan.num_pairs > 0) {
+      plan.pair.gaussian =
+          privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.pair * t / pairs));
+    }
+  } else {
+    plan.one_way.laplace = privacy::PlanDiscreteLaplace(shares.one_way * t / k, m);
+    if (k > 1) {
+      plan.selection_epsilon = shares.structure * t / selections;
+      plan.family.laplace = privacy::PlanDiscreteLaplace(shares.family * t / selections, m);
+    }
+    if (plan.num_pairs > 0) {
+      plan.pair.laplace = privacy::PlanDiscreteLaplace(shares.pair * t / pairs, m);
+    }
+  }
+  auto noise_event = [&](const PlannedNoise& noise, const std::string& query) {
+    return noise.mode == NoiseMode::kGaussian ? noise.gaussian.Event(m, query)
+                                              : noise.laplace.Event(query);
+  };
+  for (const AttributeDomain& attribute : attributes) {
+    plan.events.push_back(noise_event(plan.one_way, "synthesize: 1-way marginal(" +
+                                                        attribute.name + ")"));
+  }
+  for (std::size_t i = 1; i < k; ++i) {
+    plan.events.push_back(PrivacyEvent::Exponential(
+        plan.selection_epsilon, "synthesize: structure step " + std::to_string(i) +
+                                    " (exponential mechanism, score sensitivity " +
+                                    std::to_string(static_cast<int>(2 * m)) + ")"));
+  }
+  for (std::size_t i = 1; i < k; ++i) {
+    plan.events.push_back(
+        noise_event(plan.family, "synthesize: family marginal " + std::to_string(i)));
+  }
+  if (plan.num_pairs > 0) {
+    for (std::size_t a = 0; a < k; ++a) {
+      for (std::size_t b = a + 1; b < k; ++b) {
+        plan.events.push_back(noise_event(plan.pair, "synthesize: pair marginal(" +
+                                                         attributes[a].name + "," +
+                                                         attributes[b].name + ")"));
+      }
+    }
+  }
+  plan.composed_epsilon = privacy::ComposeEpsilon(plan.events, options.delta);
+  plan.pair_fraction = shares.pair;
+  plan.one_way_fraction = shares.one_way;
+  plan.structure_fraction = shares.structure;
+  plan.family_fraction = shares.family;
+  return plan;
+}
+
+}  // namespace
+
+std::string NoiseModeName(NoiseMode mode) {
+  return mode == NoiseMode::kGaussian ? "gaussian" : "pure";
+}
+
+NoiseMode ParseNoiseMode(const std::string& name) {
+  if (name == "gaussian") return NoiseMode::kGaussian;
+  if (name == "pure") return NoiseMode::kPure;
+  throw InputError("mode \"" + name + "\": expected \"gaussian\" or \"pure\"");
+}
+
+void SynthesisOptions::Validate() const {
+  if (!(epsilon > 0) || !std::isfinite(epsilon)) {
+    throw InputError("epsilon must be finite and > 0 (got " + std::to_string(epsilon) + ")");
+  }
+  if (!(delta >= 0 && delta < 1)) {
+    throw InputError("delta must be in [0, 1) (got " + std::to_string(delta) + ")");
+  }
+  if (mode == NoiseMode::kGaussian && delta == 0) {
+    throw InputError("delta must be > 0 in gaussian mode; use --mode pure for delta = 0");
+  }
+  if (max_rows_per_unit == 0) throw InputError("max_rows_per_unit must be at least 1");
+  if (!(one_way_share > 0 && one_way_share < 1) || !(structure_share > 0 && structure_share < 1) ||
+      !(EffectivePairShare() >= 0 && EffectivePairShare() < 1) ||
+      !(one_way_share + structure_share + EffectivePairShare() < 1)) {
+    throw InputError("budget shares: one_way_share and structure_share must be in (0, 1), "
+                     "pair_share in [0, 1), with a sum below 1");
+  }
+  if (pair_levels < 2 || pair_levels > 64) throw InputError("pair_levels must be in [2, 64]");
+  if (degree && *degree > 8) throw InputError("degree must be at most 8 parents");
+  if (max_parent_cells && *max_parent_cells == 0) {
+    throw InputError("max_parent_cells must be at least 1");
+  }
+  if (max_groups < 2) throw InputError("max_groups must be at least 2");
+  if (max_candidates_per_step == 0) throw InputError("max_candidates_per_step must be >= 1");
+  if (max_scoring_rows < 1000) throw InputError("max_scoring_rows must be at least 1000");
+  if (!(penalty_weight >= 0) || !std::isfinite(penalty_weight)) {
+    throw InputError("penalty_weight must be finite and >= 0");
+  }
+  if (!(usefulness_theta > 0) || !std::isfinite(usefulness_theta)) {
+    throw InputError("usefulness_theta must be finite and > 0");
+  }
+}
+
+nlohmann::json SynthesisOptions::ToJson() const {
+  nlohmann::json json = {{"epsilon", epsilon},
+                         {"delta", delta},
+                         {"mode", NoiseModeName(mode)},
+                         {"max_rows_per_unit", max_rows_per_unit},
+                         {"one_way_share", one_way_share},
+                         {"structure_share", structure_share},
+                         {"max_groups", max_groups},
+                         {"max_candidates_per_step", max_candidates_per_step},
+                         {"max_scoring_rows", max_scoring_rows},
+                         {"penalty_weight", penalty_weight},
+                         {"usefulness_theta", usefulness_theta},
+                         {"pair_share", EffectivePairShare()},
+                         {"pair_levels", pair_levels},
+                         {"max_pair_attributes", max_pair_attributes}};
+  json["degree"] = degree ? nlohmann::json(*degree) : nlohmann::json("auto");
+  json["max_parent_cells"] =
+      max_parent_cells ? nlohmann::json(*max_parent_cells) : nlohmann::json("auto");
+  return json;
+}
+
+double PlannedNoise::StdDev() const {
+  if (mode == NoiseMode::kGaussian) return gaussian.sigma;
+  const double b = laplace.scale.ToDouble();
+  // Discrete Laplace with Pr[z] ~ exp(-|z|/b): variance 2 e^{-1/b} / (1 - e^{-1/b})^2.
+  const double q = std::exp(-1.0 / b);
+  return std::sqrt(2 * q) / (1 - q);
+}
+
+nlohmann::json PlannedNoise::ToJson() const {
+  if (mode == NoiseMode::kGaussian) {
+    return {{"mechanism", "discrete_gaussian"},
+            {"sigma", gaussian.sigma},
+            {"sigma_squared", gaussian.sigma_squared.ToString()},
+            {"stddev", StdDev()}};
+  }
+  return {{"mechanism", "discrete_laplace"},
+          {"scale", laplace.scale.ToString()},
+          {"epsilon", laplace.epsilon},
+          {"stddev", StdDev()}};
+}
+
+SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
+                            const SynthesisOptions& options) {
+  options.Validate();
+  if (attributes.empty()) throw InputError("synthesis plan: the schema has no modeled attribute");
+  for (const AttributeDomain& attribute : attributes) {
+    if (attribute.domain_size == 0) {
+      throw InputError("synthesis plan: attribute \"" + attribute.name + "\" has an empty domain");
+    }
+  }
+  // Largest t with ComposeEpsilon(events(t)) <= epsilon: bracket, then bisect on log t.
+  // ComposeEpsilon is increasing in t (every event's loss grows with its share of t).
+  auto fits = [&](double t) {
+    try {
+      return PlanAt(attributes, options, t).composed_epsilon <= options.epsilon;
+    } catch (const InputError&) {
+      return false;  // t so large (or small) that a sampler parameter leaves its range
+    }
+  };
+  double lo = options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon / 1e4
+                                                   : options.epsilon / 1e4;
+  double hi = options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon
+                                                   : options.epsilon;
+  for (int i = 0; i < 60 && !fits(lo); ++i) lo /= 4;
+  if (!fits(lo)) {
+    throw InputError("epsilon " + std::to_string(options.epsilon) +
+                     " is too small to plan a synthesis of " + std::to_string(attributes.size()) +
+                     " attributes (the noise would leave the samplers' range)");
+  }
+  for (int i = 0; i < 60 && fits(hi); ++i) hi *= 2;
+  for (int i = 0; i < 80 && hi / lo > 1 + 1e-13; ++i) {
+    const double mid = std::sqrt(lo * hi);
+    (fits(mid) ? lo : hi) = mid;
+  }
+  return PlanAt(attributes, options, lo);
+}
+
+SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options) {
+  options.max_rows_per_unit = schema.max_rows_per_unit();
+  const std::vector<AttributeDomain> domains = DomainsOf(schema);
+  return PlanSynthesis(domains, options);
+}
+
+nlohmann::json SynthesisPlan::ToJson() const {
+  nlohmann::json json;
+  json["options"] = options.ToJson();
+  json["attributes"] = nlohmann::json::array();
+  for (const AttributeDomain& attribute : attributes) {
+    json["attributes"].push_back(
+        {{"name", attribute.name}, {"domain_size", attribute.domain_size}});
+  }
+  json["histogram_sensitivity"] = histogram_sensitivity;
+  json["one_way"] = one_way.ToJson();
+  json["one_way"]["count"] = num_one_way();
+  if (num_selections() > 0) {
+    json["family"] = family.ToJson();
+    json["family"]["count"] = num_families();
+    json["selection"] = {{"mechanism", "exponential"},
+                         {"epsilon", selection_epsilon},
+                         {"score_sensitivity", selection_sensitivity},
+                         {"count", num_selections()}};
+  }
+  if (num_pairs > 0) {
+    json["pair"] = pair.ToJson();
+    json["pair"]["count"] = num_pairs;
+  }
+  json["budget_split"] = {{"unit", options.mode == NoiseMode::kGaussian ? "rho" : "epsilon"},
+                          {"one_way", one_way_fraction},
+                          {"structure", structure_fraction},
+                          {"families", family_fraction},
+                          {"pairs", pair_fraction}};
+  json["composed_epsilon"] = composed_epsilon;
+  json["delta"] = options.delta;
+  json["events"] = nlohmann::json::array();
+  for (const privacy::PrivacyEvent& event : events) json["events"].push_back(event.ToJson());
+  return json;
+}
+
+std::string SynthesisPlan::Describe() const {
+  std::ostringstream out;
+  out << "privet synthesize plan (" << NoiseModeName(options.mode) << " mode)\n";
+  out << "  request: epsilon " << options.epsilon << ", delta " << options.delta
+      << "; privacy unit bound m = " << options.max_rows_per_unit << " rows\n";
+  out << "  " << attributes.size() << " attributes, " << events.size()
+      << " privacy events, composed epsilon " << composed_epsilon << "\n";
+  out << "  budget split (" << (options.mode == NoiseMode::kGaussian ? "rho" : "epsilon")
+      << "): 1-way marginals " << one_way_fraction << ", structure " << structure_fraction
+      << ", families " << family_fraction << ", pairs " << pair_fraction << "\n";
+  out << "  1-way marginals: " << num_one_way() << " x "
+      << (options.mode == NoiseMode::kGaussian ? "discrete Gaussian" : "discrete Laplace")
+      << ", noise std " << one_way.StdDev() << " per cell\n";
+  if (num_selections() > 0) {
+    out << "  structure: " << num_selections() << " exponential-mechanism selections, epsilon "
+        << selection_epsilon << " each, score sensitivity " << selection_sensitivity << "\n";
+    const double sd = family.StdDev();
+    out << "  families: " << num_families() << " noisy marginals, noise std " << sd
+        << " per cell; a family of 100 cells gets about " << 0.7979 * sd * 100
+        << " counts of absolute noise in total (L1)\n";
+  }
+  if (num_pairs > 0) {
+    out << "  pairs: " << num_pairs << " noisy pair marginals over at most " << options.pair_levels
+        << " x " << options.pair_levels << " coarse levels, noise std " << pair.StdDev()
+        << " per cell\n";
+  }
+  out << "  degree: " << (options.degree ? std::to_string(*options.degree) : "automatic")
+      << ", max parent cells: "
+      << (options.max_parent_cells ? std::to_string(*options.max_parent_cells) : "automatic")
+      << "\n";
+  return out.str();
+}
+
+}  // namespace privet::engine

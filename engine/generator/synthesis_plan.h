@@ -1,0 +1,157 @@
+// The synthesis plan: every privacy event a `privet synthesize` request will cause, with its
+// exact parameters, computed from PUBLIC inputs only (the attribute domains, the requested
+// (epsilon, delta), the mode, the unit bound and the options), before any data is read or any
+// noise is drawn. The ledger is charged with plan.events; fitting (engine/generator/privbayes.h) then
+// draws noise with exactly these parameters and makes exactly these invocations. Nothing the
+// data says can change the number or the parameters of the events (the degree, the domain
+// compression and the parent sets chosen are data-dependent, but they only decide WHICH
+// marginals the planned measurements are applied to; see docs/privacy.md).
+//
+// The request with k attributes makes (docs/generator.md, docs/privacy.md):
+//   1. k noisy 1-way marginals (one per attribute),         histogram, L1 = L2 sensitivity m;
+//   2. k - 1 exponential-mechanism selections of a family (attribute, parent set), score
+//      sensitivity 2m;
+//   3. k - 1 noisy family marginals (attribute x parents),   histogram, L1 = L2 sensitivity m;
+// where m = max_rows_per_unit. Gaussian mode (default): discrete Gaussian noise, accounted in
+// RDP/zCDP. Pure mode: discrete Laplace noise, delta = 0, basic composition.
+//
+// Budget split: shares of the budget (zCDP rho in Gaussian mode, epsilon in pure mode) go to
+// the 1-way marginals, the structure search and the families; one scale t is then found by
+// bisection so that ComposeEpsilon(events(t), delta) is the largest value <= epsilon
+// (accountant.h). After the samplers' safe rounding (noisy_counts.h) the composed epsilon is
+// within a relative 1e-9 below the request.
+#ifndef PRIVET_ENGINE_GENERATOR_SYNTHESIS_PLAN_H_
+#define PRIVET_ENGINE_GENERATOR_SYNTHESIS_PLAN_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/table/attribute_domain.h"
+#include "engine/table/schema.h"
+#include "privacy/noisy_counts.h"
+#include "privacy/privacy_event.h"
+
+namespace privet::engine {
+
+enum class NoiseMode {
+  kGaussian,  // discrete Gaussian counts, zCDP/RDP accounting, delta > 0 required
+  kPure,      // discrete Laplace counts, pure epsilon-DP (delta may be 0)
+};
+
+// "gaussian" / "pure".
+std::string NoiseModeName(NoiseMode mode);
+// Inverse of NoiseModeName; InputError naming the value otherwise.
+NoiseMode ParseNoiseMode(const std::string& name);
+
+struct SynthesisOptions {
+  double epsilon = 1.0;
+  double delta = 1e-9;
+  NoiseMode mode = NoiseMode::kGaussian;
+  // The privacy unit bound m (schema.max_rows_per_unit()); every sensitivity is scaled by it.
+  std::uint32_t max_rows_per_unit = 1;
+  // Budget shares (of rho in Gaussian mode, of epsilon in pure mode); the families get the
+  // rest. Defaults chosen by measurement (docs/generator.md).
+  double one_way_share = 0.10;
+  double structure_share = 0.15;
+  // Largest number of parents per attribute. nullopt: chosen automatically (up to 3, pruned
+  // by the cell budget; docs/generator.md). When set, the search allows up to this many.
+  std::optional<std::uint32_t> degree;
+  // Largest product of the parents' (compressed) domain sizes. nullopt: automatic (from the
+  // noisy row count and the planned noise, theta-usefulness, docs/generator.md).
+  std::optional<std::uint64_t> max_parent_cells;
+  // Largest number of groups an attribute's domain is compressed to (>= 2).
+  std::uint32_t max_groups = 24;
+  // Work cap for the structure search: candidate families scored per step at most.
+  std::uint32_t max_candidates_per_step = 1500;
+  // Rows used to score candidates (Poisson subsample above this noisy row count).
+  std::uint64_t max_scoring_rows = 200000;
+  // Weight of the expected-noise penalty in the structure score (engine/generator/network_structure.h).
+  double penalty_weight = 0.5;
+  // theta of theta-usefulness: a family may have at most n_hat / (theta * family noise std)
+  // cells (engine/generator/privbayes.h).
+  double usefulness_theta = 2.0;
+  // Pair marginals (engine/generator/pair_calibration.h): every pair of attributes is measured over at
+  // most pair_levels coarse levels each, with this share of the budget, when the schema has
+  // 2..max_pair_attributes modeled attributes (the noise per pair grows with the number of
+  // pairs, k(k-1)/2). 0 turns them off. nullopt: automatic, kAutoPairShare in Gaussian mode at
+  // epsilon >= kAutoPairMinEpsilon, else 0 (below that, or with pure-epsilon Laplace composed
+  // over every pair, the pairs' noise swamped them on adult and their budget was better spent
+  // on the network; docs/generator.md).
+  static constexpr double kAutoPairShare = 0.25;
+  static constexpr double kAutoPairMinEpsilon = 0.5;
+  std::optional<double> pair_share;
+  std::uint32_t pair_levels = 6;
+  std::uint32_t max_pair_attributes = 20;
+
+  // The pair share in effect: pair_share, or the automatic rule above.
+  double EffectivePairShare() const {
+    if (pair_share) return *pair_share;
+    return mode == NoiseMode::kGaussian && epsilon >= kAutoPairMinEpsilon ? kAutoPairShare : 0.0;
+  }
+  // Whether a plan over k attributes measures pair marginals.
+  bool UsesPairs(std::size_t k) const {
+    return EffectivePairShare() > 0 && k >= 2 && k <= max_pair_attributes;
+  }
+
+  // Throws InputError naming the field unless epsilon > 0 finite, delta in [0, 1) (> 0 in
+  // Gaussian mode), max_rows_per_unit >= 1, shares in (0, 1) (pair_share in [0, 1)) with
+  // sum < 1, degree <= 8, max_groups >= 2, pair_levels in [2, 64].
+  void Validate() const;
+  nlohmann::json ToJson() const;
+};
+
+// A noise measurement the fit will make: the exact sampler parameters.
+struct PlannedNoise {
+  NoiseMode mode = NoiseMode::kGaussian;
+  privacy::DiscreteGaussianPlan gaussian;  // Gaussian mode
+  privacy::DiscreteLaplacePlan laplace;    // pure mode
+  // Standard deviation of one cell's noise (sigma for the Gaussian; sqrt(2)*scale for the
+  // discrete Laplace, up to its discreteness), for planning and --plan display.
+  double StdDev() const;
+  nlohmann::json ToJson() const;
+};
+
+struct SynthesisPlan {
+  SynthesisOptions options;
+  std::vector<AttributeDomain> attributes;
+  PlannedNoise one_way;                // each 1-way marginal
+  PlannedNoise family;                 // each family marginal
+  PlannedNoise pair;                   // each pair marginal (when num_pairs > 0)
+  std::size_t num_pairs = 0;           // k(k-1)/2 when options.UsesPairs(k), else 0
+  double selection_epsilon = 0;        // each exponential-mechanism selection
+  double selection_sensitivity = 0;    // 2m
+  double histogram_sensitivity = 0;    // m (L1 and L2)
+  // Exactly what the ledger is charged with, in the order the fit invokes them.
+  std::vector<privacy::PrivacyEvent> events;
+  double composed_epsilon = 0;         // ComposeEpsilon(events, options.delta)
+  // Approximate shares of the total privacy loss (rho in Gaussian mode, epsilon in pure).
+  double one_way_fraction = 0, structure_fraction = 0, family_fraction = 0, pair_fraction = 0;
+
+  std::size_t num_one_way() const { return attributes.size(); }
+  std::size_t num_selections() const { return attributes.empty() ? 0 : attributes.size() - 1; }
+  std::size_t num_families() const { return num_selections(); }
+
+  // For `privet synthesize --plan` and the model file: options, mechanisms, per-measurement
+  // noise, budget split, events. Contains no data-derived value.
+  nlohmann::json ToJson() const;
+  // The same for humans, several lines, including the expected noise per cell and what it
+  // means for a family of a given size.
+  std::string Describe() const;
+};
+
+// Throws InputError if options are invalid, attributes is empty, or the budget is too small
+// for the samplers' parameter range.
+SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
+                            const SynthesisOptions& options);
+// PlanSynthesis(DomainsOf(schema), options) with options.max_rows_per_unit taken from
+// schema.max_rows_per_unit().
+SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options);
+
+}  // namespace privet::engine
+
+#endif  // PRIVET_ENGINE_GENERATOR_SYNTHESIS_PLAN_H_

@@ -1,0 +1,84 @@
+// `privet query correlation`: a noisy Pearson correlation matrix of numeric attributes.
+//
+// Query (docs/privacy.md, "Direct queries"): each value is clipped to its attribute's PUBLIC
+// bounds [min, max] (the encoder already clamps; the code's bin midpoint stands for the value)
+// and mapped to z = (2v - min - max) / (max - min) in [-1, 1]. Rows missing any of the
+// attributes are left out (a per-row rule, so neighbours still differ by one unit's rows).
+// The released vector is the sufficient statistics
+//   s = (count, sum_r z_r1, ..., sum_r z_rp, sum_r z_ri z_rj for i <= j),
+// dimension 1 + p + p(p+1)/2. One row contributes u = (1, z, z_i z_j) with
+// ||u||_2^2 = 1 + sum z_i^2 + sum_{i<=j} z_i^2 z_j^2 <= 1 + p + p(p+1)/2, so one unit of at
+// most m rows moves s by at most m sqrt(1 + p + p(p+1)/2) in L2 (triangle inequality).
+// Mechanism: the Gaussian mechanism on that vector (privacy/gaussian_mechanism.h: grid
+// snapping + discrete Gaussian, no floating-point noise), sigma the smallest that one event
+// of that sensitivity may use within (epsilon, delta) (accountant.h).
+// Post-processing: means and covariances from s, correlations clamped to [-1, 1], then the
+// nearest correlation matrix (engine/queries/nearest_correlation.h), so the result is symmetric,
+// unit-diagonal and positive semidefinite at any epsilon (identity when the noisy count is
+// below 2).
+#ifndef PRIVET_ENGINE_QUERIES_CORRELATION_QUERY_H_
+#define PRIVET_ENGINE_QUERIES_CORRELATION_QUERY_H_
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+#include <nlohmann/json.hpp>
+
+#include "engine/table/encoded_table.h"
+#include "engine/table/schema.h"
+#include "privacy/gaussian_mechanism.h"
+#include "privacy/privacy_event.h"
+#include "privacy/random_source.h"
+
+namespace privet::engine {
+
+struct CorrelationQueryOptions {
+  std::vector<std::string> attributes;  // >= 2 distinct integer/continuous attribute names
+  double epsilon = 1.0;
+  double delta = 1e-9;                  // > 0
+  std::uint32_t max_rows_per_unit = 1;  // set from the schema by PlanCorrelationQuery
+};
+
+struct CorrelationQueryPlan {
+  CorrelationQueryOptions options;
+  std::vector<std::size_t> columns;
+  std::vector<double> lower, upper;       // public bounds per attribute
+  std::vector<std::vector<double>> code_value;  // per attribute: value of each code (NaN = missing)
+  double l2_sensitivity = 0;              // m sqrt(1 + p + p(p+1)/2)
+  privacy::GaussianVectorPlan noise;
+  privacy::PrivacyEvent event;            // charge this before running the query
+  double composed_epsilon = 0;
+
+  nlohmann::json ToJson() const;
+};
+
+// Throws InputError on unknown/repeated/non-numeric attributes, fewer than 2 or more than 64,
+// invalid epsilon, or delta not in (0, 1).
+CorrelationQueryPlan PlanCorrelationQuery(const Schema& schema, CorrelationQueryOptions options);
+
+struct NoisyCorrelationResult {
+  CorrelationQueryPlan plan;
+  std::vector<double> noisy_statistics;  // s + noise, layout as in the file comment
+  Eigen::MatrixXd correlation;           // valid correlation matrix (post-processed)
+  double noisy_count = 0;
+};
+
+// Runs the planned query on the unit-bounded table (columns = schema.modeled_attributes()).
+NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
+                                           const CorrelationQueryPlan& plan,
+                                           privacy::RandomSource& noise);
+
+// The post-processing alone: noisy statistics -> valid correlation matrix (p attributes).
+Eigen::MatrixXd CorrelationFromStatistics(const std::vector<double>& statistics, std::size_t p);
+
+// CSV: header "attribute,<names...>", one row per attribute.
+void WriteCorrelationCsv(const NoisyCorrelationResult& result, std::ostream& out);
+// JSON: plan, "attributes", "matrix" (rows), "noisy_count".
+nlohmann::json CorrelationResultJson(const NoisyCorrelationResult& result);
+
+}  // namespace privet::engine
+
+#endif  // PRIVET_ENGINE_QUERIES_CORRELATION_QUERY_H_

@@ -1,0 +1,33 @@
+// The public facts the generator needs about each modeled attribute: its name, number of
+// codes, whether codes are ordered (numeric bins, date buckets) and which code means missing.
+// All of it comes from the config (engine/table/schema.h), never from the data, so the planner and
+// the model may use it freely.
+#ifndef PRIVET_ENGINE_TABLE_ATTRIBUTE_DOMAIN_H_
+#define PRIVET_ENGINE_TABLE_ATTRIBUTE_DOMAIN_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/table/schema.h"
+
+namespace privet::engine {
+
+struct AttributeDomain {
+  std::string name;
+  std::uint32_t domain_size = 1;  // codes in [0, domain_size), the missing code included
+  // True for integer/continuous/date/datetime: adjacent codes are adjacent values, so the
+  // generator may merge neighbouring codes when it compresses the domain.
+  bool ordered = false;
+  std::optional<std::uint32_t> missing_code;
+
+  bool operator==(const AttributeDomain&) const = default;
+};
+
+// One entry per schema.modeled_attributes(), same order (= the EncodedTable's columns).
+std::vector<AttributeDomain> DomainsOf(const Schema& schema);
+
+}  // namespace privet::engine
+
+#endif  // PRIVET_ENGINE_TABLE_ATTRIBUTE_DOMAIN_H_

@@ -1,0 +1,129 @@
+#include "engine/generator/synthesis_plan.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "privacy/accountant.h"
+#include "privacy/errors.h"
+
+namespace privet::engine {
+namespace {
+
+std::vector<AttributeDomain> Domains(std::size_t k) {
+  std::vector<AttributeDomain> domains;
+  for (std::size_t i = 0; i < k; ++i) {
+    domains.push_back({std::string("a").append(std::to_string(i)), static_cast<std::uint32_t>(2 + i % 7), i % 2 == 0,
+                       std::nullopt});
+  }
+  return domains;
+}
+
+TEST_CASE("The plan's events compose to exactly the requested budget (Gaussian mode)") {
+  for (std::size_t k : {1u, 2u, 14u, 76u}) {
+    for (double epsilon : {0.1, 1.0, 10.0}) {
+      for (std::uint32_t m : {1u, 3u}) {
+        SynthesisOptions options;
+        options.epsilon = epsilon;
+        options.delta = 1e-9;
+        options.max_rows_per_unit = m;
+        const SynthesisPlan plan = PlanSynthesis(Domains(k), options);
+        CAPTURE(k);
+        CAPTURE(epsilon);
+        // k 1-way marginals, k - 1 selections, k - 1 families, and every pair up to 20
+        // attributes (automatic: from epsilon 0.5 in Gaussian mode).
+        const std::size_t pairs = k >= 2 && k <= 20 && epsilon >= 0.5 ? k * (k - 1) / 2 : 0;
+        REQUIRE(plan.num_pairs == pairs);
+        REQUIRE(plan.events.size() == 3 * k - 2 + pairs);
+        const double composed = privacy::ComposeEpsilon(plan.events, 1e-9);
+        CHECK(composed == plan.composed_epsilon);
+        CHECK(composed <= epsilon);
+        // Lands on the budget: the samplers' 32-bit safe rounding of sigma^2 is the only slack.
+        CHECK(composed >= epsilon * (1 - 1e-9));
+        CHECK(plan.histogram_sensitivity == m);
+        CHECK(plan.selection_sensitivity == 2 * m);
+        for (const auto& event : plan.events) {
+          if (event.kind == privacy::MechanismKind::kGaussian) CHECK(event.l2_sensitivity == m);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("Pure mode: discrete Laplace and exponential events summing to epsilon, delta 0") {
+  SynthesisOptions options;
+  options.epsilon = 1.0;
+  options.delta = 0.0;
+  options.mode = NoiseMode::kPure;
+  const SynthesisPlan plan = PlanSynthesis(Domains(14), options);
+  double sum = 0;
+  for (const auto& event : plan.events) {
+    CHECK(event.kind != privacy::MechanismKind::kGaussian);
+    sum += event.epsilon;
+  }
+  CHECK(sum <= 1.0);
+  CHECK(sum >= 1.0 - 1e-9);
+  CHECK(plan.composed_epsilon <= 1.0);
+}
+
+TEST_CASE("Pair marginals: one event per pair with their share, or none when turned off") {
+  SynthesisOptions options;
+  const SynthesisPlan with_pairs = PlanSynthesis(Domains(5), options);
+  CHECK(with_pairs.num_pairs == 10);
+  CHECK(with_pairs.pair_fraction == SynthesisOptions::kAutoPairShare);
+  CHECK(with_pairs.family_fraction ==
+        doctest::Approx(1 - options.one_way_share - options.structure_share -
+                        SynthesisOptions::kAutoPairShare));
+  CHECK(with_pairs.events.back().query == "synthesize: pair marginal(a3,a4)");
+  CHECK(with_pairs.ToJson().at("pair").at("count") == 10);
+  options.pair_share = 0;
+  const SynthesisPlan without = PlanSynthesis(Domains(5), options);
+  CHECK(without.num_pairs == 0);
+  CHECK(without.events.size() == 3 * 5 - 2);
+  CHECK(!without.ToJson().contains("pair"));
+  // The pairs' budget goes to the families instead, so they get less noise.
+  CHECK(without.family.StdDev() < with_pairs.family.StdDev());
+  // Automatic: none in pure mode or below epsilon 0.5; an explicit share applies anyway.
+  SynthesisOptions pure;
+  pure.mode = NoiseMode::kPure;
+  pure.delta = 0;
+  CHECK(PlanSynthesis(Domains(5), pure).num_pairs == 0);
+  SynthesisOptions small;
+  small.epsilon = 0.2;
+  CHECK(PlanSynthesis(Domains(5), small).num_pairs == 0);
+  small.pair_share = 0.25;
+  CHECK(PlanSynthesis(Domains(5), small).num_pairs == 10);
+}
+
+TEST_CASE("The plan does not depend on anything but public inputs (deterministic)") {
+  SynthesisOptions options;
+  const SynthesisPlan a = PlanSynthesis(Domains(10), options);
+  const SynthesisPlan b = PlanSynthesis(Domains(10), options);
+  CHECK(a.events == b.events);
+  CHECK(a.ToJson() == b.ToJson());
+  CHECK(a.Describe().find("discrete Gaussian") != std::string::npos);
+}
+
+TEST_CASE("Invalid options are InputErrors naming the field") {
+  auto plan_with = [](auto mutate) {
+    SynthesisOptions options;
+    mutate(options);
+    return PlanSynthesis(Domains(3), options);
+  };
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.epsilon = 0; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.epsilon = INFINITY; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.delta = 1; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.delta = 0; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.max_rows_per_unit = 0; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.one_way_share = 0.7;
+                                                      o.structure_share = 0.4; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.degree = 9; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.pair_share = 0.8; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.pair_share = -0.1; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.pair_levels = 1; }), InputError);
+  CHECK_THROWS_AS(PlanSynthesis(std::vector<AttributeDomain>{}, SynthesisOptions{}), InputError);
+  CHECK_THROWS_AS(ParseNoiseMode("laplace"), InputError);
+}
+
+}  // namespace
+}  // namespace privet::engine
