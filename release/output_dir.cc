@@ -49,6 +49,10 @@ void RemoveStaleStaging(const std::filesystem::path& target) {
 }  // namespace
 
 void RequireFreshOutputDir(const std::filesystem::path& path) {
+  RequireFreshOutputDir(path, false);
+}
+
+void RequireFreshOutputDir(const std::filesystem::path& path, bool claimed) {
   struct stat info {};
   if (::lstat(path.c_str(), &info) != 0) {
     if (errno == ENOENT) return;
@@ -61,7 +65,15 @@ void RequireFreshOutputDir(const std::filesystem::path& path) {
                      "choose another --out");
   }
   std::error_code error;
-  if (!S_ISDIR(info.st_mode) || !std::filesystem::is_empty(path, error)) {
+  if (!claimed && S_ISDIR(info.st_mode) && std::filesystem::exists(path / kClaimFile, error)) {
+    throw InputError("output folder " + path.string() +
+                     " is being written by another release; choose a new --out");
+  }
+  bool empty = S_ISDIR(info.st_mode);
+  for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
+    empty = empty && claimed && entry.path().filename() == kClaimFile;
+  }
+  if (!S_ISDIR(info.st_mode) || !empty || error) {
     throw InputError("output folder " + path.string() +
                      " already exists and is not empty: privet never overwrites a release; "
                      "choose a new --out");
@@ -76,23 +88,22 @@ StagedOutputDir::StagedOutputDir(std::filesystem::path target) : target_(std::mo
     throw InputError("cannot create the folder of --out " + target_.string() + ": " +
                      error.message());
   }
-  // The claim: mkdir is atomic, so of two releases into the same new --out one wins and the
-  // other is refused here, before it is charged. A pre-existing empty folder is claimed by a
-  // file created with O_EXCL inside it.
+  // The claim: a file created with O_EXCL inside the target, so of two releases into the same
+  // --out one wins and the other is refused here, before it is charged.
   if (::mkdir(target_.c_str(), 0755) == 0) {
     created_target_ = true;
-  } else if (errno == EEXIST) {
-    RequireFreshOutputDir(target_);
-    const std::filesystem::path claim = target_ / kClaimFile;
-    const int fd = ::open(claim.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      throw InputError("output folder " + target_.string() +
-                       " is being written by another release; choose a new --out");
-    }
-    ::close(fd);
-  } else {
+  } else if (errno != EEXIST) {
     throw InputError("cannot create --out " + target_.string() + ": " + std::strerror(errno));
   }
+  const std::filesystem::path claim = target_ / kClaimFile;
+  const int fd = ::open(claim.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    if (created_target_) std::filesystem::remove(target_, error);
+    throw InputError("output folder " + target_.string() +
+                     " is being written by another release; choose a new --out");
+  }
+  ::close(fd);
+  RequireFreshOutputDir(target_, /*claimed=*/true);
   RemoveStaleStaging(target_);
   staging_ = ParentOf(target_) / (StagingPrefix(target_) + std::to_string(getpid()));
   std::filesystem::remove_all(staging_, error);
@@ -111,17 +122,14 @@ StagedOutputDir::~StagedOutputDir() {
 
 void StagedOutputDir::ReleaseClaim() noexcept {
   std::error_code ignored;
-  if (created_target_) {
-    std::filesystem::remove(target_, ignored);  // only if still empty
-  } else {
-    std::filesystem::remove(target_ / kClaimFile, ignored);
-  }
+  std::filesystem::remove(target_ / kClaimFile, ignored);
+  if (created_target_) std::filesystem::remove(target_, ignored);  // only if still empty
 }
 
 void StagedOutputDir::Commit() {
   std::error_code error;
-  // rename(2) atomically replaces an empty folder, which the claimed target is.
-  if (!created_target_) std::filesystem::remove(target_ / kClaimFile, error);
+  // rename(2) atomically replaces an empty folder, which the target is once its claim goes.
+  std::filesystem::remove(target_ / kClaimFile, error);
   std::filesystem::rename(staging_, target_, error);
   if (error) {
     throw StorageError("cannot move the release into " + target_.string() + ": " + error.message());

@@ -35,13 +35,15 @@ class StagedOutputDir {
 
   std::filesystem::path target_;
   std::filesystem::path staging_;
-  bool created_target_ = false;  // the claim is the target folder itself (else a claim file)
+  bool created_target_ = false;  // the target did not exist before the claim
   bool committed_ = false;
 };
 
 // Throws InputError if path is a symbolic link, or exists and is not an empty folder; used
 // before any budget is spent so a request that could never be written is refused for free.
 void RequireFreshOutputDir(const std::filesystem::path& path);
+// As above; with claimed, the folder may hold this release's own claim file.
+void RequireFreshOutputDir(const std::filesystem::path& path, bool claimed);
 
 }  // namespace privet::release
 

@@ -124,6 +124,7 @@ PublicFailure Classify(const std::exception_ptr& error, std::string& detail) {
                                 const std::string& release_id) {
   std::string detail;
   const PublicFailure failure = Classify(std::current_exception(), detail);
+  prepared.output.reset();  // nothing partial stays behind: the staging folder and the claim go
   std::string reference;
   try {
     Incident incident;
