@@ -1,27 +1,16 @@
-// `privet sample`: more synthetic rows from an already released model. Post-processing of
-// the model's noisy measurements, so it costs no budget and touches neither the private data
-// nor the ledger. Its attestation (kind "model-sample") names the model by digest and the
-// model's own attestation, so an auditor can follow the link back to the spending release.
+// `privet sample`: more synthetic rows from an already released model (release/sample_release.h
+// does the work): post-processing, so it costs no budget and reads no private data. The parent
+// release is verified with the deployment's key (and its ledger, when present) before
+// anything is signed.
 #include <boost/random/mersenne_twister.hpp>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
-#include "audit/dsse.h"
-#include "audit/release_attestation.h"
-#include "audit/release_record.h"
-#include "audit/statement.h"
 #include "cli/commands.h"
+#include "cli/ledger_path.h"
 #include "cli/release_common.h"
-#include "engine/generator/model.h"
-#include "engine/generator/sampler.h"
-#include "engine/table/decoder.h"
-#include "privacy/errors.h"
-#include "privacy/random_source.h"
-#include "privacy/sha256.h"
-#include "release/output_dir.h"
-#include "release/synthesize_release.h"
+#include "release/sample_release.h"
 
 namespace privet::cli {
 namespace {
@@ -35,123 +24,39 @@ struct SampleOptions {
   std::string key;
   std::string purpose;
   std::string requester;
+  std::string ledger;
   bool json = false;
   bool quiet = false;
 };
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read " + path.string());
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-// The release that published the model, from its attestation. The signature is the
-// auditor's to check (`privet verify`); here the model's bytes must be one of its subjects,
-// so a sample can only ever point at the model that was actually released.
-audit::ReleaseRecord ParentRecord(const std::filesystem::path& attestation,
-                                  const std::string& model_sha256) {
-  const std::string bytes = ReadFile(attestation);
-  audit::Statement statement;
-  try {
-    statement = audit::ParseStatement(audit::ParseEnvelope(bytes).payload);
-  } catch (const IntegrityError& e) {
-    throw InputError(attestation.string() + " is not a privet attestation: " + e.what());
-  }
-  bool names_model = false;
-  for (const auto& subject : statement.subjects) names_model |= subject.sha256 == model_sha256;
-  if (!names_model) {
-    throw InputError("the model's sha256 " + model_sha256 + " is not a subject of " +
-                     attestation.string() +
-                     ": sample only from a model together with the attestation it was released "
-                     "with (--parent-attestation)");
-  }
-  audit::ReleaseRecord parent = audit::ParsePredicate(statement.predicate);
-  if (parent.kind != audit::ReleaseKind::kSyntheticTable || !parent.ledger) {
-    throw InputError(attestation.string() + " does not attest a synthesize release");
-  }
-  return parent;
-}
-
 void RunSample(const SampleOptions& options) {
-  const std::filesystem::path model_path = options.model;
-  const std::filesystem::path parent_path =
-      options.parent_attestation.empty() ? model_path.parent_path() / audit::kAttestationFileName
-                                         : std::filesystem::path(options.parent_attestation);
-  const std::string model_bytes = ReadFile(model_path);
-  const std::string model_sha256 = Sha256Hex(model_bytes);
-  const audit::ReleaseRecord parent = ParentRecord(parent_path, model_sha256);
+  release::SampleRequest request;
+  request.model = options.model;
+  if (!options.parent_attestation.empty()) request.parent_attestation = options.parent_attestation;
+  request.rows = options.rows;
+  request.seed = options.seed;
+  request.out = options.out;
+  request.signing_key = PathIfGiven(options.key);
+  const std::filesystem::path ledger = ResolveLedgerPath(options.ledger);
+  std::error_code error;
+  if (!options.ledger.empty() || std::filesystem::exists(ledger, error)) request.ledger = ledger;
+  request.requester = options.requester.empty() ? DefaultRequester() : options.requester;
+  request.purpose = options.purpose;
+  const release::SampleResult result = release::SampleModel(request);
 
-  nlohmann::json model_json;
-  try {
-    model_json = nlohmann::json::parse(model_bytes);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(model_path.string() + ": not JSON: " + e.what());
-  }
-  const engine::BayesNetModel model =
-      engine::BayesNetModel::FromJson(model_json, model_path.string());
-  const engine::Schema schema = model.LoadSchema();
-
-  release::RequireFreshOutputDir(options.out);
-  const audit::SigningKey key = audit::LoadReleaseSigningKey(PathIfGiven(options.key));
-  const std::uint64_t rows = release::RowsToSample(options.rows, model);
-
-  release::StagedOutputDir staged(options.out);
-  std::uint64_t seed = 0;
-  if (options.seed) {
-    seed = *options.seed;
-  } else {
-    privacy::RandomSource secure = privacy::RandomSource::Secure();
-    seed = secure();
-  }
-  boost::random::mt19937_64 sampling(seed);
-  const engine::EncodedTable synthetic = engine::SampleRows(model, rows, sampling);
-  const std::filesystem::path csv_path = staged.staging() / "synthetic.csv";
-  {
-    std::ofstream csv(csv_path, std::ios::binary);
-    engine::WriteCsv(schema, synthetic, csv, sampling);
-    if (!csv) throw StorageError("cannot write " + csv_path.string());
-  }
-
-  audit::ReleaseRecord record;
-  record.dataset_id = parent.dataset_id;
-  record.unit_column = parent.unit_column;
-  record.max_rows_per_unit = parent.max_rows_per_unit;
-  record.config_sha256 = parent.config_sha256;
-  record.kind = audit::ReleaseKind::kModelSample;
-  record.cost = {0.0, 0.0};
-  // The dataset's spend and budget as of the parent release: a sample reads no ledger.
-  record.cumulative = parent.cumulative;
-  record.budget = parent.budget;
-  record.requester = options.requester.empty() ? DefaultRequester() : options.requester;
-  record.purpose = options.purpose.empty()
-                       ? "post-processing sample of " + parent.ledger->release_id
-                       : options.purpose;
-  record.time_utc = audit::UtcNowIso8601();
-  // The noise that protects this table was drawn by the parent release.
-  record.randomness = parent.randomness;
-  record.ledger_mode = parent.ledger_mode;
-  record.parent = audit::ParentRelease{parent.ledger->release_id, model_path.filename().string(),
-                                       model_sha256, Sha256Hex(ReadFile(parent_path))};
-  audit::WriteAttestation(staged.staging(), {csv_path}, record, key);
-  staged.Commit();
-
-  const auto out = staged.target();
   if (options.json) {
     nlohmann::json summary = {
         {"release", {{"kind", "model-sample"}, {"epsilon", 0.0}, {"delta", 0.0}}},
-        {"parent", {{"release_id", parent.ledger->release_id}, {"model_sha256", model_sha256}}},
-        {"rows", rows},
-        {"files",
-         {(out / "synthetic.csv").string(), (out / audit::kAttestationFileName).string()}}};
+        {"parent",
+         {{"release_id", result.parent_release_id}, {"model_sha256", result.model_sha256}}},
+        {"rows", result.rows},
+        {"files", {result.files[0].string(), result.files[1].string()}}};
     std::cout << summary.dump(2) << "\n";
     return;
   }
-  std::cout << "sampled " << rows << " rows from the model of " << parent.ledger->release_id
-            << " (dataset " << parent.dataset_id << ") into " << out.string() << "\n  "
-            << (out / "synthetic.csv").string() << "\n  "
-            << (out / audit::kAttestationFileName).string()
+  std::cout << "sampled " << result.rows << " rows from the model of " << result.parent_release_id
+            << " (dataset " << result.dataset_id << ") into " << result.out_dir.string() << "\n  "
+            << result.files[0].string() << "\n  " << result.files[1].string()
             << "\nspent: nothing (post-processing of a released model)\n";
 }
 
@@ -172,6 +77,7 @@ void AddSampleCommand(CLI::App& app) {
                       "Signing key (default $PRIVET_KEY, else privet-keys/privet-signing.key)");
   command->add_option("--purpose", options->purpose, "Why (recorded; optional)");
   command->add_option("--requester", options->requester, "Who asks (default $USER)");
+  AddLedgerOption(*command, &options->ledger);
   command->add_flag("--json", options->json, "Print one JSON summary on stdout");
   command->add_flag("--quiet,-q", options->quiet,
                     "Accepted for symmetry: sample shows no progress");

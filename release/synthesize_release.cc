@@ -5,10 +5,10 @@
 #include <cmath>
 #include <fstream>
 
-#include "engine/table/decoder.h"
 #include "engine/generator/model.h"
 #include "engine/generator/privbayes.h"
 #include "engine/generator/sampler.h"
+#include "engine/table/decoder.h"
 #include "privacy/canonical_json.h"
 #include "privacy/errors.h"
 #include "release/release_pipeline.h"

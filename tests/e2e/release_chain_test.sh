@@ -95,6 +95,18 @@ grep -q "synthetic.csv" "$work/err.txt" "$work/out.txt" || fail "tamper message 
 model_digest=$(sha256sum release/model.json | cut -d' ' -f1)
 grep -rq "$model_digest" <(python3 -c "import json,base64,sys; print(base64.b64decode(json.load(open(sys.argv[1]))['payload']).decode())" sampled/attestation.dsse.json) ||
   fail "sample attestation does not name the model's digest"
+# A parent whose signature was zeroed is never re-signed (issue 13, defect 2): refused, free.
+python3 - release/attestation.dsse.json forged.json <<'PY' || fail "could not forge a parent"
+import base64, json, sys
+envelope = json.load(open(sys.argv[1]))
+envelope["signatures"][0]["sig"] = base64.b64encode(bytes(64)).decode()
+json.dump(envelope, open(sys.argv[2], "w"))
+PY
+expect_code 5 "$privet" sample --model release/model.json --parent-attestation forged.json \
+  --key keys/privet-signing.key --out forged-sample
+grep -q "does not verify with this deployment's key" "$work/err.txt" ||
+  fail "a forged parent was not named: $(cat "$work/err.txt")"
+[ ! -e forged-sample ] || fail "a sample of a forged parent was written"
 # The whole chain in one run: the sample, its parent release and the link between them.
 "$privet" verify sampled/attestation.dsse.json --key keys/privet-signing.pub \
   --ledger "$PRIVET_LEDGER" --parent release/attestation.dsse.json >parent.txt
