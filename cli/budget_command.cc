@@ -2,7 +2,7 @@
 // optional per-release cap) once, and reads what has been spent. The ledger does the work
 // (privacy/ledger.h); this file parses options and prints.
 #include <CLI/CLI.hpp>
-#include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <iomanip>
@@ -44,12 +44,21 @@ std::string Number(double value) {
 }
 
 // Strict decimal parse; the message names the option. Range checks follow in the caller.
+// Only plain decimal text is a budget ("3", "0.5", "1e-6"): strtod would also read hex floats
+// ("0x10" is 16), "inf", "nan" and leading blanks, so a budget could be set to something
+// other than what the officer saw typed. from_chars (general format) reads no hex, and the
+// character check refuses "inf"/"nan" spellings before it runs.
 double ParseNumber(const std::string& option, const std::string& text) {
-  errno = 0;
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || errno == ERANGE) {
-    throw InputError(option + ": \"" + text + "\" is not a number");
+  const bool decimal_characters =
+      !text.empty() && text.find_first_not_of("0123456789.eE+-") == std::string::npos &&
+      text.find_first_of("0123456789") != std::string::npos;
+  double value = 0;
+  const char* const last = text.data() + text.size();
+  const auto [end, error] =
+      decimal_characters ? std::from_chars(text.data(), last, value, std::chars_format::general)
+                         : std::from_chars_result{text.data(), std::errc::invalid_argument};
+  if (error != std::errc() || end != last) {
+    throw InputError(option + ": \"" + text + "\" is not a number (write it in decimal: 3, 0.5, 1e-6)");
   }
   return value;
 }

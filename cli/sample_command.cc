@@ -84,14 +84,8 @@ void RunSample(const SampleOptions& options) {
   const std::string model_sha256 = Sha256Hex(model_bytes);
   const audit::ReleaseRecord parent = ParentRecord(parent_path, model_sha256);
 
-  nlohmann::json model_json;
-  try {
-    model_json = nlohmann::json::parse(model_bytes);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(model_path.string() + ": not JSON: " + e.what());
-  }
   const engine::BayesNetModel model =
-      engine::BayesNetModel::FromJson(model_json, model_path.string());
+      engine::BayesNetModel::FromText(model_bytes, model_path.string());
   const engine::Schema schema = model.LoadSchema();
 
   RequireFreshOutputDir(options.out);
