@@ -221,7 +221,8 @@ TEST_CASE("Verification reads only regular files inside the release folder") {
   Deployment deployment;
   const auto attestation = deployment.Release("r1", "age,sex\n40,F\n");
   const std::filesystem::path folder = attestation.parent_path();
-  const std::filesystem::path outside = deployment.scratch.path() / "outside.csv";
+  std::filesystem::create_directories(deployment.scratch.path() / "elsewhere");
+  const std::filesystem::path outside = deployment.scratch.path() / "elsewhere" / "synthetic.csv";
   std::filesystem::rename(folder / "synthetic.csv", outside);
   std::filesystem::create_symlink(outside, folder / "synthetic.csv");
   ExpectFailure(VerifyAttestation(attestation, deployment.public_key, std::nullopt),
