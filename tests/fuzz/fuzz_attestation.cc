@@ -32,13 +32,14 @@ const privet::audit::VerifyingKey& Key() {
   return key;
 }
 
+// Never destroyed: the exit handler below removes it after static destructors ran.
 const std::filesystem::path& Folder() {
-  static const std::filesystem::path folder = [] {
+  static const std::filesystem::path* const folder = new std::filesystem::path([] {
     const std::filesystem::path path = std::filesystem::temp_directory_path() /
                                        ("privet-fuzz-attestation-" + std::to_string(::getpid()));
     std::filesystem::create_directories(path);
     return path;
-  }();
+  }());
   static const bool cleanup_registered = [] {
     std::atexit([] {
       std::error_code ignored;
@@ -47,7 +48,7 @@ const std::filesystem::path& Folder() {
     return true;
   }();
   (void)cleanup_registered;
-  return folder;
+  return *folder;
 }
 
 void ParseDirectly(std::string_view text) {

@@ -18,8 +18,9 @@
 
 namespace {
 
+// Never destroyed: the exit handler below removes its folder after static destructors ran.
 const std::filesystem::path& LedgerPath() {
-  static const std::filesystem::path path = [] {
+  static const std::filesystem::path* const path = new std::filesystem::path([] {
     const std::filesystem::path folder = std::filesystem::temp_directory_path() /
                                          ("privet-fuzz-ledger-" + std::to_string(::getpid()));
     std::filesystem::remove_all(folder);
@@ -27,13 +28,14 @@ const std::filesystem::path& LedgerPath() {
     const std::filesystem::path ledger_path = folder / "ledger.db";
     auto ledger = privet::privacy::BudgetLedger::Open(ledger_path);
     ledger.InitDataset("d", privet::privacy::Budget{3.0, 1e-6, 1.0}, "officer");
-    privet::privacy::ChargeRequest request;
-    request.dataset_id = "d";
-    request.events = {privet::privacy::PrivacyEvent::Laplace(0.5, "marginal(a)"),
-                      privet::privacy::PrivacyEvent::Gaussian(10.0, 1.0, "marginal(a,b)")};
-    request.requester = "r";
-    request.purpose = "fuzz";
-    request.kind = "synthesize";
+    const privet::privacy::ChargeRequest request{
+        "d",
+        {privet::privacy::PrivacyEvent::Laplace(0.5, "marginal(a)"),
+         privet::privacy::PrivacyEvent::Gaussian(10.0, 1.0, "marginal(a,b)")},
+        "requester",
+        "fuzzing",
+        "synthesize",
+        ""};
     const privet::privacy::ChargeReceipt receipt = ledger.Charge(request);
     ledger.RecordOutcome(receipt.release_id, "released");
     std::atexit([] {
@@ -41,8 +43,8 @@ const std::filesystem::path& LedgerPath() {
       std::filesystem::remove_all(LedgerPath().parent_path(), ignored);
     });
     return ledger_path;
-  }();
-  return path;
+  }());
+  return *path;
 }
 
 void ReplaceBody(std::int64_t entry_id, const std::string& body) {
