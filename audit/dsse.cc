@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/base64.h"
+#include "privacy/bounded_json.h"
 #include "privacy/canonical_json.h"
 #include "privacy/errors.h"
 
@@ -99,12 +100,7 @@ std::string DecodeField(const nlohmann::json& value, const std::string& field) {
 }  // namespace
 
 Envelope ParseEnvelope(std::string_view json_text) {
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::exception& e) {
-    throw IntegrityError(std::string("envelope: not JSON (") + e.what() + ")");
-  }
+  const nlohmann::json document = ParseBoundedJson<IntegrityError>(json_text, "envelope");
   if (!document.is_object()) throw IntegrityError("envelope: not a JSON object");
   Envelope envelope;
   envelope.payload = DecodeField(RequireString(document, "payload", ""), "payload");
@@ -112,6 +108,12 @@ Envelope ParseEnvelope(std::string_view json_text) {
   const auto signatures = document.find("signatures");
   if (signatures == document.end() || !signatures->is_array() || signatures->empty()) {
     throw IntegrityError("envelope: signatures must be a non-empty array");
+  }
+  // Exactly one: the documented openssl route checks signatures[0], and privet must not
+  // accept an envelope that route rejects (an invalid first signature beside a valid one).
+  if (signatures->size() != 1) {
+    throw IntegrityError("envelope: " + std::to_string(signatures->size()) +
+                         " signatures; a privet attestation carries exactly one");
   }
   for (std::size_t i = 0; i < signatures->size(); ++i) {
     const nlohmann::json& entry = (*signatures)[i];

@@ -56,7 +56,11 @@ Envelope SignEnvelope(std::string_view payload_type, std::string_view payload,
 std::string SerializeEnvelope(const Envelope& envelope);
 
 // Parses the JSON form. Throws IntegrityError naming the field that is missing, of the
-// wrong type, or not valid base64. Unknown fields are ignored, as DSSE allows.
+// wrong type, or not valid base64, for JSON nested deeper than kMaxJsonDepth
+// (privacy/bounded_json.h), and for an envelope with other than exactly one signature: DSSE
+// allows several, but privet signs with one key, and the openssl route of docs/auditor.md
+// reads signatures[0], so accepting more would let the two verifiers disagree. Unknown
+// fields are ignored, as DSSE allows.
 Envelope ParseEnvelope(std::string_view json_text);
 
 // The outcome of checking an envelope against one public key.

@@ -23,27 +23,6 @@ constexpr KindName kKindNames[] = {
 constexpr char kSecureName[] = "secure";
 constexpr char kSeededName[] = "seeded: not for release";
 
-bool IsSha256Hex(std::string_view text) {
-  if (text.size() != 64) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
-bool IsIso8601Utc(std::string_view text) {
-  // Exactly "YYYY-MM-DDTHH:MM:SSZ"; field ranges are checked loosely (the time is recorded,
-  // not computed with).
-  constexpr std::string_view kPattern = "dddd-dd-ddTdd:dd:ddZ";
-  if (text.size() != kPattern.size()) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (kPattern[i] == 'd' ? !(text[i] >= '0' && text[i] <= '9') : text[i] != kPattern[i]) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // a <= b up to floating-point composition error: the accountant's sums can differ from the
 // ledger's in the last bits, never by a relative 1e-9.
 bool AtMost(double a, double b) { return a <= b + 1e-9 * std::max(1.0, std::fabs(b)); }
@@ -102,6 +81,27 @@ class Fields {
 };
 
 }  // namespace
+
+bool IsSha256Hex(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool IsIso8601Utc(std::string_view text) {
+  // Exactly "YYYY-MM-DDTHH:MM:SSZ"; field ranges are checked loosely (the time is recorded,
+  // not computed with).
+  constexpr std::string_view kPattern = "dddd-dd-ddTdd:dd:ddZ";
+  if (text.size() != kPattern.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (kPattern[i] == 'd' ? !(text[i] >= '0' && text[i] <= '9') : text[i] != kPattern[i]) {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::string_view ReleaseKindName(ReleaseKind kind) {
   for (const KindName& entry : kKindNames) {

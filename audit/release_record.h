@@ -124,6 +124,12 @@ PrivacyAmount Remaining(const ReleaseRecord& record);
 // Current UTC time as "YYYY-MM-DDTHH:MM:SSZ".
 std::string UtcNowIso8601();
 
+// True iff `text` is 64 lowercase hex digits (a SHA-256 digest as privet writes it).
+bool IsSha256Hex(std::string_view text);
+// True iff `text` has exactly the form "YYYY-MM-DDTHH:MM:SSZ" (digits where the Ys, Ms, Ds,
+// Hs and Ss are; field ranges are not checked: times are recorded, never computed with).
+bool IsIso8601Utc(std::string_view text);
+
 // Everything wrong with the record's internal consistency, one short sentence each (empty
 // when consistent): cost <= budget, cost <= cumulative <= budget (within a relative 1e-9 for
 // floating-point composition), epsilon/delta ranges, hex digests, ledger presence per kind,

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "privacy/bounded_json.h"
 #include "privacy/errors.h"
 
 namespace privet::audit {
@@ -74,12 +75,8 @@ nlohmann::json StatementToJson(const Statement& statement) {
 }
 
 Statement ParseStatement(std::string_view payload) {
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(payload);
-  } catch (const nlohmann::json::exception& e) {
-    throw IntegrityError(std::string("statement: payload is not JSON (") + e.what() + ")");
-  }
+  const nlohmann::json document =
+      ParseBoundedJson<IntegrityError>(payload, "statement: payload");
   if (!document.is_object()) throw IntegrityError("statement: payload is not a JSON object");
   const auto type = document.find("_type");
   if (type == document.end() || !type->is_string() || *type != kStatementType) {

@@ -75,6 +75,37 @@ void CheckConsistency(VerificationReport& report, const nlohmann::json& predicat
   }
 }
 
+// Why the file a subject names beside the attestation must not be read, or "" when it may: it
+// must be a regular file reached from the release folder without following a symbolic link.
+// A link (the file itself or a folder on the way) could point the verifier at any file on the
+// machine, and a device or FIFO (/dev/zero) would never end. Subject names are relative,
+// without "." or ".." parts (ParseStatement), so each part is looked at with lstat.
+std::string UnsafeSubjectPath(const std::filesystem::path& folder, const std::string& name) {
+  std::filesystem::path path = folder;
+  const std::filesystem::path relative(name);
+  for (auto part = relative.begin(); part != relative.end(); ++part) {
+    path /= *part;
+    std::error_code error;
+    const std::filesystem::file_status status = std::filesystem::symlink_status(path, error);
+    if (error || !std::filesystem::exists(status)) {
+      return path.string() +
+             " is missing: the signed release lists this file and it was not found beside the "
+             "attestation or among the given files";
+    }
+    if (std::filesystem::is_symlink(status)) {
+      return path.string() +
+             " is a symbolic link: verification reads only files inside the release folder "
+             "(give the file on the command line to check it where it is)";
+    }
+    const bool last = std::next(part) == relative.end();
+    if (last ? !std::filesystem::is_regular_file(status)
+             : !std::filesystem::is_directory(status)) {
+      return path.string() + (last ? " is not a regular file" : " is not a folder");
+    }
+  }
+  return "";
+}
+
 void CheckSubjects(VerificationReport& report, const std::vector<std::filesystem::path>& files) {
   // Files given on the command line stand in for the subject with the same base name.
   std::map<std::string, std::filesystem::path> given;
@@ -93,19 +124,22 @@ void CheckSubjects(VerificationReport& report, const std::vector<std::filesystem
   for (const Subject& subject : report.subjects) {
     const std::string base = std::filesystem::path(subject.name).filename().string();
     std::filesystem::path path;
+    std::string problem;
     if (const auto it = given.find(base); it != given.end() && !used[base]) {
+      // A file named on the command line is read where the user says it is.
       path = it->second;
       used[base] = true;
+      std::error_code error;
+      if (!std::filesystem::is_regular_file(path, error)) {
+        problem = path.string() + " is missing or not a regular file";
+      }
     } else {
       path = beside / subject.name;
+      problem = UnsafeSubjectPath(beside, subject.name);
     }
     const std::string name = "subject:" + subject.name;
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(path, error)) {
-      Add(report, name, false,
-          path.string() +
-              " is missing: the signed release lists this file and it was not "
-              "found beside the attestation or among the given files");
+    if (!problem.empty()) {
+      Add(report, name, false, problem);
       continue;
     }
     std::string actual;

@@ -55,7 +55,9 @@ struct VerificationReport {
 //  - consistency: ConsistencyProblems is empty and "remaining" = budget - cumulative;
 //  - subject:<name>: each subject's file has the signed SHA-256. A file in `files` whose
 //    name equals the subject's base name is used; otherwise the file at
-//    attestation's directory / name. A missing file fails;
+//    attestation's directory / name, which must be a regular file reached without following
+//    a symbolic link (the file or any folder on its way): a link, a device or a FIFO fails,
+//    as does a missing file;
 //  - extra-file:<name>: a file in `files` that is no subject fails (e.g. another release's
 //    file presented with this attestation);
 //  - with `ledger`: the release id is in it with the same events and cost, the entry hash

@@ -11,7 +11,8 @@
 
 namespace privet {
 
-// Throws InputError if the value holds invalid UTF-8 or a non-finite number.
+// Throws InputError if the value holds invalid UTF-8 or a non-finite number, or nests deeper
+// than kMaxJsonDepth (privacy/bounded_json.h) arrays and objects.
 std::string CanonicalJson(const nlohmann::json& value);
 
 }  // namespace privet

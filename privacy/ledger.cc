@@ -9,6 +9,7 @@
 #include <functional>
 #include <utility>
 
+#include "privacy/bounded_json.h"
 #include "privacy/canonical_json.h"
 #include "privacy/deployment_secret.h"
 #include "privacy/errors.h"
@@ -147,13 +148,12 @@ std::string EntryHash(const nlohmann::json& body, const std::string& previous_ha
   return Sha256Hex(CanonicalJson({{"body", body}, {"previous_hash", previous_hash}}));
 }
 
+// Bodies are parsed with a depth bound (privacy/bounded_json.h): an entry edited to nest
+// 10^5 deep is a broken entry, not a stack overflow in the code that hashes it.
 nlohmann::json ParseBody(const Row& row, const std::string& path) {
-  try {
-    return nlohmann::json::parse(row.body);
-  } catch (const nlohmann::json::exception&) {
-    throw IntegrityError("ledger " + path + ": entry " + std::to_string(row.entry_id) +
-                         " is not valid JSON; run `privet ledger verify`");
-  }
+  return ParseBoundedJson<IntegrityError>(
+      row.body, "ledger " + path + ": entry " + std::to_string(row.entry_id) +
+                    " (run `privet ledger verify`)");
 }
 
 void ValidateDatasetId(const std::string& id) {
@@ -413,9 +413,10 @@ struct BudgetLedger::Impl {
       }
       nlohmann::json body;
       try {
-        body = nlohmann::json::parse(row.body);
-      } catch (const nlohmann::json::exception&) {
-        return fail(row.entry_id, "is not valid JSON (edited?)");
+        body = ParseBoundedJson<IntegrityError>(row.body, "entry");
+      } catch (const IntegrityError&) {
+        return fail(row.entry_id, "is not valid JSON, or nests deeper than " +
+                                      std::to_string(kMaxJsonDepth) + " levels (edited?)");
       }
       std::string canonical;
       try {

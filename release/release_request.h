@@ -50,7 +50,7 @@ struct ReleaseRequest {
   std::optional<std::uint64_t> seed;  // seeded noise: test ledgers only
 };
 
-// Options of a synthetic-table request (engine/synthesis_plan.h SynthesisOptions).
+// Options of a synthetic-table request (engine/generator/synthesis_plan.h SynthesisOptions).
 struct SynthesizeOptions {
   std::optional<std::uint64_t> rows;  // default: the model's noisy row count
   std::string mode = "gaussian";      // "gaussian" or "pure"

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "privacy/bounded_json.h"
 #include "privacy/errors.h"
 
 namespace privet::engine {
@@ -203,6 +204,10 @@ json BayesNetModel::ToJson() const {
     }
   }
   return out;
+}
+
+BayesNetModel BayesNetModel::FromText(std::string_view text, const std::string& source) {
+  return FromJson(ParseBoundedJson(text, source), source);
 }
 
 BayesNetModel BayesNetModel::FromJson(const json& in, const std::string& source) {

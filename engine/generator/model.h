@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -98,6 +99,9 @@ class BayesNetModel {
   // must parse as a schema whose modeled attributes equal the model's. InputError naming
   // `source` and the field on any problem (a tampered or truncated file included).
   static BayesNetModel FromJson(const nlohmann::json& json, const std::string& source = "model");
+  // A model file's bytes: ParseBoundedJson (privacy/bounded_json.h: InputError for text that
+  // is not JSON or nests deeper than kMaxJsonDepth), then FromJson.
+  static BayesNetModel FromText(std::string_view text, const std::string& source = "model");
 
  private:
   // The pair-level and pair-marginal part of Validate.

@@ -80,6 +80,14 @@ void CsvReader::Fail(std::uint64_t line, const std::string& what) const {
   throw InputError(display_name_ + ":" + std::to_string(line) + ": " + what);
 }
 
+void CsvReader::CheckRecordSize() const {
+  if (record_.size() > kMaxCsvRecordBytes) {
+    Fail(record_line_, "record longer than " + std::to_string(kMaxCsvRecordBytes >> 20) +
+                           " MiB: not a CSV table (a binary file or device, or an unclosed "
+                           "quote?)");
+  }
+}
+
 void CsvReader::ValidateUtf8() const {
   const bool ascii = std::all_of(record_.begin(), record_.end(),
                                  [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -147,6 +155,7 @@ bool CsvReader::ReadRecord() {
         const char* quote = std::find(begin, stop, '"');
         line_ += static_cast<std::uint64_t>(std::count(begin, quote, '\n'));
         record_.append(begin, quote);
+        CheckRecordSize();
         pos_ += static_cast<std::size_t>(quote - begin);
         if (quote == stop) continue;
         ++pos_;  // past the quote
@@ -172,6 +181,7 @@ bool CsvReader::ReadRecord() {
                         "inner quotes)");
       }
       record_.append(begin, special);
+      CheckRecordSize();
       pos_ += static_cast<std::size_t>(special - begin);
       if (special == stop) continue;
       if (*special == '"') {
@@ -182,6 +192,10 @@ bool CsvReader::ReadRecord() {
       break;
     }
     field_ends_.push_back(record_.size());
+    if (field_ends_.size() > kMaxCsvFields) {
+      Fail(record_line_, "more than " + std::to_string(kMaxCsvFields) +
+                             " fields in one record: this is not a table privet can read");
+    }
     if (pos_ == end_) break;  // end of input ends the record
     const char c = buffer_[pos_++];
     if (c == delimiter) continue;

@@ -9,7 +9,10 @@
 // because a multi-column table cannot have a blank record; a one-column table must keep them
 // (they are empty cells).
 //
-// Streams in 1 MiB blocks: memory is one block plus one record, whatever the file size.
+// Streams in 1 MiB blocks: memory is one block plus one record, whatever the file size. A
+// record is bounded (kMaxCsvRecordBytes of field bytes, kMaxCsvFields fields): past either,
+// ReadRecord throws InputError, so a binary file or a device such as /dev/zero fails after
+// 16 MiB instead of growing one record until memory runs out.
 #ifndef PRIVET_ENGINE_TABLE_CSV_READER_H_
 #define PRIVET_ENGINE_TABLE_CSV_READER_H_
 
@@ -26,6 +29,10 @@
 
 namespace privet::engine {
 
+// Bounds on one record (see the file comment): far above any table privet models.
+inline constexpr std::size_t kMaxCsvRecordBytes = std::size_t{16} << 20;
+inline constexpr std::size_t kMaxCsvFields = std::size_t{1} << 20;
+
 struct CsvOptions {
   char delimiter = ',';
   bool skip_blank_lines = true;
@@ -39,7 +46,8 @@ class CsvReader {
   explicit CsvReader(const std::filesystem::path& path, CsvOptions options = {});
 
   // Reads the next record. Returns false at end of input. Throws InputError
-  // ("file:line: ...") on malformed quoting or invalid UTF-8 (naming the field number).
+  // ("file:line: ...") on malformed quoting or invalid UTF-8 (naming the field number), and on
+  // a record past the bounds above.
   bool ReadRecord();
 
   // The current record's fields, unquoted. Valid until the next ReadRecord().
@@ -56,6 +64,7 @@ class CsvReader {
   bool FillBuffer();
   [[noreturn]] void Fail(std::uint64_t line, const std::string& what) const;
   void ValidateUtf8() const;
+  void CheckRecordSize() const;
   void MarkSpecialBytes();
 
   std::unique_ptr<std::ifstream> owned_stream_;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "engine/table/schema_time.h"
+#include "privacy/bounded_json.h"
 #include "privacy/errors.h"
 
 namespace privet::engine {
@@ -460,12 +461,20 @@ Schema Schema::Load(const std::filesystem::path& config,
                     const std::optional<std::filesystem::path>& csv_override) {
   std::ifstream in(config, std::ios::binary);
   if (!in) throw InputError(config.string() + ": cannot open the config file");
-  json parsed;
-  try {
-    parsed = json::parse(in);
-  } catch (const json::exception& e) {
-    throw InputError(config.string() + ": not valid JSON: " + e.what());
+  // Refused before anything is parsed: a config this large would only be one whose domains
+  // exceed kMaxDomainSize, and parsing it first costs seconds and gigabytes.
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxConfigBytes) {
+      throw InputError(config.string() + ": larger than " +
+                       std::to_string(kMaxConfigBytes >> 20) +
+                       " MiB, the most a config may be (docs/config.md)");
+    }
   }
+  if (in.bad()) throw InputError(config.string() + ": cannot read the config file");
+  const json parsed = ParseBoundedJson(text, config.string());
   std::filesystem::path base = config.parent_path();
   if (base.empty()) base = ".";
   Schema schema = FromJson(parsed, base, config.string());

@@ -16,6 +16,7 @@
 #ifndef PRIVET_ENGINE_TABLE_SCHEMA_H_
 #define PRIVET_ENGINE_TABLE_SCHEMA_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -108,6 +109,11 @@ struct Attribute {
   // The bin of a clamped number in [min, max].
   std::uint32_t BinOf(double value) const;
 };
+
+// The largest config file Schema::Load reads (16 MiB): far above any genuine config (the
+// shipped ones are a few kilobytes), far below one that declares 10^7 categories, which is
+// refused here in microseconds instead of after seconds of parsing and gigabytes of memory.
+inline constexpr std::size_t kMaxConfigBytes = std::size_t{16} << 20;
 
 class Schema {
  public:

@@ -22,6 +22,7 @@
 namespace privet::audit {
 namespace {
 
+using testing::FencedBlockAfter;
 using testing::ReadFile;
 using testing::ScratchDir;
 using testing::WriteFile;
@@ -225,15 +226,6 @@ TEST_CASE("privet verify exits 5 naming the cause; openssl rejects signature tam
     CHECK(outcome.exit_code == 7);  // StorageError: cannot open
     CHECK(Contains(outcome.err, "absent.pub"));
   }
-}
-
-// The text between `marker`'s code fence and the closing fence.
-std::string FencedBlockAfter(const std::string& text, const std::string& marker) {
-  const std::size_t at = text.find(marker);
-  REQUIRE(at != std::string::npos);
-  const std::size_t start = text.find("```\n", at) + 4;
-  const std::size_t end = text.find("```", start);
-  return text.substr(start, end - start);
 }
 
 TEST_CASE("The complete example in docs/attestation.md is a genuine, verifying envelope") {

@@ -43,6 +43,22 @@ TEST_CASE("budget init rejects epsilon <= 0, NaN, infinity and non-numbers") {
   CHECK_FALSE(fs::exists(dir / "privet-ledger.db"));  // nothing was created
 }
 
+TEST_CASE("budget init reads only plain decimal numbers: no hex floats, inf or nan spellings") {
+  // Issue 13: `budget init --epsilon 0x10` was accepted (strtod reads hex floats as 16).
+  ScratchDir dir;
+  for (const std::string bad : {"0x10", "0X1p4", "0x1p-2", "infinity", "INF", " 1", "1 ", "1,5",
+                                "e5", ".", "1e"}) {
+    CAPTURE(bad);
+    CheckFails(Init(dir, bad, "1e-6"), kInput, "is not a number");
+    CheckFails(Init(dir, "1", "0x0." + bad), kInput, "--delta");
+  }
+  CHECK_FALSE(fs::exists(dir / "privet-ledger.db"));  // nothing was created
+  REQUIRE(Init(dir, "2.5e0", "1E-6").exit_code == 0);  // decimal forms still read
+  const auto show = Privet(dir.path(), {"budget", "show", "--json"});
+  REQUIRE(show.exit_code == 0);
+  CHECK(nlohmann::json::parse(show.out).at(0)["budget"]["epsilon"] == 2.5);
+}
+
 TEST_CASE("budget init rejects delta outside [0, 1)") {
   ScratchDir dir;
   for (const std::string bad : {"-0.1", "1", "1.5"}) {

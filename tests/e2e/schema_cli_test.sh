@@ -103,4 +103,29 @@ expect_err "empty.csv: the file is empty"
 # 7. Usage errors.
 expect_code 2 "$privet" schema
 expect_code 2 "$privet" schema draft "$csv" --delimiter ';;'
+# 8. Hostile inputs fail fast with one line (issue 13): a CSV that is a device, a config
+# nested 10^5 deep, a config declaring 10^7 categories (refused by size before parsing).
+python3 - "$source_dir/configs/covid_testing.json" "$work" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["dataset"]["csv"] = "/dev/zero"
+json.dump(config, open(sys.argv[2] + "/zero.json", "w"))
+open(sys.argv[2] + "/deep.json", "w").write(
+    '{"schema_version":1,"x":' + "[" * 100000 + "]" * 100000 + "}")
+config["dataset"]["csv"] = "unused.csv"
+for attribute in config["attributes"]:
+    if attribute["name"] == "clinic_name":
+        attribute["values"] = list(range(10 ** 7))
+with open(sys.argv[2] + "/huge.json", "w") as out:
+    json.dump(config, out)
+PY
+expect_code 3 "$privet" schema check "$work/zero.json"
+expect_err "privet: /dev/zero:1: record longer than 16 MiB"
+[ "$(wc -l <"$work/err.txt")" -eq 1 ] || fail "error is not one line"
+expect_code 3 "$privet" schema check "$work/deep.json"
+expect_err "deep.json: JSON nested deeper than 64 levels"
+expect_code 3 "$privet" schema check "$work/huge.json"
+expect_err "huge.json: larger than 16 MiB, the most a config may be"
+rm -f "$work/huge.json"
+
 echo "schema CLI: all checks passed"

@@ -48,6 +48,16 @@ inline std::string HexDecode(std::string_view hex) {
   return bytes;
 }
 
+// The text between the first code fence after `marker` and the closing fence (how the docs'
+// worked examples are read back by the tests that keep them honest).
+inline std::string FencedBlockAfter(const std::string& text, const std::string& marker) {
+  const std::size_t at = text.find(marker);
+  if (at == std::string::npos) throw std::runtime_error("no " + marker + " in the document");
+  const std::size_t start = text.find("```\n", at) + 4;
+  const std::size_t end = text.find("```", start);
+  return text.substr(start, end - start);
+}
+
 inline std::string HexEncode(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;

@@ -125,5 +125,31 @@ TEST_CASE("ParseEnvelope names what is malformed") {
                        doctest::Contains("payload is not a string"), IntegrityError);
 }
 
+TEST_CASE("An envelope with more than one signature is refused, whatever their order") {
+  // Issue 13: an invalid signature with the right keyid before a valid one verified in privet
+  // but failed the documented openssl route, which reads signatures[0]. Now neither accepts.
+  const SigningKey key = testing::Rfc8032Test1Key();
+  Envelope envelope = SignEnvelope(kInTotoPayloadType, "payload", key);
+  const EnvelopeSignature valid = envelope.signatures[0];
+  EnvelopeSignature invalid = valid;
+  invalid.signature[0] = static_cast<char>(invalid.signature[0] ^ 1);
+  for (const auto& signatures : {std::vector<EnvelopeSignature>{invalid, valid},
+                                 std::vector<EnvelopeSignature>{valid, invalid},
+                                 std::vector<EnvelopeSignature>{valid, valid}}) {
+    envelope.signatures = signatures;
+    CHECK_THROWS_WITH_AS(ParseEnvelope(SerializeEnvelope(envelope)),
+                         doctest::Contains("2 signatures; a privet attestation carries exactly one"),
+                         IntegrityError);
+  }
+}
+
+TEST_CASE("An envelope nested deeper than the JSON depth bound is refused, not a crash") {
+  // Issue 13: documents nested 10^5 deep overflowed the stack in recursive JSON walks.
+  const std::string deep = "{\"payload\":" + std::string(100000, '[') + std::string(100000, ']') +
+                           ",\"payloadType\":\"t\",\"signatures\":[]}";
+  CHECK_THROWS_WITH_AS(ParseEnvelope(deep), doctest::Contains("nested deeper than 64"),
+                       IntegrityError);
+}
+
 }  // namespace
 }  // namespace privet::audit

@@ -4,6 +4,7 @@
 #include "audit/verify.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 
 #include "audit/base64.h"
@@ -215,6 +216,27 @@ TEST_CASE("Tamper: a subject removed") {
     ExpectFailure(VerifyAttestation(attestation, deployment.public_key, std::nullopt), "signature",
                   "does not verify");
   }
+}
+
+TEST_CASE("Verification reads only regular files inside the release folder") {
+  // Issue 13: `privet verify` followed a subject symlink to outside the release folder.
+  Deployment deployment;
+  const auto attestation = deployment.Release("r1", "age,sex\n40,F\n");
+  const std::filesystem::path folder = attestation.parent_path();
+  std::filesystem::create_directories(deployment.scratch.path() / "elsewhere");
+  const std::filesystem::path outside = deployment.scratch.path() / "elsewhere" / "synthetic.csv";
+  std::filesystem::rename(folder / "synthetic.csv", outside);
+  std::filesystem::create_symlink(outside, folder / "synthetic.csv");
+  ExpectFailure(VerifyAttestation(attestation, deployment.public_key, std::nullopt),
+                "subject:synthetic.csv", "is a symbolic link");
+  // The same bytes named on the command line are the user's choice, and verify.
+  CHECK(VerifyAttestation(attestation, deployment.public_key, std::nullopt, {outside}).ok());
+
+  // A FIFO (or a device) in the release folder is not read: it might never end.
+  std::filesystem::remove(folder / "synthetic.csv");
+  REQUIRE(::mkfifo((folder / "synthetic.csv").c_str(), 0600) == 0);
+  ExpectFailure(VerifyAttestation(attestation, deployment.public_key, std::nullopt),
+                "subject:synthetic.csv", "is not a regular file");
 }
 
 TEST_CASE("Tamper: the release's ledger entry deleted") {

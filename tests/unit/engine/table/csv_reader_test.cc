@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -134,6 +135,22 @@ TEST_CASE("CsvReader: records straddling the 1 MiB read blocks") {
 TEST_CASE("CsvReader: a file that cannot be opened is an InputError") {
   CHECK_THROWS_WITH_AS(CsvReader(std::filesystem::path("/nonexistent/x.csv")),
                        doctest::Contains("/nonexistent/x.csv: cannot open the CSV file"),
+                       InputError);
+}
+
+TEST_CASE("A record is bounded: a huge field, too many fields and /dev/zero fail quickly") {
+  // Issue 13: `"csv": "/dev/zero"` grew one record to 4 GB, then bad_alloc.
+  const std::string huge(kMaxCsvRecordBytes + 1, 'a');
+  CHECK(ErrorOf("h\n" + huge + "\n").find("t.csv:2: record longer than 16 MiB") == 0);
+  CHECK(ErrorOf("h\n\"" + huge + "\"\n").find("t.csv:2: record longer than 16 MiB") == 0);
+  // Exactly at the bound is still a record.
+  CHECK(ReadAll(std::string(kMaxCsvRecordBytes, 'a') + "\n").at(0).at(0).size() ==
+        kMaxCsvRecordBytes);
+  CHECK(ErrorOf(std::string(kMaxCsvFields, ',') + "\n").find("t.csv:1: more than 1048576 fields") ==
+        0);
+  CHECK(ReadAll(std::string(kMaxCsvFields - 1, ',') + "\n").at(0).size() == kMaxCsvFields);
+  CsvReader zero(std::filesystem::path("/dev/zero"));
+  CHECK_THROWS_WITH_AS(zero.ReadRecord(), doctest::Contains("/dev/zero:1: record longer than"),
                        InputError);
 }
 

@@ -215,7 +215,7 @@ TEST_CASE("Schema: the config file itself is checked on load") {
   fs::create_directories(dir);
   { std::ofstream(dir / "broken.json") << "{\"schema_version\": 1,"; }
   CHECK_THROWS_WITH_AS(Schema::Load(dir / "broken.json"),
-                       doctest::Contains("broken.json: not valid JSON"), InputError);
+                       doctest::Contains("broken.json: not JSON"), InputError);
   CHECK_THROWS_WITH_AS(Schema::Load(dir / "absent.json"),
                        doctest::Contains("absent.json: cannot open the config file"), InputError);
   fs::remove_all(dir);
