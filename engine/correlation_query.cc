@@ -130,10 +130,10 @@ NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
   std::vector<std::vector<std::int64_t>> code_z(p);
   for (std::size_t i = 0; i < p; ++i) {
     for (const double v : plan.code_value[i]) {
-      const double z = std::isnan(v) || !(plan.upper[i] > plan.lower[i])
+      const double range = plan.upper[i] - plan.lower[i];
+      const double z = std::isnan(v) || !(range > 0)
                            ? 0.0
-                           : std::clamp((2 * v - plan.lower[i] - plan.upper[i]) /
-                                            (plan.upper[i] - plan.lower[i]), -1.0, 1.0);
+                           : std::clamp((2 * v - plan.lower[i] - plan.upper[i]) / range, -1.0, 1.0);
       code_z[i].push_back(static_cast<std::int64_t>(std::llround(std::ldexp(z, kBits))));
     }
   }

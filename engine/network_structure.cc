@@ -63,10 +63,12 @@ std::vector<std::int64_t> QuantizeDistribution(std::span<const double> distribut
   weights.reserve(distribution.size());
   std::int64_t total = 0;
   for (const double p : distribution) {
-    if (!std::isfinite(p)) throw InputError("structure search: a reference distribution is not finite");
+    if (!std::isfinite(p)) {
+      throw InputError("structure search: a reference distribution is not finite");
+    }
     // floor(p 2^k) is exact: scaling by a power of two, then an integer-valued floor.
-    weights.push_back(static_cast<std::int64_t>(std::floor(std::ldexp(std::clamp(p, 0.0, 1.0),
-                                                                      kScoreGridBits))));
+    const double scaled = std::ldexp(std::clamp(p, 0.0, 1.0), kScoreGridBits);
+    weights.push_back(static_cast<std::int64_t>(std::floor(scaled)));
     total += weights.back();
   }
   // The doubles may sum to a hair above 1: take units off the largest weights until the sum is
@@ -230,8 +232,8 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
           std::min(std::ldexp(penalty, kScoreGridBits), static_cast<double>(kMaxGridScore));
       scores.push_back(cache[key] - static_cast<std::int64_t>(std::llround(grid_penalty)));
     }
-    const std::size_t chosen = privacy::SelectExponentialExact(
-        scores, grid_sensitivity, options.selection_epsilon, secure);
+    const std::size_t chosen = privacy::SelectExponentialExact(scores, grid_sensitivity,
+                                                               options.selection_epsilon, secure);
     const Key& pick = candidates[chosen];
     network.push_back({pick.first, pick.second});
     selected.push_back(pick.first);

@@ -5,8 +5,8 @@
 
 #include "engine/network_structure.h"
 #include "privacy/accountant.h"
-#include "privacy/exponential_mechanism.h"
 #include "privacy/errors.h"
+#include "privacy/exponential_mechanism.h"
 
 namespace privet::engine {
 namespace {

@@ -36,8 +36,10 @@ ExponentialPlan PlanExponential(std::span<const std::int64_t> scores, std::uint6
                                 double epsilon) {
   if (scores.empty()) throw InputError("exponential mechanism: no candidates to choose from");
   if (!std::isfinite(epsilon) || epsilon < 0x1p-30 || epsilon >= 0x1p33) {
-    throw InputError("exponential mechanism: epsilon must be a finite number in [2^-30, 2^33) "
-                     "(got " + FormatNumber(epsilon) + ")");
+    throw InputError(
+        "exponential mechanism: epsilon must be a finite number in [2^-30, 2^33) "
+        "(got " +
+        FormatNumber(epsilon) + ")");
   }
   if (sensitivity == 0) throw InputError("exponential mechanism: sensitivity must be > 0");
   ExponentialPlan plan;
@@ -69,8 +71,8 @@ std::size_t SampleExponential(const ExponentialPlan& plan, RandomSource& random)
   if (plan.gaps.empty()) throw InputError("exponential mechanism: no candidates to choose from");
   // gamma_i = eps.num * gap_i / (2 eps.den Delta): numerator < 2^33 * 2^64, denominator
   // < 2^100 (PlanExponential), both inside 128 bits.
-  const Uint128 denominator = Uint128{2} * plan.epsilon_used.denominator *
-                              static_cast<Uint128>(plan.sensitivity);
+  const Uint128 denominator =
+      Uint128{2} * plan.epsilon_used.denominator * static_cast<Uint128>(plan.sensitivity);
   const Uint128 epsilon_numerator = plan.epsilon_used.numerator;
   for (;;) {
     const std::size_t i = random.UniformBelow(plan.gaps.size());
@@ -80,9 +82,8 @@ std::size_t SampleExponential(const ExponentialPlan& plan, RandomSource& random)
   }
 }
 
-std::size_t SelectExponentialExact(std::span<const std::int64_t> scores,
-                                   std::uint64_t sensitivity, double epsilon,
-                                   RandomSource& random) {
+std::size_t SelectExponentialExact(std::span<const std::int64_t> scores, std::uint64_t sensitivity,
+                                   double epsilon, RandomSource& random) {
   return SampleExponential(PlanExponential(scores, sensitivity, epsilon), random);
 }
 
@@ -96,7 +97,7 @@ std::vector<std::int64_t> SnapExponentialScores(std::span<const double> scores,
   int sensitivity_exponent = 0;
   Decompose(sensitivity, sensitivity_significand, sensitivity_exponent);
   const Int128 divisor = sensitivity_significand;
-  constexpr Int128 kLimit = Int128{1} << 62;  // kMaxExponentialUtility * 2^kExponentialGridBits
+  constexpr Int128 kLimit = static_cast<Int128>(kMaxExponentialUtility) << kExponentialGridBits;
   std::vector<std::int64_t> snapped;
   snapped.reserve(scores.size());
   for (const double score : scores) {
@@ -118,8 +119,9 @@ std::vector<std::int64_t> SnapExponentialScores(std::span<const double> scores,
       value = significand < 0 ? -1 : 0;  // |score| < 2^-64 sensitivities: floor is 0 or -1
     }
     if (value >= kLimit || value <= -kLimit) {
-      throw InputError("exponential mechanism: a score exceeds 2^42 sensitivities; rescale the "
-                       "scores");
+      throw InputError(
+          "exponential mechanism: a score exceeds 2^42 sensitivities; rescale the "
+          "scores");
     }
     snapped.push_back(static_cast<std::int64_t>(value));
   }
@@ -130,8 +132,7 @@ std::size_t SelectExponential(std::span<const double> scores, double epsilon, do
                               RandomSource& random) {
   if (scores.empty()) throw InputError("exponential mechanism: no candidates to choose from");
   const std::vector<std::int64_t> snapped = SnapExponentialScores(scores, sensitivity);
-  return SelectExponentialExact(snapped, std::uint64_t{1} << kExponentialGridBits, epsilon,
-                                random);
+  return SelectExponentialExact(snapped, std::uint64_t{1} << kExponentialGridBits, epsilon, random);
 }
 
 }  // namespace privet::privacy

@@ -54,9 +54,9 @@ inline constexpr double kMaxExponentialUtility = 0x1p42;
 // so Pr[i] = exp(-gamma_i) / sum_j exp(-gamma_j) exactly. Exposed so that tests can compute
 // the sampler's output distribution in high precision (tests/unit/privacy).
 struct ExponentialPlan {
-  Rational epsilon_used;               // RationalAtMost(epsilon): <= the epsilon charged
-  std::uint64_t sensitivity = 1;       // Delta, in score units
-  std::vector<std::uint64_t> gaps;     // S_max - S_i
+  Rational epsilon_used;            // RationalAtMost(epsilon): <= the epsilon charged
+  std::uint64_t sensitivity = 1;    // Delta, in score units
+  std::vector<std::uint64_t> gaps;  // S_max - S_i
 };
 
 // Plans the exact mechanism on integer scores of sensitivity `sensitivity` (> 0). Throws
@@ -70,15 +70,13 @@ ExponentialPlan PlanExponential(std::span<const std::int64_t> scores, std::uint6
 std::size_t SampleExponential(const ExponentialPlan& plan, RandomSource& random);
 
 // PlanExponential then SampleExponential. The charge is PrivacyEvent::Exponential(epsilon).
-std::size_t SelectExponentialExact(std::span<const std::int64_t> scores,
-                                   std::uint64_t sensitivity, double epsilon,
-                                   RandomSource& random);
+std::size_t SelectExponentialExact(std::span<const std::int64_t> scores, std::uint64_t sensitivity,
+                                   double epsilon, RandomSource& random);
 
 // m_i = floor(score_i / sensitivity * 2^kExponentialGridBits), computed exactly. Throws
 // InputError unless sensitivity is finite > 0 and every score is finite with
 // |score / sensitivity| < kMaxExponentialUtility (the message names no score).
-std::vector<std::int64_t> SnapExponentialScores(std::span<const double> scores,
-                                                double sensitivity);
+std::vector<std::int64_t> SnapExponentialScores(std::span<const double> scores, double sensitivity);
 
 // Index of the selected candidate for double scores of sensitivity `sensitivity`:
 // SelectExponentialExact(SnapExponentialScores(scores, sensitivity), 2^kExponentialGridBits,

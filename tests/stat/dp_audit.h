@@ -108,11 +108,10 @@ inline AuditResult AuditApproximateDp(const AuditHistogram& d, const AuditHistog
                  : binomial_distribution<double>::find_lower_bound_on_p(
                        n, k, beta, binomial_distribution<double>::clopper_pearson_exact_interval);
       const double q_high =
-          k_prime == n_prime
-              ? 1.0
-              : binomial_distribution<double>::find_upper_bound_on_p(
-                    n_prime, k_prime, beta,
-                    binomial_distribution<double>::clopper_pearson_exact_interval);
+          k_prime == n_prime ? 1.0
+                             : binomial_distribution<double>::find_upper_bound_on_p(
+                                   n_prime, k_prime, beta,
+                                   binomial_distribution<double>::clopper_pearson_exact_interval);
       const double margin = p_low - (std::exp(epsilon) * q_high + delta);
       if (margin > result.worst_margin) {
         result.worst_margin = margin;

@@ -50,8 +50,8 @@ std::pair<AuditHistogram, AuditHistogram> Sample(
 }
 
 void Report(const std::string& what, const AuditResult& result) {
-  MESSAGE(what << ": worst margin " << result.worst_margin << " at " << result.worst_event
-               << " (" << result.checks << " checks)");
+  MESSAGE(what << ": worst margin " << result.worst_margin << " at " << result.worst_event << " ("
+               << result.checks << " checks)");
 }
 
 // --- discrete Laplace: a count (3 on D, 3 + m on D') + DLap(m / epsilon) --------------------
@@ -60,11 +60,13 @@ AuditResult AuditLaplace(double noise_epsilon, std::uint64_t seed) {
   const auto real = privacy::PlanDiscreteLaplace(kEpsilon, kUnitBound);
   const auto used = privacy::PlanDiscreteLaplace(noise_epsilon, kUnitBound);
   const std::int64_t low = 3 - 14, high = 3 + kUnitBound + 14;
-  const auto [d, d_prime] = Sample(static_cast<std::size_t>(high - low + 1), 200000, seed,
-                                   [&](bool neighbour, RandomSource& random) {
-    const std::vector<std::int64_t> count{neighbour ? 3 + kUnitBound : 3};
-    return stat::IntegerBin(privacy::AddDiscreteLaplaceNoise(count, used, random)[0], low, high);
-  });
+  const auto [d, d_prime] =
+      Sample(static_cast<std::size_t>(high - low + 1), 200000, seed,
+             [&](bool neighbour, RandomSource& random) {
+               const std::vector<std::int64_t> count{neighbour ? 3 + kUnitBound : 3};
+               return stat::IntegerBin(privacy::AddDiscreteLaplaceNoise(count, used, random)[0],
+                                       low, high);
+             });
   return stat::AuditApproximateDp(d, d_prime, real.epsilon, 0.0, /*ordered=*/true);
 }
 
@@ -85,13 +87,15 @@ AuditResult AuditGaussian(double noise_sigma, std::uint64_t seed) {
   const double epsilon = privacy::ComposeEpsilon(events, kDelta);  // what the ledger charges
   const auto used = privacy::PlanDiscreteGaussian(noise_sigma);
   const std::int64_t low = 3 - 14, high = 3 + kUnitBound + 14;
-  const auto [d, d_prime] = Sample(static_cast<std::size_t>(high - low + 1), 200000, seed,
-                                   [&](bool neighbour, RandomSource& random) {
-    const std::vector<std::int64_t> count{neighbour ? 3 + kUnitBound : 3};
-    return stat::IntegerBin(privacy::AddDiscreteGaussianNoise(count, used, random)[0], low, high);
-  });
-  MESSAGE("discrete Gaussian sigma " << kSigma << ", l2 " << kUnitBound << ": epsilon "
-                                     << epsilon << " at delta " << kDelta);
+  const auto [d, d_prime] =
+      Sample(static_cast<std::size_t>(high - low + 1), 200000, seed,
+             [&](bool neighbour, RandomSource& random) {
+               const std::vector<std::int64_t> count{neighbour ? 3 + kUnitBound : 3};
+               return stat::IntegerBin(privacy::AddDiscreteGaussianNoise(count, used, random)[0],
+                                       low, high);
+             });
+  MESSAGE("discrete Gaussian sigma " << kSigma << ", l2 " << kUnitBound << ": epsilon " << epsilon
+                                     << " at delta " << kDelta);
   return stat::AuditApproximateDp(d, d_prime, epsilon, kDelta, /*ordered=*/true);
 }
 
@@ -138,9 +142,10 @@ TEST_CASE("DP audit: exponential mechanism passes; with half the noise it fails"
 // projection on the direction of that move, binned at sigma/2: the most powerful 1-D statistic
 // (the likelihood ratio of two Gaussians depends on the output only through it).
 engine::Schema BinarySchema() {
-  nlohmann::json config = {{"schema_version", 1},
-                           {"dataset", {{"id", "audit"}, {"csv", "unused.csv"}}},
-                           {"privacy_unit", {{"column", "unit"}, {"max_rows_per_unit", kUnitBound}}}};
+  nlohmann::json config = {
+      {"schema_version", 1},
+      {"dataset", {{"id", "audit"}, {"csv", "unused.csv"}}},
+      {"privacy_unit", {{"column", "unit"}, {"max_rows_per_unit", kUnitBound}}}};
   nlohmann::json attributes = nlohmann::json::array();
   attributes.push_back({{"name", "unit"}, {"type", "ignore"}});
   for (const char* name : {"x0", "x1"}) {
@@ -188,8 +193,8 @@ AuditResult AuditCorrelation(double noise_factor, std::uint64_t seed) {
   const std::size_t bins =
       static_cast<std::size_t>(std::ceil((12 * sigma + real.l2_sensitivity) / width));
   const auto [d, d_prime] = Sample(bins, 400000, seed, [&](bool neighbour, RandomSource& random) {
-    const auto result = engine::RunCorrelationQuery(neighbour ? d_prime_table : d_table, used,
-                                                    random);
+    const auto result =
+        engine::RunCorrelationQuery(neighbour ? d_prime_table : d_table, used, random);
     double projection = 0;
     for (const double value : result.noisy_statistics) projection += value / root6;
     return stat::RealBin(projection, low, width, bins);
@@ -225,9 +230,9 @@ TEST_CASE("DP audit: a whole synthesize request on neighbouring tables passes") 
   options.delta = 1e-6;
   const engine::SynthesisPlan plan = engine::PlanSynthesis(schema, options);
   CHECK(plan.composed_epsilon <= options.epsilon);
-  const std::vector<std::vector<std::uint32_t>> rows = {{0, 0}, {0, 0}, {0, 0}, {0, 1}, {0, 1},
-                                                        {0, 1}, {1, 0}, {1, 0}, {1, 0}, {1, 1},
-                                                        {1, 1}, {1, 1}};
+  const std::vector<std::vector<std::uint32_t>> rows = {{0, 0}, {0, 0}, {0, 0}, {0, 1},
+                                                        {0, 1}, {0, 1}, {1, 0}, {1, 0},
+                                                        {1, 0}, {1, 1}, {1, 1}, {1, 1}};
   const engine::EncodedTable d_table = BinaryTable(rows, false, {1, 1});
   const engine::EncodedTable d_prime_table = BinaryTable(rows, true, {1, 1});
   // n_hat in bins of a quarter of the 1-way noise deviation, 8 deviations either side.

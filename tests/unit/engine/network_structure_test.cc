@@ -54,12 +54,11 @@ cpp_int ReferenceScore(const std::vector<std::vector<std::uint32_t>>& rows,
 
 TEST_CASE("Quantized reference distributions never sum above one") {
   // Noisy distributions whose doubles sum to a hair above 1, and tiny / clamped entries.
-  const std::vector<std::vector<double>> cases = {
-      {0.1, 0.2, 0.7},
-      {1.0 / 3, 1.0 / 3, 1.0 / 3 + 1e-16},
-      {0.5 + 1e-15, 0.5 + 1e-15},
-      {1.0, 0.0, -0.0},
-      {0x1p-30, 1.0}};
+  const std::vector<std::vector<double>> cases = {{0.1, 0.2, 0.7},
+                                                  {1.0 / 3, 1.0 / 3, 1.0 / 3 + 1e-16},
+                                                  {0.5 + 1e-15, 0.5 + 1e-15},
+                                                  {1.0, 0.0, -0.0},
+                                                  {0x1p-30, 1.0}};
   for (const auto& distribution : cases) {
     const auto weights = QuantizeDistribution(distribution);
     const std::int64_t total = std::accumulate(weights.begin(), weights.end(), std::int64_t{0});

@@ -141,8 +141,8 @@ TEST_CASE("Integer scores: exact log-ratio at most epsilon_used <= epsilon") {
     }
     const auto plan = PlanExponential(d, sensitivity, epsilon);
     CHECK(plan.epsilon_used.ToDouble() <= epsilon);
-    const Big worst = MaxLogRatio(Gammas(plan), Gammas(PlanExponential(d_prime, sensitivity,
-                                                                       epsilon)));
+    const Big worst =
+        MaxLogRatio(Gammas(plan), Gammas(PlanExponential(d_prime, sensitivity, epsilon)));
     CHECK(worst <= Big(plan.epsilon_used.numerator) / Big(plan.epsilon_used.denominator));
   }
 }
@@ -169,8 +169,7 @@ TEST_CASE("Snapping is an exact floor of score / sensitivity * 2^20") {
   auto random = RandomSource::Seeded(1);
   CHECK_THROWS_AS(SnapExponentialScores(std::vector<double>{0x1p43}, 2.0), InputError);
   CHECK_THROWS_AS(SnapExponentialScores(std::vector<double>{-0x1p42}, 1.0), InputError);
-  CHECK_THROWS_AS(SelectExponentialExact(std::vector<std::int64_t>{1}, 0, 1.0, random),
-                  InputError);
+  CHECK_THROWS_AS(SelectExponentialExact(std::vector<std::int64_t>{1}, 0, 1.0, random), InputError);
 }
 
 }  // namespace

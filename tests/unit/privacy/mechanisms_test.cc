@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "privacy/errors.h"
-#include "privacy/format_number.h"
 #include "privacy/exponential_mechanism.h"
+#include "privacy/format_number.h"
 #include "privacy/gaussian_mechanism.h"
 #include "privacy/noisy_counts.h"
 
@@ -157,8 +157,8 @@ TEST_CASE("Post-charge mechanism errors name the problem, never a value (issue 1
   // Gaussian mechanism: an exact count (coordinate 0) too large for the grid, and a NaN.
   const auto plan = PlanGaussianVector(3, 0.5, 0.1);
   const double count = 987654321987654.0;
-  for (const std::vector<double>& values : {std::vector<double>{count, 1.0, 2.0},
-                                            std::vector<double>{5.0, kNan, 2.0}}) {
+  for (const std::vector<double>& values :
+       {std::vector<double>{count, 1.0, 2.0}, std::vector<double>{5.0, kNan, 2.0}}) {
     const std::string message = MessageOf([&] { AddGaussianNoise(values, plan, random); });
     CAPTURE(message);
     CHECK(message.find("gaussian mechanism") != std::string::npos);
@@ -171,8 +171,8 @@ TEST_CASE("Post-charge mechanism errors name the problem, never a value (issue 1
   // Exponential mechanism: the largest score (a private statistic) out of range, or not
   // finite; neither the score nor its index is shown.
   const double largest = 123456789012345.0;
-  for (const std::vector<double>& scores : {std::vector<double>{1.0, largest * 0x1p10, 3.0},
-                                            std::vector<double>{1.0, 2.0, kInf}}) {
+  for (const std::vector<double>& scores :
+       {std::vector<double>{1.0, largest * 0x1p10, 3.0}, std::vector<double>{1.0, 2.0, kInf}}) {
     const std::string message = MessageOf([&] { SelectExponential(scores, 1.0, 1.0, random); });
     CAPTURE(message);
     CHECK(message.find("exponential mechanism") != std::string::npos);
