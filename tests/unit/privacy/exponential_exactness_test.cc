@@ -170,6 +170,18 @@ TEST_CASE("Snapping is an exact floor of score / sensitivity * 2^20") {
   CHECK_THROWS_AS(SnapExponentialScores(std::vector<double>{0x1p43}, 2.0), InputError);
   CHECK_THROWS_AS(SnapExponentialScores(std::vector<double>{-0x1p42}, 1.0), InputError);
   CHECK_THROWS_AS(SelectExponentialExact(std::vector<std::int64_t>{1}, 0, 1.0, random), InputError);
+  // The 128-bit range is checked from epsilon and the sensitivity alone: 2 eps.den Delta must
+  // stay below 2^100.
+  const std::vector<std::int64_t> one{0};
+  const double tiny = 1.3e-9;
+  const std::uint64_t denominator = RationalAtMost(tiny).denominator;  // a power of two
+  const int bits = 64 - __builtin_clzll(denominator);                   // den = 2^(bits-1)
+  REQUIRE(bits > 40);
+  const std::uint64_t largest_ok = (std::uint64_t{1} << (100 - bits)) - 1;
+  CHECK_NOTHROW(PlanExponential(one, largest_ok, tiny));
+  CHECK_THROWS_AS(PlanExponential(one, largest_ok + 1, tiny), InputError);
+  CHECK_THROWS_AS(PlanExponential(one, std::uint64_t{1} << 62, 1.0), InputError);
+  CHECK_THROWS_AS(PlanExponential(one, 1, 0x1p-31), InputError);
 }
 
 }  // namespace
