@@ -175,7 +175,7 @@ TEST_CASE("Snapping is an exact floor of score / sensitivity * 2^20") {
   const std::vector<std::int64_t> one{0};
   const double tiny = 1.3e-9;
   const std::uint64_t denominator = RationalAtMost(tiny).denominator;  // a power of two
-  const int bits = 64 - __builtin_clzll(denominator);                   // den = 2^(bits-1)
+  const int bits = 64 - __builtin_clzll(denominator);                  // den = 2^(bits-1)
   REQUIRE(bits > 40);
   const std::uint64_t largest_ok = (std::uint64_t{1} << (100 - bits)) - 1;
   CHECK_NOTHROW(PlanExponential(one, largest_ok, tiny));
