@@ -18,6 +18,7 @@
 #include "engine/privbayes.h"
 #include "engine/schema.h"
 #include "engine/synthesis_plan.h"
+#include "engine/unit_bounding.h"
 #include "privacy/accountant.h"
 #include "privacy/exponential_mechanism.h"
 #include "privacy/gaussian_mechanism.h"
@@ -135,12 +136,13 @@ TEST_CASE("DP audit: exponential mechanism passes; with half the noise it fails"
 
 // --- the correlation query ------------------------------------------------------------------
 // Two binary attributes x0, x1 in {0, 1} (z = -1 or +1). D: four rows, one per cell; D' adds
-// one unit of m rows at (1, 1), where each row contributes u = (1, 1, 1, 1, 1, 1) of norm
-// sqrt(6): the statistics move by exactly the planned L2 sensitivity m sqrt(6). The audited
-// output is the mechanism's noisy statistics vector (the release, matrix and noisy count, is
-// post-processing of it, so auditing the vector is the stronger test), reduced to its
-// projection on the direction of that move, binned at sigma/2: the most powerful 1-D statistic
-// (the likelihood ratio of two Gaussians depends on the output only through it).
+// one unit at (1, 1), bounded to m rows by the pipeline's own unit bounding, where each row
+// contributes u = (1, 1, 1, 1, 1, 1) of norm sqrt(6): the statistics move by exactly the planned L2
+// sensitivity m sqrt(6). The audited output is the mechanism's noisy statistics vector (the
+// release, matrix and noisy count, is post-processing of it, so auditing the vector is the stronger
+// test), reduced to its projection on the direction of that move, binned at sigma/2: the most
+// powerful 1-D statistic (the likelihood ratio of two Gaussians depends on the output only through
+// it).
 engine::Schema BinarySchema() {
   nlohmann::json config = {
       {"schema_version", 1},
@@ -156,18 +158,24 @@ engine::Schema BinarySchema() {
   return engine::Schema::FromJson(config, ".", "audit config");
 }
 
-// The bounded table: the rows given, plus (for D') one unit of m rows at `extra`.
+// The table as read, with unit ids: each given row is its own unit and, for D', one more unit
+// holds 2m + 1 rows at `extra`, so that the pipeline's own unit bounding (BoundRowsPerUnit,
+// secure stream) cuts it to exactly m rows: the neighbour is at the unit bound.
 engine::EncodedTable BinaryTable(const std::vector<std::vector<std::uint32_t>>& rows,
                                  bool neighbour, const std::vector<std::uint32_t>& extra) {
   engine::EncodedTable table;
+  const std::uint32_t heavy_rows = neighbour ? 2 * kUnitBound + 1 : 0;
   for (std::size_t c = 0; c < 2; ++c) {
     engine::EncodedColumn column(c == 0 ? "x0" : "x1", 2);
     for (const auto& row : rows) column.push_back(row[c]);
-    if (neighbour) {
-      for (std::uint32_t i = 0; i < kUnitBound; ++i) column.push_back(extra[c]);
-    }
+    for (std::uint32_t i = 0; i < heavy_rows; ++i) column.push_back(extra[c]);
     table.AddColumn(std::move(column));
   }
+  std::vector<std::uint32_t> units(rows.size());
+  for (std::uint32_t u = 0; u < units.size(); ++u) units[u] = u;
+  for (std::uint32_t i = 0; i < heavy_rows; ++i)
+    units.push_back(static_cast<std::uint32_t>(rows.size()));
+  table.set_unit_ids(std::move(units));
   return table;
 }
 
@@ -193,8 +201,9 @@ AuditResult AuditCorrelation(double noise_factor, std::uint64_t seed) {
   const std::size_t bins =
       static_cast<std::size_t>(std::ceil((12 * sigma + real.l2_sensitivity) / width));
   const auto [d, d_prime] = Sample(bins, 400000, seed, [&](bool neighbour, RandomSource& random) {
-    const auto result =
-        engine::RunCorrelationQuery(neighbour ? d_prime_table : d_table, used, random);
+    const engine::EncodedTable bounded =
+        engine::BoundRowsPerUnit(neighbour ? d_prime_table : d_table, kUnitBound, random);
+    const auto result = engine::RunCorrelationQuery(bounded, used, random);
     double projection = 0;
     for (const double value : result.noisy_statistics) projection += value / root6;
     return stat::RealBin(projection, low, width, bins);
@@ -217,12 +226,13 @@ TEST_CASE("DP audit: the correlation query passes; with half the noise it fails"
 // The private part of `privet synthesize` (engine/privbayes.h: FitBayesNet with the plan the
 // ledger would be charged with; 1-way marginals, structure selection, family and pair
 // marginals, all from a secure-mode-equivalent seeded stream) on two tiny bounded tables:
-// D, 12 rows over two binary attributes; D' adds one unit of m rows at (1, 1). Audited outputs
-// of the released model: its noisy row count n_hat (ordered bins) and whether the
-// network has the edge x0 -> x1 (2 bins); each audit at alpha / 2, so alpha over both. A mutant
-// is not run here: any low-dimensional statistic of the model sees only part of the budget (n_hat
-// depends on the 1-way marginals, 10% of rho), so even halved noise stays within the total
-// epsilon for it; the mechanisms the request is built from are audited with mutants above.
+// D, 12 rows over two binary attributes; D' adds one unit of 2m + 1 rows at (1, 1), which the
+// request's unit bounding (BoundRowsPerUnit, run first as in privet synthesize) cuts to m. Audited
+// outputs of the released model: its noisy row count n_hat (ordered bins) and whether the network
+// has the edge x0 -> x1 (2 bins); each audit at alpha / 2, so alpha over both. A mutant is not run
+// here: any low-dimensional statistic of the model sees only part of the budget (n_hat depends on
+// the 1-way marginals, 10% of rho), so even halved noise stays within the total epsilon for it; the
+// mechanisms the request is built from are audited with mutants above.
 TEST_CASE("DP audit: a whole synthesize request on neighbouring tables passes") {
   const engine::Schema schema = BinarySchema();
   engine::SynthesisOptions options;
@@ -246,8 +256,10 @@ TEST_CASE("DP audit: a whole synthesize request on neighbouring tables passes") 
   const nlohmann::json no_config;
   for (int i = 0; i < kRuns; ++i) {
     for (const bool neighbour : {false, true}) {
-      const engine::BayesNetModel model = engine::FitBayesNet(
-          neighbour ? d_prime_table : d_table, plan, no_config, neighbour ? random_prime : random);
+      RandomSource& stream = neighbour ? random_prime : random;
+      const engine::EncodedTable bounded =
+          engine::BoundRowsPerUnit(neighbour ? d_prime_table : d_table, kUnitBound, stream);
+      const engine::BayesNetModel model = engine::FitBayesNet(bounded, plan, no_config, stream);
       const std::size_t rows_bin = stat::RealBin(model.noisy_rows(), low, width, rows_bins);
       bool edge = false;
       for (const auto& conditional : model.network()) edge = edge || !conditional.parents.empty();
