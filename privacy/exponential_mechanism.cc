@@ -110,7 +110,8 @@ std::vector<std::int64_t> SnapExponentialScores(std::span<const double> scores,
     const int shift = exponent - sensitivity_exponent + kExponentialGridBits;
     Int128 value = 0;
     if (shift > 73) {
-      value = kLimit;  // |significand / divisor| >= 1/2, so the value is >= 2^72: out of range
+      // |significand / divisor| >= 1/2, so |value| >= 2^72: beyond the clamp below anyway.
+      value = significand < 0 ? -kLimit : kLimit;
     } else if (shift >= 0) {
       value = FloorDivide(static_cast<Int128>(significand) * (Int128{1} << shift), divisor);
     } else if (shift > -64) {
@@ -118,11 +119,9 @@ std::vector<std::int64_t> SnapExponentialScores(std::span<const double> scores,
     } else {
       value = significand < 0 ? -1 : 0;  // |score| < 2^-64 sensitivities: floor is 0 or -1
     }
-    if (value >= kLimit || value <= -kLimit) {
-      throw InputError(
-          "exponential mechanism: a score exceeds 2^42 sensitivities; rescale the "
-          "scores");
-    }
+    // Clamping to [-2^62, 2^62] is 1-Lipschitz, so the snapped scores keep sensitivity 2^k;
+    // it replaces an error that would have told the requester a score was huge.
+    value = std::clamp(value, -kLimit, kLimit);
     snapped.push_back(static_cast<std::int64_t>(value));
   }
   return snapped;

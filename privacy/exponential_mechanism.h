@@ -29,7 +29,7 @@
 // log() on the privacy path. Running time depends on the scores (a timing channel); privet
 // releases files, not timings, so this is accepted and documented in docs/privacy.md.
 //
-// Errors raised after the charge (a score not finite or out of range) name the class of the
+// Errors raised after the charge (a score that is not finite) name the class of the
 // problem only, never a score: scores are statistics of the private data.
 #ifndef PRIVET_PRIVACY_EXPONENTIAL_MECHANISM_H_
 #define PRIVET_PRIVACY_EXPONENTIAL_MECHANISM_H_
@@ -46,7 +46,7 @@ namespace privet::privacy {
 
 // Grid of SelectExponential: scores are snapped to multiples of Delta * 2^-20.
 inline constexpr int kExponentialGridBits = 20;
-// SelectExponential accepts |score / sensitivity| < 2^42 (snapped values below 2^62).
+// SelectExponential clamps score / sensitivity to [-2^42, 2^42] (snapped values within 2^62).
 inline constexpr double kMaxExponentialUtility = 0x1p42;
 
 // The exact form of one selection: candidate i is accepted with Bernoulli(exp(-gamma_i)),
@@ -73,9 +73,10 @@ std::size_t SampleExponential(const ExponentialPlan& plan, RandomSource& random)
 std::size_t SelectExponentialExact(std::span<const std::int64_t> scores, std::uint64_t sensitivity,
                                    double epsilon, RandomSource& random);
 
-// m_i = floor(score_i / sensitivity * 2^kExponentialGridBits), computed exactly. Throws
-// InputError unless sensitivity is finite > 0 and every score is finite with
-// |score / sensitivity| < kMaxExponentialUtility (the message names no score).
+// m_i = floor(score_i / sensitivity * 2^kExponentialGridBits), computed exactly, then clamped
+// to +-kMaxExponentialUtility * 2^kExponentialGridBits (a 1-Lipschitz map: the sensitivity is
+// unchanged, and a huge score causes no data-dependent error). Throws InputError unless
+// sensitivity is finite > 0 and every score is finite (the message names no score).
 std::vector<std::int64_t> SnapExponentialScores(std::span<const double> scores, double sensitivity);
 
 // Index of the selected candidate for double scores of sensitivity `sensitivity`:

@@ -167,8 +167,23 @@ TEST_CASE("Snapping is an exact floor of score / sensitivity * 2^20") {
     }
   }
   auto random = RandomSource::Seeded(1);
-  CHECK_THROWS_AS(SnapExponentialScores(std::vector<double>{0x1p43}, 2.0), InputError);
-  CHECK_THROWS_AS(SnapExponentialScores(std::vector<double>{-0x1p42}, 1.0), InputError);
+  // Beyond 2^42 sensitivities the snapped value is clamped to +-2^62 (1-Lipschitz), not refused:
+  // a huge private score must not cause an error the requester would see.
+  constexpr std::int64_t kClamp = std::int64_t{1} << 62;
+  const std::vector<double> huge = {0x1p43, -0x1p44, 1e300, -1e300, 0x1p42 - 1, -(0x1p42 - 1)};
+  const auto clamped = SnapExponentialScores(huge, 2.0);
+  CHECK(clamped[0] == kClamp);
+  CHECK(clamped[1] == -kClamp);
+  CHECK(clamped[2] == kClamp);
+  CHECK(clamped[3] == -kClamp);
+  CHECK(clamped[4] == (std::int64_t{1} << 61) - (std::int64_t{1} << 19));
+  CHECK(clamped[5] == -(std::int64_t{1} << 61) + (std::int64_t{1} << 19));
+  // Neighbours on either side of the clamp still differ by at most 2^20 grid units.
+  for (const double start : {0x1p42 - 0.5, -0x1p42 - 0.5, 0x1p42 + 7.0}) {
+    const auto pair = SnapExponentialScores(std::vector<double>{start, start + 1.0}, 1.0);
+    CHECK(pair[1] - pair[0] <= (std::int64_t{1} << kExponentialGridBits));
+    CHECK(pair[1] >= pair[0]);
+  }
   CHECK_THROWS_AS(SelectExponentialExact(std::vector<std::int64_t>{1}, 0, 1.0, random), InputError);
   // The 128-bit range is checked from epsilon and the sensitivity alone: 2 eps.den Delta must
   // stay below 2^100.
