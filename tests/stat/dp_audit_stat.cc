@@ -2,7 +2,8 @@
 // request, each on neighbouring inputs that differ by one privacy unit AT the unit bound
 // (m = 2 rows, all placed where they move the output most), and of mutants whose noise is
 // halved: the real mechanisms pass, the mutants fail. False-alarm probability of each audit of
-// a correct mechanism: alpha = 1e-6 (Clopper-Pearson + Bonferroni, derived in dp_audit.h).
+// a correct mechanism: alpha = 1e-6 (Clopper-Pearson + Bonferroni, derived in dp_audit.h); the
+// five audits of real mechanisms below together fail with probability <= 5e-6 for fresh seeds.
 // Mutants are built here (the same samplers called with half the noise, while the claimed
 // epsilon and delta stay those of the real plan); the product has no switch for them.
 #include <doctest/doctest.h>
