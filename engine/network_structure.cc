@@ -72,7 +72,11 @@ std::vector<std::int64_t> QuantizeDistribution(std::span<const double> distribut
     total += weights.back();
   }
   // The doubles may sum to a hair above 1: take units off the largest weights until the sum is
-  // at most 1 (deterministic, so neighbours given the same released values agree).
+  // at most 1 (deterministic, so neighbours given the same released values agree). Flooring
+  // already loses up to one unit per entry, so more than that excess is not a distribution.
+  if (total > kOne + static_cast<std::int64_t>(weights.size())) {
+    throw InputError("structure search: a reference distribution sums to more than 1");
+  }
   while (total > kOne) {
     auto largest = std::max_element(weights.begin(), weights.end());
     --*largest;

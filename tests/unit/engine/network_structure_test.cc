@@ -69,6 +69,7 @@ TEST_CASE("Quantized reference distributions never sum above one") {
     }
   }
   CHECK_THROWS_AS(QuantizeDistribution(std::vector<double>{0.5, std::nan("")}), InputError);
+  CHECK_THROWS_AS(QuantizeDistribution(std::vector<double>{0.5, 0.5, 0.01}), InputError);
 }
 
 TEST_CASE("Structure scores are exact and move by at most 2m (grid units) between neighbours") {
