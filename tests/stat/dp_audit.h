@@ -25,6 +25,7 @@
 #ifndef PRIVET_TESTS_STAT_DP_AUDIT_H_
 #define PRIVET_TESTS_STAT_DP_AUDIT_H_
 
+#include <algorithm>
 #include <boost/math/distributions/binomial.hpp>
 #include <cmath>
 #include <cstdint>
