@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "privacy/discrete_samplers_internal.h"
 #include "privacy/errors.h"
 #include "privacy/format_number.h"
 
@@ -67,26 +68,87 @@ GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma, doubl
   return plan;
 }
 
-std::vector<double> AddGaussianNoise(std::span<const double> values, const GaussianVectorPlan& plan,
-                                     RandomSource& random) {
-  if (values.size() != plan.dimension) {
+namespace {
+
+void RequireDimension(std::size_t size, const GaussianVectorPlan& plan) {
+  if (size != plan.dimension) {
     throw InputError("gaussian mechanism: the plan is for " + std::to_string(plan.dimension) +
-                     " values but " + std::to_string(values.size()) + " were given");
+                     " values but " + std::to_string(size) + " were given");
   }
+}
+
+// Adds the plan's discrete Gaussian noise to grid integers |q_j| < 2^52 and scales back.
+std::vector<double> NoisySnapped(const std::vector<std::int64_t>& snapped,
+                                 const GaussianVectorPlan& plan, RandomSource& random) {
   std::vector<double> noisy;
-  noisy.reserve(values.size());
-  for (std::size_t j = 0; j < values.size(); ++j) {
-    const double scaled = values[j] / plan.grid;  // exact: division by a power of two
-    if (!std::isfinite(scaled) || std::fabs(scaled) >= 0x1p52) {
-      throw InputError("gaussian mechanism: value " + std::to_string(j) + " (" +
-                       FormatNumber(values[j]) + ") is not finite or too large for the grid");
-    }
-    const auto snapped = static_cast<std::int64_t>(std::llround(scaled));
+  noisy.reserve(snapped.size());
+  for (const std::int64_t q : snapped) {
     const std::int64_t noise = SampleDiscreteGaussian(plan.sigma_squared_grid, random);
-    // |snapped| < 2^52 and |noise| << 2^52: the sum and its product with the grid are exact.
-    noisy.push_back(static_cast<double>(snapped + noise) * plan.grid);
+    // |q| < 2^52 and |noise| << 2^52: the sum and its product with the grid are exact.
+    noisy.push_back(static_cast<double>(q + noise) * plan.grid);
   }
   return noisy;
+}
+
+// Messages after the charge name the class of problem, never the value (docs/privacy.md).
+[[noreturn]] void ThrowOffGrid() {
+  throw InputError("gaussian mechanism: a statistic is not finite or too large for the grid");
+}
+
+}  // namespace
+
+std::vector<double> AddGaussianNoise(std::span<const double> values, const GaussianVectorPlan& plan,
+                                     RandomSource& random) {
+  RequireDimension(values.size(), plan);
+  std::vector<std::int64_t> snapped;
+  snapped.reserve(values.size());
+  for (const double value : values) {
+    const double scaled = value / plan.grid;  // exact: division by a power of two
+    if (!std::isfinite(scaled) || std::fabs(scaled) >= 0x1p52) ThrowOffGrid();
+    snapped.push_back(static_cast<std::int64_t>(std::llround(scaled)));
+  }
+  return NoisySnapped(snapped, plan, random);
+}
+
+std::vector<double> AddGaussianNoiseFixedPoint(std::span<const FixedPointNumerator> numerators,
+                                               int fraction_bits, const GaussianVectorPlan& plan,
+                                               RandomSource& random) {
+  RequireDimension(numerators.size(), plan);
+  if (fraction_bits < 0 || fraction_bits > 126) {
+    throw InputError("gaussian mechanism: fraction_bits must be in [0, 126]");
+  }
+  constexpr FixedPointNumerator kLimit = FixedPointNumerator{1} << 52;
+  constexpr FixedPointNumerator kMaxNumerator =
+      static_cast<FixedPointNumerator>(~internal::Uint128{0} >> 1);
+  // value / gamma = numerator 2^shift with gamma = 2^-grid_exponent.
+  const int shift = plan.grid_exponent - fraction_bits;
+  std::vector<std::int64_t> snapped;
+  snapped.reserve(numerators.size());
+  for (const FixedPointNumerator numerator : numerators) {
+    FixedPointNumerator q = 0;
+    if (shift >= 0) {
+      // |numerator| 2^shift < 2^52  <=>  |numerator| < 2^(52 - shift); checked before shifting.
+      if (shift >= 52) {
+        if (numerator != 0) ThrowOffGrid();
+      } else if (numerator >= (kLimit >> shift) || numerator <= -(kLimit >> shift)) {
+        ThrowOffGrid();
+      } else {
+        q = numerator * (FixedPointNumerator{1} << shift);
+      }
+    } else if (-shift > 126) {
+      q = 0;  // |value / gamma| < 2^-1: rounds to 0
+    } else {
+      // round(numerator / 2^s) = floor((numerator + 2^(s-1)) / 2^s); >> is floor division on
+      // two's complement (GCC/Clang define it arithmetic).
+      const int s = -shift;
+      const FixedPointNumerator half = FixedPointNumerator{1} << (s - 1);
+      if (numerator > kMaxNumerator - half) ThrowOffGrid();  // the sum would overflow
+      q = (numerator + half) >> s;
+      if (q >= kLimit || q <= -kLimit) ThrowOffGrid();
+    }
+    snapped.push_back(static_cast<std::int64_t>(q));
+  }
+  return NoisySnapped(snapped, plan, random);
 }
 
 }  // namespace privet::privacy

@@ -52,9 +52,25 @@ struct GaussianVectorPlan {
 // Throws InputError otherwise.
 GaussianVectorPlan PlanGaussianVector(std::size_t dimension, double sigma, double l2_sensitivity);
 
-// values.size() must equal plan.dimension (InputError otherwise).
+// values.size() must equal plan.dimension (InputError otherwise). Each value is snapped to
+// the grid exactly (x / gamma is exact in doubles); a value that is not finite or has
+// |x / gamma| >= 2^52 is an InputError whose message names no value (it is private data).
+// The caller's sensitivity must hold for the doubles as given: a sum accumulated in floating
+// point carries rounding error that this plan does not cover (use the fixed-point form).
 std::vector<double> AddGaussianNoise(std::span<const double> values, const GaussianVectorPlan& plan,
                                      RandomSource& random);
+
+// 128-bit two's-complement integer (GCC/Clang; __extension__ keeps -Wpedantic quiet).
+__extension__ typedef __int128 FixedPointNumerator;
+
+// The same mechanism on an exactly represented vector: value_j = numerators[j] *
+// 2^-fraction_bits (fraction_bits in [0, 126]), e.g. sums accumulated exactly in integers.
+// Snapping rounds numerators[j] * 2^(g - fraction_bits) to the nearest integer (halves up) in
+// integer arithmetic, so the only rounding is the one the plan's inflated sensitivity covers
+// (<= gamma/2 per coordinate). InputError (no value named) when a snapped value reaches 2^52.
+std::vector<double> AddGaussianNoiseFixedPoint(std::span<const FixedPointNumerator> numerators,
+                                               int fraction_bits, const GaussianVectorPlan& plan,
+                                               RandomSource& random);
 
 }  // namespace privet::privacy
 

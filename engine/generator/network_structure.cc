@@ -57,24 +57,56 @@ bool EnumerateLarge(const EncodedTable& table, const std::vector<std::size_t>& p
 
 }  // namespace
 
-double DependenceScore(const EncodedTable& table, std::size_t child,
-                       const std::vector<std::size_t>& parents,
-                       std::span<const double> child_distribution) {
+std::vector<std::int64_t> QuantizeDistribution(std::span<const double> distribution) {
+  constexpr std::int64_t kOne = std::int64_t{1} << kScoreGridBits;
+  std::vector<std::int64_t> weights;
+  weights.reserve(distribution.size());
+  std::int64_t total = 0;
+  for (const double p : distribution) {
+    if (!std::isfinite(p)) {
+      throw InputError("structure search: a reference distribution is not finite");
+    }
+    // floor(p 2^k) is exact: scaling by a power of two, then an integer-valued floor.
+    const double scaled = std::ldexp(std::clamp(p, 0.0, 1.0), kScoreGridBits);
+    weights.push_back(static_cast<std::int64_t>(std::floor(scaled)));
+    total += weights.back();
+  }
+  // The doubles may sum to a hair above 1: take units off the largest weights until the sum is
+  // at most 1 (deterministic, so neighbours given the same released values agree). Flooring
+  // already loses up to one unit per entry, so more than that excess is not a distribution.
+  if (total > kOne + static_cast<std::int64_t>(weights.size())) {
+    throw InputError("structure search: a reference distribution sums to more than 1");
+  }
+  while (total > kOne) {
+    auto largest = std::max_element(weights.begin(), weights.end());
+    --*largest;
+    --total;
+  }
+  return weights;
+}
+
+std::int64_t DependenceScoreOnGrid(const EncodedTable& table, std::size_t child,
+                                   const std::vector<std::size_t>& parents,
+                                   std::span<const std::int64_t> child_weights) {
+  __extension__ typedef __int128 Int128;
   std::vector<std::size_t> attributes = parents;
   attributes.push_back(child);
   const Marginal joint = ComputeMarginal(table, attributes, 1);
   const std::size_t d = table.column(child).domain_size();
-  double score = 0;
+  // |c 2^k - w_x c_P| <= n 2^k < 2^(64+20) per cell; the sum of all of them is at most
+  // 2 n 2^k < 2^86 (n < 2^64 rows): 128 bits hold every partial sum exactly.
+  Int128 score = 0;
   for (std::size_t row = 0; row < joint.counts.size(); row += d) {
-    double parent_count = 0;
-    for (std::size_t x = 0; x < d; ++x) parent_count += static_cast<double>(joint.counts[row + x]);
+    Int128 parent_count = 0;
+    for (std::size_t x = 0; x < d; ++x) parent_count += joint.counts[row + x];
     if (parent_count == 0) continue;
     for (std::size_t x = 0; x < d; ++x) {
-      score += std::abs(static_cast<double>(joint.counts[row + x]) -
-                        child_distribution[x] * parent_count);
+      const Int128 term = (static_cast<Int128>(joint.counts[row + x]) << kScoreGridBits) -
+                          static_cast<Int128>(child_weights[x]) * parent_count;
+      score += term < 0 ? -term : term;
     }
   }
-  return score;
+  return score > kMaxGridScore ? kMaxGridScore : static_cast<std::int64_t>(score);
 }
 
 std::vector<Family> LearnStructure(const EncodedTable& scoring,
@@ -100,7 +132,20 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
   std::vector<std::size_t> selected{root};
   std::vector<bool> in_network(k, false);
   in_network[root] = true;
-  std::map<Key, double> cache;
+  std::map<Key, std::int64_t> cache;
+  // The exponential mechanism runs on grid units: scores S = 2^k dep - round(2^k penalty),
+  // sensitivity 2m 2^k (an exact integer; docs/privacy.md "Structure score").
+  if (!(options.score_sensitivity >= 1 && options.score_sensitivity <= 0x1p40) ||
+      options.score_sensitivity != std::floor(options.score_sensitivity)) {
+    throw InputError("structure search: the score sensitivity must be an integer in [1, 2^40]");
+  }
+  const std::uint64_t grid_sensitivity = static_cast<std::uint64_t>(options.score_sensitivity)
+                                         << kScoreGridBits;
+  std::vector<std::vector<std::int64_t>> child_weights;
+  child_weights.reserve(k);
+  for (const auto& distribution : noisy_marginals) {
+    child_weights.push_back(QuantizeDistribution(distribution));
+  }
   const unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
 
   for (std::size_t step = 1; step < k; ++step) {
@@ -164,21 +209,21 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
     for (const Key& key : candidates) {
       if (!cache.count(key)) missing.push_back(&key);
     }
-    std::vector<double> fresh(missing.size());
+    std::vector<std::int64_t> fresh(missing.size());
     {
       std::vector<std::thread> workers;
       for (unsigned t = 0; t < threads; ++t) {
         workers.emplace_back([&, t] {
           for (std::size_t i = t; i < missing.size(); i += threads) {
-            fresh[i] = DependenceScore(scoring, missing[i]->first, missing[i]->second,
-                                       noisy_marginals[missing[i]->first]);
+            fresh[i] = DependenceScoreOnGrid(scoring, missing[i]->first, missing[i]->second,
+                                             child_weights[missing[i]->first]);
           }
         });
       }
       for (std::thread& worker : workers) worker.join();
     }
     for (std::size_t i = 0; i < missing.size(); ++i) cache[*missing[i]] = fresh[i];
-    std::vector<double> scores;
+    std::vector<std::int64_t> scores;
     scores.reserve(candidates.size());
     for (const Key& key : candidates) {
       std::vector<std::size_t> family = key.second;
@@ -186,10 +231,13 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
       const double penalty = options.penalty_weight * options.sample_fraction * kSqrtTwoOverPi *
                              options.family_noise_stddev *
                              static_cast<double>(CellsOf(scoring, family));
-      scores.push_back(cache[key] - penalty);
+      // Public, the same on neighbours: any deterministic rounding keeps the sensitivity.
+      const double grid_penalty =
+          std::min(std::ldexp(penalty, kScoreGridBits), static_cast<double>(kMaxGridScore));
+      scores.push_back(cache[key] - static_cast<std::int64_t>(std::llround(grid_penalty)));
     }
-    const std::size_t chosen = privacy::SelectExponential(scores, options.selection_epsilon,
-                                                          options.score_sensitivity, secure);
+    const std::size_t chosen = privacy::SelectExponentialExact(scores, grid_sensitivity,
+                                                               options.selection_epsilon, secure);
     const Key& pick = candidates[chosen];
     network.push_back({pick.first, pick.second});
     selected.push_back(pick.first);

@@ -57,7 +57,7 @@ struct Family {
 
 struct StructureSearchOptions {
   double selection_epsilon = 0;     // per step (plan.selection_epsilon)
-  double score_sensitivity = 2;     // 2m
+  double score_sensitivity = 2;     // 2m (an integer count, at most 2^40)
   double family_noise_stddev = 1;   // planned per-cell noise of a family marginal
   double sample_fraction = 1;       // q: fraction of rows in the scoring table
   std::uint32_t max_parents = 3;
@@ -76,10 +76,27 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
                                    const StructureSearchOptions& options,
                                    privacy::RandomSource& secure);
 
-// dep(X, P) above, on `table`, exposed for tests. parents sorted, child not among them.
-double DependenceScore(const EncodedTable& table, std::size_t child,
-                       const std::vector<std::size_t>& parents,
-                       std::span<const double> child_distribution);
+// Exact arithmetic (docs/privacy.md "Structure score"): scores are integers on the grid
+// 2^-kScoreGridBits counts, accumulated in 128 bits, so no floating-point rounding enters a
+// value whose sensitivity the exponential mechanism relies on. phat_X is first rounded DOWN to
+// the grid (QuantizeDistribution; a post-processing of released values), so its grid weights
+// sum to at most 2^kScoreGridBits and the sensitivity argument (2m) holds exactly for the
+// quantized score; the public penalty is rounded to the same grid (identical on neighbours).
+inline constexpr int kScoreGridBits = 20;
+// Scores are clamped to [-kMaxGridScore, kMaxGridScore] grid units (a 1-Lipschitz map, so the
+// sensitivity is unchanged; reached only above ~2^41 rows).
+inline constexpr std::int64_t kMaxGridScore = std::int64_t{1} << 62;
+
+// floor(p_x 2^kScoreGridBits) for a distribution p (entries clamped to [0, 1]), lowered where
+// needed so the weights sum to at most 2^kScoreGridBits. Throws InputError on a non-finite entry.
+std::vector<std::int64_t> QuantizeDistribution(std::span<const double> distribution);
+
+// dep(X, P) above on `table`, in grid units (exactly 2^kScoreGridBits * dep computed with the
+// quantized reference), clamped to kMaxGridScore. parents sorted, child not among them;
+// child_weights = QuantizeDistribution(phat_X).
+std::int64_t DependenceScoreOnGrid(const EncodedTable& table, std::size_t child,
+                                   const std::vector<std::size_t>& parents,
+                                   std::span<const std::int64_t> child_weights);
 
 }  // namespace privet::engine
 

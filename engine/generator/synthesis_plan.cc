@@ -3,8 +3,10 @@
 #include <cmath>
 #include <sstream>
 
+#include "engine/generator/network_structure.h"
 #include "privacy/accountant.h"
 #include "privacy/errors.h"
+#include "privacy/exponential_mechanism.h"
 
 namespace privet::engine {
 namespace {
@@ -60,6 +62,14 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
     if (plan.num_pairs > 0) {
       plan.pair.laplace = privacy::PlanDiscreteLaplace(shares.pair * t / pairs, m);
     }
+  }
+  if (k > 1) {
+    // The structure search's exact exponential mechanism (engine/network_structure.h) must
+    // accept this epsilon with its grid sensitivity 2m 2^kScoreGridBits; checked here, from
+    // public values, so an out-of-range epsilon is refused before the charge, not after it.
+    const std::vector<std::int64_t> any_score{0};
+    privacy::PlanExponential(any_score, static_cast<std::uint64_t>(2 * m) << kScoreGridBits,
+                             plan.selection_epsilon);
   }
   auto noise_event = [&](const PlannedNoise& noise, const std::string& query) {
     return noise.mode == NoiseMode::kGaussian ? noise.gaussian.Event(m, query)

@@ -119,32 +119,47 @@ NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
       throw InputError("query correlation: the table does not match the plan");
     }
   }
-  std::vector<double> s(plan.noise.dimension, 0.0);
-  std::vector<double> z(p);
+  // Exact accumulation (docs/privacy.md "Direct queries"): each code's z is rounded once to the
+  // grid 2^-kCorrelationGridBits (a fixed function of the public code value, |Z| <= 2^30 so
+  // |z'| <= 1 and the per-row bound ||u||_2 still holds), and every coordinate of s is summed
+  // as an integer in units of 2^-2k: count 2^2k, z_i Z_i 2^k, z_i z_j Z_i Z_j. A row adds at
+  // most 2^60 per coordinate, so 2^67 rows fit in 128 bits; the sums are exact and the
+  // Gaussian mechanism's grid rounding is the only rounding left (covered by its plan).
+  using Fixed = privacy::FixedPointNumerator;
+  constexpr int kBits = kCorrelationGridBits;
+  std::vector<std::vector<std::int64_t>> code_z(p);
+  for (std::size_t i = 0; i < p; ++i) {
+    for (const double v : plan.code_value[i]) {
+      const double range = plan.upper[i] - plan.lower[i];
+      const double z = std::isnan(v) || !(range > 0)
+                           ? 0.0
+                           : std::clamp((2 * v - plan.lower[i] - plan.upper[i]) / range, -1.0, 1.0);
+      code_z[i].push_back(static_cast<std::int64_t>(std::llround(std::ldexp(z, kBits))));
+    }
+  }
+  std::vector<Fixed> s(plan.noise.dimension, 0);
+  std::vector<std::int64_t> z(p);
   for (std::size_t r = 0; r < bounded.num_rows(); ++r) {
     bool complete = true;
     for (std::size_t i = 0; i < p && complete; ++i) {
-      const double v = plan.code_value[i][bounded.column(plan.columns[i]).at(r)];
-      if (std::isnan(v)) {
+      const std::uint32_t code = bounded.column(plan.columns[i]).at(r);
+      if (std::isnan(plan.code_value[i][code])) {
         complete = false;
       } else {
-        z[i] = plan.upper[i] > plan.lower[i]
-                   ? std::clamp((2 * v - plan.lower[i] - plan.upper[i]) /
-                                    (plan.upper[i] - plan.lower[i]), -1.0, 1.0)
-                   : 0.0;
+        z[i] = code_z[i][code];
       }
     }
     if (!complete) continue;
-    s[0] += 1;
+    s[0] += Fixed{1} << (2 * kBits);
     std::size_t next = 1 + p;
     for (std::size_t i = 0; i < p; ++i) {
-      s[1 + i] += z[i];
-      for (std::size_t j = i; j < p; ++j) s[next++] += z[i] * z[j];
+      s[1 + i] += static_cast<Fixed>(z[i]) * (Fixed{1} << kBits);
+      for (std::size_t j = i; j < p; ++j) s[next++] += static_cast<Fixed>(z[i]) * z[j];
     }
   }
   NoisyCorrelationResult result;
   result.plan = plan;
-  result.noisy_statistics = privacy::AddGaussianNoise(s, plan.noise, noise);
+  result.noisy_statistics = privacy::AddGaussianNoiseFixedPoint(s, 2 * kBits, plan.noise, noise);
   result.noisy_count = result.noisy_statistics[0];
   result.correlation = CorrelationFromStatistics(result.noisy_statistics, p);
   return result;

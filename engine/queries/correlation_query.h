@@ -66,6 +66,10 @@ struct NoisyCorrelationResult {
   double noisy_count = 0;
 };
 
+// z values are rounded to multiples of 2^-kCorrelationGridBits and the statistics summed exactly
+// in 128-bit integers (docs/privacy.md), so no floating-point error enters the sensitivity.
+inline constexpr int kCorrelationGridBits = 30;
+
 // Runs the planned query on the unit-bounded table (columns = schema.modeled_attributes()).
 NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
                                            const CorrelationQueryPlan& plan,

@@ -37,8 +37,9 @@ std::uint32_t EncodedColumn::at(std::size_t row) const {
 
 void EncodedColumn::push_back(std::uint32_t code) {
   if (code >= domain_size_) {
-    throw std::out_of_range("code " + std::to_string(code) + " outside the domain of '" + name_ +
-                            "' (size " + std::to_string(domain_size_) + ")");
+    // The code is derived from a private cell: name the column and its public domain size.
+    throw std::out_of_range("a code outside the domain of '" + name_ + "' (size " +
+                            std::to_string(domain_size_) + ")");
   }
   std::visit(
       [code](auto& codes) {
@@ -66,9 +67,9 @@ EncodedColumn EncodedColumn::SelectRows(std::span<const std::size_t> rows) const
 
 void EncodedTable::AddColumn(EncodedColumn column) {
   if (!columns_.empty() && column.size() != num_rows()) {
-    throw std::invalid_argument("column '" + column.name() + "' has " +
-                                std::to_string(column.size()) + " rows, the table " +
-                                std::to_string(num_rows()));
+    // Row counts are private: name the column, not the counts (docs/privacy.md).
+    throw std::invalid_argument("column '" + column.name() +
+                                "' has a different number of rows than the table");
   }
   if (IndexOf(column.name())) {
     throw std::invalid_argument("column '" + column.name() + "' is already in the table");
@@ -91,8 +92,7 @@ std::size_t EncodedTable::memory_bytes() const {
 
 void EncodedTable::set_unit_ids(std::vector<std::uint32_t> unit_ids) {
   if (!unit_ids.empty() && !columns_.empty() && unit_ids.size() != num_rows()) {
-    throw std::invalid_argument("unit ids: " + std::to_string(unit_ids.size()) +
-                                " entries for a table of " + std::to_string(num_rows()) + " rows");
+    throw std::invalid_argument("unit ids: one id per row expected");
   }
   unit_ids_ = std::move(unit_ids);
 }

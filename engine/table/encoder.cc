@@ -278,14 +278,26 @@ EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::strin
       const std::string_view unit = reader.field(*unit_field);
       // A row without a unit cannot be bounded per person; refusing it is the only safe choice.
       const auto& tokens = schema.missing_tokens();
-      if (TrimSpaces(unit).empty() ||
-          std::find(tokens.begin(), tokens.end(), unit) != tokens.end()) {
+      const auto is_token = [&tokens](std::string_view text) {
+        return std::find(tokens.begin(), tokens.end(), text) != tokens.end();
+      };
+      const UnitIdType id_type = schema.privacy_unit_id_type();
+      const std::optional<std::string> id = NormalizeUnitId(unit, id_type);
+      if ((!id && id_type == UnitIdType::kText) || is_token(unit) || is_token(TrimSpaces(unit)) ||
+          TrimSpaces(unit).empty()) {
         throw InputError(display_name + ":" + std::to_string(reader.line()) +
                          ": privacy unit column " + Quoted(*schema.privacy_unit_column()) +
                          " is empty or missing; every row must name its unit");
       }
+      if (!id) {  // id_type "integer" and the cell is not one; the cell itself is not shown
+        throw InputError(display_name + ":" + std::to_string(reader.line()) +
+                         ": privacy unit column " + Quoted(*schema.privacy_unit_column()) +
+                         " is not an integer (the config declares id_type \"integer\")");
+      }
+      // Units are matched on the canonical id, so "123", " 123" and (for integer ids) "0123"
+      // are one person, bounded to max_rows_per_unit rows together (docs/privacy.md).
       const auto next = static_cast<std::uint32_t>(unit_index.size());
-      const auto [it, inserted] = unit_index.try_emplace(std::string(unit), next);
+      const auto [it, inserted] = unit_index.try_emplace(*id, next);
       unit_ids.push_back(it->second);
     }
     ++rows;

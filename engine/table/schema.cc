@@ -550,12 +550,37 @@ Schema Schema::FromJson(const json& config, const std::filesystem::path& base_di
     }
     const std::uint64_t bound = unit.Count("max_rows_per_unit");
     if (bound < 1 || bound > 1000000) unit.Fail("max_rows_per_unit must be between 1 and 1000000");
+    const std::string id_type = unit.String("id_type", "text");
+    if (id_type == "integer") {
+      schema.privacy_unit_id_type_ = UnitIdType::kInteger;
+    } else if (id_type != "text") {
+      unit.Fail("id_type must be \"text\" or \"integer\"");
+    }
     unit.RejectUnknownKeys();
     schema.privacy_unit_column_ = column;
     schema.max_rows_per_unit_ = static_cast<std::uint32_t>(bound);
   }
   top.RejectUnknownKeys();
   return schema;
+}
+
+std::optional<std::string> NormalizeUnitId(std::string_view id, UnitIdType type) {
+  constexpr std::string_view kWhitespace = " \t\r\n\v\f";
+  const std::size_t first = id.find_first_not_of(kWhitespace);
+  if (first == std::string_view::npos) return std::nullopt;
+  id = id.substr(first, id.find_last_not_of(kWhitespace) - first + 1);
+  if (type == UnitIdType::kText) return std::string(id);
+  bool negative = false;
+  if (id.front() == '+' || id.front() == '-') {
+    negative = id.front() == '-';
+    id.remove_prefix(1);
+  }
+  if (id.empty() || id.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::size_t significant = id.find_first_not_of('0');
+  if (significant == std::string_view::npos) return std::string("0");  // "-0" = "0" = "000"
+  return (negative ? "-" : "") + std::string(id.substr(significant));
 }
 
 json Schema::ToJson() const {
@@ -572,6 +597,7 @@ json Schema::ToJson() const {
   if (privacy_unit_column_) {
     out["privacy_unit"] = {{"column", *privacy_unit_column_},
                            {"max_rows_per_unit", max_rows_per_unit_}};
+    if (privacy_unit_id_type_ == UnitIdType::kInteger) out["privacy_unit"]["id_type"] = "integer";
   }
   json attributes = json::array();
   for (const auto& attribute : attributes_) {

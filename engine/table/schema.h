@@ -41,6 +41,16 @@ enum class OutOfDomainPolicy {
 
 // Width of a date/datetime bucket. Weeks are 7-day blocks starting at the attribute's min;
 // months and years are calendar months/years. kHour and kMinute only for datetime.
+// privacy_unit.id_type: kText ids are compared as trimmed strings; kInteger ids must be
+// integers (optional sign, decimal digits) and are compared by value.
+enum class UnitIdType { kText, kInteger };
+
+// The canonical form of a unit id under `type`: surrounding ASCII whitespace removed; for
+// kInteger also a leading '+' and leading zeros ("-0" becomes "0"). nullopt when the id is
+// empty after trimming, or is not an integer under kInteger. Two cells are the same unit
+// exactly when their canonical forms are equal.
+std::optional<std::string> NormalizeUnitId(std::string_view id, UnitIdType type);
+
 enum class TimeGranularity { kMinute, kHour, kDay, kWeek, kMonth, kYear };
 
 // "categorical", "integer", ... as written in configs.
@@ -150,6 +160,9 @@ class Schema {
   // The column identifying the privacy unit (a patient); an attribute of type "ignore".
   // nullopt when every row is its own unit.
   const std::optional<std::string>& privacy_unit_column() const { return privacy_unit_column_; }
+  // How two unit ids are compared (docs/config.md "privacy_unit"): always after trimming
+  // surrounding whitespace; kInteger also compares them as integers ("0123" = "+123" = "123").
+  UnitIdType privacy_unit_id_type() const { return privacy_unit_id_type_; }
   // Maximum rows one unit contributes (>= 1; 1 when there is no unit column). Every
   // sensitivity downstream is scaled by it; extra rows are dropped (engine side, secure RNG).
   std::uint32_t max_rows_per_unit() const { return max_rows_per_unit_; }
@@ -183,6 +196,7 @@ class Schema {
   bool has_header_ = true;
   std::vector<std::string> missing_tokens_{""};
   std::optional<std::string> privacy_unit_column_;
+  UnitIdType privacy_unit_id_type_ = UnitIdType::kText;
   std::uint32_t max_rows_per_unit_ = 1;
   std::vector<Attribute> attributes_;
   std::vector<Attribute> modeled_;

@@ -15,8 +15,8 @@ EncodedTable BoundRowsPerUnit(const EncodedTable& table, std::uint32_t max_rows_
   const std::vector<std::uint32_t>& units = table.unit_ids();
   if (units.empty()) return table;
   if (units.size() != table.num_rows()) {
-    throw InputError("unit ids: " + std::to_string(units.size()) + " ids for " +
-                     std::to_string(table.num_rows()) + " rows");
+    // Row counts are private: the message names the problem only (docs/privacy.md).
+    throw InputError("unit bounding: the table does not have one unit id per row");
   }
   std::uint32_t num_units = 0;
   for (std::uint32_t u : units) num_units = std::max(num_units, u + 1);

@@ -40,7 +40,7 @@ void CheckSelectionFrequencies(const std::vector<double>& scores, double epsilon
 
 TEST_CASE("Selection frequencies match the exponential mechanism's distribution") {
   CheckSelectionFrequencies({0.0, 1.0, 2.0, 3.0, 5.0, -1.0, 2.5}, 1.0, 1.0, 5000);
-  // Non-unit sensitivity and epsilon; scores far from zero (snapping at a coarser grid).
+  // Non-unit sensitivity and epsilon; scores far from zero (large integers after snapping).
   CheckSelectionFrequencies({1e6 + 0.0, 1e6 + 0.25, 1e6 + 0.5, 1e6 - 0.75, 1e6 + 1.0}, 4.0, 0.5,
                             5001);
   // Many candidates with a wide spread: the small ones are pooled into shared bins.

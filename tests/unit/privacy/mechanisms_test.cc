@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "privacy/errors.h"
@@ -117,11 +118,68 @@ TEST_CASE("Exponential mechanism validates input and handles extreme gaps") {
     CHECK_THROWS_AS(SelectExponential(scores, 1.0, bad, random), InputError);
   }
   CHECK_THROWS_AS(SelectExponential(std::vector<double>{1.0, kNan}, 1.0, 1.0, random), InputError);
-  CHECK_THROWS_AS(SelectExponential(std::vector<double>{0x1p45}, 1.0, 1.0, random), InputError);
+  // A score beyond 2^42 sensitivities is clamped (no data-dependent error): it still wins.
+  CHECK(SelectExponential(std::vector<double>{1.0, 0x1p45}, 1.0, 1.0, random) == 1);
   CHECK(SelectExponential(std::vector<double>{5.0}, 1.0, 1.0, random) == 0);
   // Gap of 2*sensitivity*40000/epsilon: the loser's weight is exp(-40000); never chosen.
   const std::vector<double> lopsided = {0.0, 80000.0, 0.0};
   for (int i = 0; i < 100; ++i) CHECK(SelectExponential(lopsided, 1.0, 1.0, random) == 1);
+}
+
+// The message of an error raised after the charge, with the documented constants (e.g. "2^42")
+// removed: it must hold no digit at all, hence no rendering of a private value.
+std::string DigitsOutsideConstants(std::string message) {
+  for (const std::string constant : {"2^42", "2^52", "2^62"}) {
+    for (auto at = message.find(constant); at != std::string::npos; at = message.find(constant)) {
+      message.erase(at, constant.size());
+    }
+  }
+  std::string digits;
+  for (const char c : message) {
+    if (c >= '0' && c <= '9') digits += c;
+  }
+  return digits;
+}
+
+template <typename Call>
+std::string MessageOf(Call&& call) {
+  try {
+    call();
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  FAIL("expected an InputError");
+  return "";
+}
+
+TEST_CASE("Post-charge mechanism errors name the problem, never a value (issue 10 item 6)") {
+  auto random = RandomSource::Seeded(3);
+  // Gaussian mechanism: an exact count (coordinate 0) too large for the grid, and a NaN.
+  const auto plan = PlanGaussianVector(3, 0.5, 0.1);
+  const double count = 987654321987654.0;
+  for (const std::vector<double>& values :
+       {std::vector<double>{count, 1.0, 2.0}, std::vector<double>{5.0, kNan, 2.0}}) {
+    const std::string message = MessageOf([&] { AddGaussianNoise(values, plan, random); });
+    CAPTURE(message);
+    CHECK(message.find("gaussian mechanism") != std::string::npos);
+    CHECK(DigitsOutsideConstants(message).empty());
+  }
+  const std::vector<FixedPointNumerator> fixed = {FixedPointNumerator{1} << 120, 0, 0};
+  const std::string fixed_message =
+      MessageOf([&] { AddGaussianNoiseFixedPoint(fixed, 0, plan, random); });
+  CHECK(DigitsOutsideConstants(fixed_message).empty());
+  // Exponential mechanism: a score that is not finite; neither a score nor its index is shown.
+  for (const std::vector<double>& scores :
+       {std::vector<double>{1.0, 123456789.0, kNan}, std::vector<double>{1.0, 2.0, kInf},
+        std::vector<double>{-kInf, 987654.0}}) {
+    const std::string message = MessageOf([&] { SelectExponential(scores, 1.0, 1.0, random); });
+    CAPTURE(message);
+    CHECK(message.find("exponential mechanism") != std::string::npos);
+    CHECK(DigitsOutsideConstants(message).empty());
+  }
+  // The largest score (a private statistic) far out of range raises nothing at all: clamped.
+  const double largest = 123456789012345.0 * 0x1p10;
+  CHECK(SelectExponential(std::vector<double>{1.0, largest, 3.0}, 1.0, 1.0, random) == 1);
 }
 
 }  // namespace

@@ -172,6 +172,79 @@ TEST_CASE("Encoder: the privacy unit column is required in the private data, not
                        InputError);
 }
 
+Schema WithUnit(const std::string& id_type) {
+  json config = json::parse(R"({
+    "schema_version": 1,
+    "dataset": {"id": "units", "csv": "units.csv", "missing_tokens": ["NA"]},
+    "privacy_unit": {"column": "patient", "max_rows_per_unit": 2},
+    "attributes": [
+      {"name": "patient", "type": "ignore"},
+      {"name": "age", "type": "integer", "min": 0, "max": 99, "bins": 10}]})");
+  if (!id_type.empty()) config["privacy_unit"]["id_type"] = id_type;
+  return Schema::FromJson(config, "/tmp", "units.json");
+}
+
+std::vector<std::uint32_t> UnitsOf(const Schema& schema, const std::string& csv) {
+  std::istringstream in(csv);
+  return EncodeCsv(schema, in, "units.csv").unit_ids();
+}
+
+TEST_CASE("Encoder: unit ids are trimmed, and integer ids compared by value (issue 10 item 8)") {
+  const std::string csv = "patient,age\n123,1\n\"123 \",2\n\" 123\",3\n0123,4\n+123,5\n124,6\n";
+  // Text ids (the default): surrounding whitespace is not part of the id; "0123" and "+123"
+  // are other ids.
+  CHECK(UnitsOf(WithUnit(""), csv) == std::vector<std::uint32_t>{0, 0, 0, 1, 2, 3});
+  CHECK(UnitsOf(WithUnit("text"), csv) == std::vector<std::uint32_t>{0, 0, 0, 1, 2, 3});
+  // Integer ids: the five spellings of 123 are one patient.
+  CHECK(UnitsOf(WithUnit("integer"), csv) == std::vector<std::uint32_t>{0, 0, 0, 0, 0, 1});
+  CHECK(UnitsOf(WithUnit("integer"), "patient,age\n0,1\n-0,2\n000,3\n-7,4\n-007,5\n") ==
+        std::vector<std::uint32_t>{0, 0, 0, 1, 1});
+  // A non-integer id under id_type "integer" is refused; the message does not quote it.
+  std::istringstream bad("patient,age\n12,1\n12.5x,2\n");
+  const std::string message = [&] {
+    try {
+      EncodeCsv(WithUnit("integer"), bad, "units.csv");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  }();
+  CHECK(message ==
+        "units.csv:3: privacy unit column \"patient\" is not an integer (the config declares "
+        "id_type \"integer\")");
+  // Whitespace-only and missing-token ids (also padded) are missing units under both types.
+  for (const std::string type : {"text", "integer"}) {
+    for (const std::string cell : {"\"  \"", "NA", "\" NA \""}) {
+      std::istringstream in("patient,age\n1,1\n" + cell + ",2\n");
+      CHECK_THROWS_WITH_AS(EncodeCsv(WithUnit(type), in, "units.csv"),
+                           "units.csv:3: privacy unit column \"patient\" is empty or missing; "
+                           "every row must name its unit",
+                           InputError);
+    }
+  }
+  // The config refuses other id types and round-trips the declared one.
+  CHECK_THROWS_AS(WithUnit("number"), InputError);
+  CHECK(WithUnit("integer").ToJson()["privacy_unit"]["id_type"] == "integer");
+  CHECK_FALSE(WithUnit("").ToJson()["privacy_unit"].contains("id_type"));
+}
+
+TEST_CASE("NormalizeUnitId: canonical forms") {
+  CHECK(NormalizeUnitId(" \tab c\r\n", UnitIdType::kText) == "ab c");
+  CHECK(NormalizeUnitId("0123", UnitIdType::kText) == "0123");
+  CHECK(NormalizeUnitId("0123", UnitIdType::kInteger) == "123");
+  CHECK(NormalizeUnitId("+0", UnitIdType::kInteger) == "0");
+  CHECK(NormalizeUnitId("-00", UnitIdType::kInteger) == "0");
+  CHECK(NormalizeUnitId("-0042", UnitIdType::kInteger) == "-42");
+  // Longer than any machine integer: still compared exactly, as digits.
+  CHECK(NormalizeUnitId("000123456789012345678901234567890", UnitIdType::kInteger) ==
+        "123456789012345678901234567890");
+  for (const char* bad : {"", "  ", "+", "-", "1e3", "12a", "1 2", "0x10", "--1"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(NormalizeUnitId(bad, UnitIdType::kInteger).has_value());
+  }
+  CHECK_FALSE(NormalizeUnitId("   ", UnitIdType::kText).has_value());
+}
+
 TEST_CASE("Encoder: numbers with spaces, sign and exponent parse; missing on non-nullable fails") {
   const Schema schema = Small(R"({"name": "w", "type": "continuous", "min": 0, "max": 10,
                                   "bins": 10, "nullable": false})");
