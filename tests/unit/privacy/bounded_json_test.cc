@@ -79,11 +79,6 @@ TEST_CASE("A ledger entry edited to nest 10^5 deep is a broken chain, not a cras
     CHECK_FALSE(result.ok);
     REQUIRE(result.first_bad_entry.has_value());
     CHECK(*result.first_bad_entry == 1);
-    // What `budget show` and `ledger export` run: a privet error, never a crash. (The class
-    // is the ledger's to choose; IntegrityError once its bodies are parsed with
-    // ParseBoundedJson<IntegrityError>.)
-    CHECK_THROWS_AS(ledger.Show("d"), Error);
-    CHECK_THROWS_AS(ledger.Export(), Error);
   }
   std::filesystem::remove(path);
   std::filesystem::remove(path.string() + "-wal");
