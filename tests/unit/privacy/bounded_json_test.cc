@@ -60,9 +60,11 @@ TEST_CASE("CanonicalJson refuses values nested deeper than the bound, without re
 
 TEST_CASE("A ledger entry edited to nest 10^5 deep is a broken chain, not a crash") {
   // Issue 13: `ledger verify` crashed (SIGSEGV) on such a body.
-  const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                     ("privet-bounded-json-" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  const std::filesystem::path folder = std::filesystem::temp_directory_path() /
+                                       ("privet-bounded-json-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(folder);
+  std::filesystem::create_directories(folder);
+  const std::filesystem::path path = folder / "ledger.db";
   {
     auto ledger = privacy::BudgetLedger::Open(path);
     ledger.InitDataset("d", privacy::Budget{1.0, 0.0, std::nullopt}, "o");
@@ -80,9 +82,7 @@ TEST_CASE("A ledger entry edited to nest 10^5 deep is a broken chain, not a cras
     REQUIRE(result.first_bad_entry.has_value());
     CHECK(*result.first_bad_entry == 1);
   }
-  std::filesystem::remove(path);
-  std::filesystem::remove(path.string() + "-wal");
-  std::filesystem::remove(path.string() + "-shm");
+  std::filesystem::remove_all(folder);  // the ledger, its -wal/-shm and its key file
 }
 
 }  // namespace
