@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <random>
 #include <thread>
 
@@ -22,8 +24,28 @@ TEST_CASE("SIGKILL during charges leaves a consistent, verifiable ledger") {
     // Pure budget, large enough never to refuse: every kill lands mid-stream.
     testing::RegisterForTest(ledger, "crash", privacy::Budget{1e6, 0.0, std::nullopt});
   }
-  std::mt19937 random(20261128);  // fixed seed: reproducible kill times
-  std::uniform_int_distribution<int> delay_us(0, 60000);
+  // How long a helper takes to acknowledge its first charge here (much longer under ASan or a
+  // loaded machine): kill times are drawn up to three times that (at least 60 ms), so they
+  // land before, during and after the first commits on any machine, and some charges are
+  // acknowledged. A calibration, not a timed assertion.
+  std::int64_t first_ack_us = 0;
+  {
+    const fs::path out = dir / "calibration.out";
+    const auto start = std::chrono::steady_clock::now();
+    const pid_t child = StartHelper({ledger_path.string(), "crash", "0.001"}, out);
+    while (Lines(ReadFile(out)).empty() &&
+           std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    first_ack_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+    ::kill(child, SIGKILL);
+    Wait(child);
+  }
+  std::mt19937 random(20261128);  // fixed seed: reproducible kill times (given the calibration)
+  std::uniform_int_distribution<std::int64_t> delay_us(
+      0, std::max<std::int64_t>(60000, 3 * first_ack_us));
   constexpr int kKills = 40;
   std::size_t acknowledged = 0;
   for (int i = 0; i < kKills; ++i) {

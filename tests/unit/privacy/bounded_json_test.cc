@@ -61,9 +61,11 @@ TEST_CASE("CanonicalJson refuses values nested deeper than the bound, without re
 
 TEST_CASE("A ledger entry edited to nest 10^5 deep is a broken chain, not a crash") {
   // Issue 13: `ledger verify` crashed (SIGSEGV) on such a body.
-  const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                     ("privet-bounded-json-" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  const std::filesystem::path folder = std::filesystem::temp_directory_path() /
+                                       ("privet-bounded-json-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(folder);
+  std::filesystem::create_directories(folder);
+  const std::filesystem::path path = folder / "ledger.db";
   {
     auto ledger = privacy::BudgetLedger::Open(path);
     testing::RegisterForTest(ledger, "d", privacy::Budget{1.0, 0.0, std::nullopt});
@@ -80,15 +82,12 @@ TEST_CASE("A ledger entry edited to nest 10^5 deep is a broken chain, not a cras
     CHECK_FALSE(result.ok);
     REQUIRE(result.first_bad_entry.has_value());
     CHECK(*result.first_bad_entry == 2);  // the dataset's budget entry
-    // What `budget show` and `ledger export` run: a privet error, never a crash. (The class
-    // is the ledger's to choose; IntegrityError once its bodies are parsed with
-    // ParseBoundedJson<IntegrityError>.)
-    CHECK_THROWS_AS(ledger.Show("d"), Error);
-    CHECK_THROWS_AS(ledger.Export(), Error);
+    // What `budget show` and `ledger export` run: an integrity error, never a crash (bodies are
+    // parsed with ParseBoundedJson<IntegrityError>).
+    CHECK_THROWS_AS(ledger.Show("d"), IntegrityError);
+    CHECK_THROWS_AS(ledger.Export(), IntegrityError);
   }
-  std::filesystem::remove(path);
-  std::filesystem::remove(path.string() + "-wal");
-  std::filesystem::remove(path.string() + "-shm");
+  std::filesystem::remove_all(folder);  // the ledger, its -wal/-shm and its key file
 }
 
 }  // namespace
