@@ -16,26 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/scratch_dir.h"
+
 namespace privet::e2e {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("privet-ledger-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using privet::testing::ScratchDir;
 
 inline std::string ReadFile(const fs::path& path) {
   std::ifstream in(path);

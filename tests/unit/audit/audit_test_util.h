@@ -15,29 +15,11 @@
 
 #include "audit/keys.h"
 #include "audit/release_record.h"
+#include "tests/scratch_dir.h"
 
 namespace privet::audit::testing {
 
-// A fresh directory under the system temp dir, removed with everything in it on scope exit.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::random_device device;
-    path_ = std::filesystem::temp_directory_path() /
-            ("privet-audit-test-" + std::to_string(::getpid()) + "-" + std::to_string(device()));
-    std::filesystem::create_directories(path_);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using privet::testing::ScratchDir;
 
 inline std::string HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) throw std::invalid_argument("odd hex length");

@@ -13,28 +13,14 @@
 
 #include "privacy/errors.h"
 #include "tests/ledger_test_support.h"
+#include "tests/scratch_dir.h"
 
 namespace privet::privacy {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh directory per test case, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("privet-ledger-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using TempDir = testing::ScratchDir;
 
 using testing::RegisterForTest;
 

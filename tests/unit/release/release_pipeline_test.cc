@@ -16,27 +16,14 @@
 #include "privacy/errors.h"
 #include "release/incident_log.h"
 #include "release/registration.h"
+#include "tests/scratch_dir.h"
 
 namespace privet::release {
 namespace {
 
 namespace fs = std::filesystem;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("privet-release-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() { fs::remove_all(path_); }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using privet::testing::ScratchDir;
 
 // A registered two-column dataset "clinic" with a signing key, as an officer sets it up.
 struct Clinic {
