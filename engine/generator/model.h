@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/table/attribute_domain.h"
+#include "engine/table/rules.h"
 #include "engine/table/schema.h"
 
 namespace privet::engine {
@@ -70,16 +71,20 @@ class BayesNetModel {
   // (Schema::ToJson()) the model was fitted under, embedded so `privet sample` needs nothing
   // else; may be null in engine tests. network: one table per attribute in sampling order.
   // pair_marginals: the noisy pair marginals the sampler calibrates to (may be empty).
+  // rules: the config's derived columns and constraints (engine/table/rules.h); a derived
+  // column has no network entry (it is computed from its source after sampling).
   BayesNetModel(std::vector<AttributeDomain> attributes, nlohmann::json schema_config,
                 std::vector<AttributeCompression> compression,
                 std::vector<ConditionalTable> network, double noisy_rows, nlohmann::json plan,
-                std::vector<PairMarginal> pair_marginals = {});
+                std::vector<PairMarginal> pair_marginals = {}, TableRules rules = {});
 
   const std::vector<AttributeDomain>& attributes() const { return attributes_; }
   const nlohmann::json& schema_config() const { return schema_config_; }
   const std::vector<AttributeCompression>& compression() const { return compression_; }
   const std::vector<ConditionalTable>& network() const { return network_; }
   const std::vector<PairMarginal>& pair_marginals() const { return pair_marginals_; }
+  // Derived columns and forbidden combinations the sampler obeys (empty for older models).
+  const TableRules& rules() const { return rules_; }
   // Noisy number of rows of the (unit-bounded) input: the default synthetic row count.
   double noisy_rows() const { return noisy_rows_; }
   // SynthesisPlan::ToJson() of the request that produced the model (events included).
@@ -89,7 +94,7 @@ class BayesNetModel {
   Schema LoadSchema() const;
 
   // Checks every invariant listed in the member comments (sizes, ranges, parents before
-  // children, each attribute once, probabilities finite, >= 0, rows summing to 1 within
+  // children, each attribute once except derived ones, which never appear, probabilities finite, >= 0, rows summing to 1 within
   // 1e-6). Throws InputError naming `source` and the field at fault.
   void Validate(const std::string& source = "model") const;
 
@@ -108,6 +113,7 @@ class BayesNetModel {
   std::vector<AttributeCompression> compression_;
   std::vector<ConditionalTable> network_;
   std::vector<PairMarginal> pair_marginals_;
+  TableRules rules_;
   double noisy_rows_ = 0;
   nlohmann::json plan_;
 };

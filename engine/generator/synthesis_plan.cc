@@ -221,8 +221,20 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
 
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options) {
   options.max_rows_per_unit = schema.max_rows_per_unit();
-  const std::vector<AttributeDomain> domains = DomainsOf(schema);
-  return PlanSynthesis(domains, options);
+  const std::vector<AttributeDomain> columns = DomainsOf(schema);
+  TableRules rules = TableRules::Compile(schema);
+  std::vector<AttributeDomain> modelled;
+  std::vector<std::size_t> modelled_columns;
+  for (std::size_t a = 0; a < columns.size(); ++a) {
+    if (rules.IsDerived(a)) continue;
+    modelled.push_back(columns[a]);
+    modelled_columns.push_back(a);
+  }
+  SynthesisPlan plan = PlanSynthesis(modelled, options);
+  plan.columns = columns;
+  plan.modelled_columns = std::move(modelled_columns);
+  plan.rules = std::move(rules);
+  return plan;
 }
 
 nlohmann::json SynthesisPlan::ToJson() const {
@@ -233,6 +245,12 @@ nlohmann::json SynthesisPlan::ToJson() const {
     json["attributes"].push_back(
         {{"name", attribute.name}, {"domain_size", attribute.domain_size}});
   }
+  for (const DerivedColumn& d : rules.derived()) {
+    json["derived"].push_back({{"name", columns[d.column].name},
+                               {"from", columns[d.source].name},
+                               {"kind", d.kind}});
+  }
+  if (!rules.rule_names().empty()) json["constraints"] = rules.rule_names();
   json["histogram_sensitivity"] = histogram_sensitivity;
   json["one_way"] = one_way.ToJson();
   json["one_way"]["count"] = num_one_way();
@@ -285,6 +303,17 @@ std::string SynthesisPlan::Describe() const {
     out << "  pairs: " << num_pairs << " noisy pair marginals over at most " << options.pair_levels
         << " x " << options.pair_levels << " coarse levels, noise std " << pair.StdDev()
         << " per cell\n";
+  }
+  if (!rules.derived().empty()) {
+    out << "  derived (not modelled, computed from their source after sampling, no budget):";
+    for (const DerivedColumn& d : rules.derived()) {
+      out << " " << columns[d.column].name << " (" << d.kind << " of " << columns[d.source].name
+          << ")";
+    }
+    out << "\n";
+  }
+  if (!rules.rule_names().empty()) {
+    out << "  constraints (no synthetic row breaks them): " << rules.rule_names().size() << "\n";
   }
   out << "  degree: " << (options.degree ? std::to_string(*options.degree) : "automatic")
       << ", max parent cells: "

@@ -32,6 +32,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/table/attribute_domain.h"
+#include "engine/table/rules.h"
 #include "engine/table/schema.h"
 #include "privacy/noisy_counts.h"
 #include "privacy/privacy_event.h"
@@ -118,7 +119,15 @@ struct PlannedNoise {
 
 struct SynthesisPlan {
   SynthesisOptions options;
+  // The attributes the events measure: the schema's modeled attributes minus derived ones.
   std::vector<AttributeDomain> attributes;
+  // Every modeled column of the schema (the table's columns), derived ones included, and the
+  // index in it of each entry of `attributes`. Empty when planned from domains alone (then
+  // the columns are `attributes`).
+  std::vector<AttributeDomain> columns;
+  std::vector<std::size_t> modelled_columns;
+  // The config's derived columns and constraints (public; engine/table/rules.h).
+  TableRules rules;
   PlannedNoise one_way;                // each 1-way marginal
   PlannedNoise family;                 // each family marginal
   PlannedNoise pair;                   // each pair marginal (when num_pairs > 0)
@@ -148,8 +157,9 @@ struct SynthesisPlan {
 // for the samplers' parameter range.
 SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
                             const SynthesisOptions& options);
-// PlanSynthesis(DomainsOf(schema), options) with options.max_rows_per_unit taken from
-// schema.max_rows_per_unit().
+// PlanSynthesis over the schema's modeled attributes that are not derived, with
+// options.max_rows_per_unit taken from schema.max_rows_per_unit() and the schema's rules and
+// columns recorded in the plan.
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options);
 
 }  // namespace privet::engine

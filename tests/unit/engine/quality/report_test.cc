@@ -159,6 +159,22 @@ TEST_CASE("the report computes every section from the schema's codes") {
   CHECK(report.classifier->accuracy_train_real == 1.0);
 }
 
+TEST_CASE("the report counts the rows of each table that break a declared rule") {
+  Fixture f;
+  nlohmann::json config = f.schema.ToJson();
+  config["constraints"] = nlohmann::json::parse(
+      R"([{"name": "women have no outcome", "if": {"sex": ["F"]}, "then": {"outcome": ["no"]}}])");
+  const Schema schema = Schema::FromJson(config, f.dir.path(), "rules config");
+  const QualityReport report = ComputeQualityReport(schema, f.real, f.synthetic, f.real_numeric,
+                                                    f.synthetic_numeric, ReportOptions{});
+  REQUIRE(report.rules.size() == 1);
+  CHECK(report.rules[0].name == "women have no outcome");
+  CHECK(report.rules[0].real_violations == 0);
+  CHECK(report.rules[0].synthetic_violations == 1);  // "F,30,66,yes"
+  CHECK(ToJson(report)["rules"][0]["synthetic_violations"] == 1);
+  CHECK(RenderHtmlReport(report).find("women have no outcome") != std::string::npos);
+}
+
 TEST_CASE("the report refuses what it cannot compute") {
   Fixture f;
   ReportOptions options;
