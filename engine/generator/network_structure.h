@@ -3,7 +3,7 @@
 // with privet's score and candidate pruning.
 //
 // Network order: the root is fixed from public information (the attribute with the fewest
-// groups after compression, ties by index); then k - 1 steps each choose ONE family
+// groups after compression that is not near-constant, ChooseRoot; ties by index); then k - 1 steps each choose ONE family
 // (attribute X not yet in the network, parent set P among the attributes already in it) with
 // the exponential mechanism. Why the fewest groups: the root is the one attribute every early
 // family must draw on, and a narrow root is a cheap extra parent for everyone; a wide root
@@ -75,6 +75,16 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
                                    const std::vector<std::vector<double>>& noisy_marginals,
                                    const StructureSearchOptions& options,
                                    privacy::RandomSource& secure);
+
+// The root: the attribute with the fewest groups among those with at least 2 groups whose
+// largest group holds at most kMaxRootShare of the noisy mass (ties by index); when none
+// qualifies, the attribute whose largest group is smallest. A constant or near-constant root
+// would be a parent that carries no information: every early family would be a 1-way
+// marginal in disguise (issue 12: a wide hospital table rooted at a constant column). Public:
+// group counts and noisy marginals are released.
+inline constexpr double kMaxRootShare = 0.9;
+std::size_t ChooseRoot(std::span<const std::uint32_t> groups,
+                       const std::vector<std::vector<double>>& noisy_marginals);
 
 // dep(X, P) above, on `table`, exposed for tests. parents sorted, child not among them.
 double DependenceScore(const EncodedTable& table, std::size_t child,
