@@ -117,6 +117,32 @@ struct PlannedNoise {
   nlohmann::json ToJson() const;
 };
 
+// What the plan expects the noise to do to a table of about expected_rows rows (a PUBLIC
+// estimate from the config, never the data's count). Each number is an expectation over the
+// planned noise alone: the measured marginal's total variation distance from the true one is
+// 0.5 * cells * E|Z| / n for a histogram of `cells` cells with per-cell noise Z (E|Z| computed
+// exactly for the discrete sampler in use). Post-processing (clipping, consistency) usually
+// lowers it; the data cannot raise it.
+struct AttributeForecast {
+  std::string name;
+  std::uint32_t cells = 0;         // codes of the attribute (its 1-way marginal's cells)
+  double one_way_noise_tvd = 0;    // of its noisy 1-way marginal
+};
+struct NoiseForecast {
+  double expected_rows = 0;
+  double mean_abs_noise_one_way = 0;  // E|Z| per cell of a 1-way marginal
+  std::vector<AttributeForecast> attributes;  // plan.attributes order
+  // Largest family (parents x attribute, compressed) the fit keeps useful: n / (theta sigma_f)
+  // cells (theta-usefulness, engine/generator/privbayes.h); 0 with one attribute.
+  double useful_family_cells = 0;
+  double family_noise_tvd_100_cells = 0;  // noise TVD of a family of 100 cells
+  double pair_noise_tvd = 0;  // of a pair marginal of pair_levels^2 cells; 0 without pairs
+  bool mostly_noise = false;
+  std::string verdict;              // one sentence
+  std::vector<std::string> advice;  // what would help, most effective first
+  nlohmann::json ToJson() const;
+};
+
 struct SynthesisPlan {
   SynthesisOptions options;
   // The attributes the events measure: the schema's modeled attributes minus derived ones.
@@ -128,6 +154,8 @@ struct SynthesisPlan {
   std::vector<std::size_t> modelled_columns;
   // The config's derived columns and constraints (public; engine/table/rules.h).
   TableRules rules;
+  // The config's public row-count estimate ("expected_rows"); nullopt when not declared.
+  std::optional<double> expected_rows;
   PlannedNoise one_way;                // each 1-way marginal
   PlannedNoise family;                 // each family marginal
   PlannedNoise pair;                   // each pair marginal (when num_pairs > 0)
@@ -149,8 +177,10 @@ struct SynthesisPlan {
   // noise, budget split, events. Contains no data-derived value.
   nlohmann::json ToJson() const;
   // The same for humans, several lines, including the expected noise per cell and what it
-  // means for a family of a given size.
+  // means for a family of a given size, and the forecast (or that it cannot judge).
   std::string Describe() const;
+  // The forecast at expected_rows; nullopt without it (the plan cannot see the data).
+  std::optional<NoiseForecast> Forecast() const;
 };
 
 // Throws InputError if options are invalid, attributes is empty, or the budget is too small
