@@ -104,16 +104,15 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
     if (!attribute.missing_code || code != *attribute.missing_code) values.push_back(code);
   }
   const bool missing_own = attribute.missing_code &&
-                           noisy_counts[*attribute.missing_code] >= threshold &&
-                           !values.empty();
+                           noisy_counts[*attribute.missing_code] >= threshold && !values.empty();
   const std::uint32_t value_groups_max = std::max(1u, max_groups - (missing_own ? 1 : 0));
   std::vector<std::uint32_t> run_of(values.size(), 0);
   std::uint32_t runs = 0;
   if (!values.empty()) {
     double remaining = 0;
     for (std::uint32_t code : values) remaining += std::max(0.0, noisy_counts[code]);
-    std::uint32_t bins_left = std::min<std::uint32_t>(value_groups_max,
-                                                      static_cast<std::uint32_t>(values.size()));
+    std::uint32_t bins_left =
+        std::min<std::uint32_t>(value_groups_max, static_cast<std::uint32_t>(values.size()));
     double accumulated = 0;
     std::vector<double> run_mass;
     for (std::size_t i = 0; i < values.size(); ++i) {

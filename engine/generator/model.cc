@@ -27,9 +27,8 @@ std::uint64_t ParentRows(const std::vector<AttributeCompression>& compression,
 
 BayesNetModel::BayesNetModel(std::vector<AttributeDomain> attributes, json schema_config,
                              std::vector<AttributeCompression> compression,
-                             std::vector<ConditionalTable> network, double noisy_rows,
-                             json plan, std::vector<PairMarginal> pair_marginals,
-                             TableRules rules)
+                             std::vector<ConditionalTable> network, double noisy_rows, json plan,
+                             std::vector<PairMarginal> pair_marginals, TableRules rules)
     : attributes_(std::move(attributes)),
       schema_config_(std::move(schema_config)),
       compression_(std::move(compression)),
@@ -107,8 +106,7 @@ void BayesNetModel::Validate(const std::string& source) const {
     placed[table.attribute] = true;
     const std::uint64_t rows = ParentRows(compression_, table.parents);
     const std::uint64_t columns = compression_[table.attribute].num_groups;
-    if (rows > (std::uint64_t{1} << 31) / columns ||
-        table.probabilities.size() != rows * columns) {
+    if (rows > (std::uint64_t{1} << 31) / columns || table.probabilities.size() != rows * columns) {
       Fail(source, where + ": probabilities must have parent configurations x groups entries");
     }
     for (std::uint64_t r = 0; r < rows; ++r) {

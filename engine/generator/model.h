@@ -2,13 +2,15 @@
 // noisy conditional distributions, and its JSON file (model.json).
 //
 // Everything in it is public or post-processing of the planned noisy measurements
-// (engine/generator/privbayes.h): the schema (public config), the domain compression (from the noisy
-// 1-way marginals), the network (chosen by the exponential mechanism), the conditionals (from
-// the noisy family marginals) and the noisy row count. Sampling from it (engine/generator/sampler.h)
-// therefore costs no privacy (post-processing, Dwork & Roth 2014, Prop. 2.1).
+// (engine/generator/privbayes.h): the schema (public config), the domain compression (from the
+// noisy 1-way marginals), the network (chosen by the exponential mechanism), the conditionals (from
+// the noisy family marginals) and the noisy row count. Sampling from it
+// (engine/generator/sampler.h) therefore costs no privacy (post-processing, Dwork & Roth 2014,
+// Prop. 2.1).
 //
 // Pair marginals (optional): noisy distributions of attribute pairs over coarse "pair levels"
-// of their groups, which the sampler's rows are calibrated to (engine/generator/pair_calibration.h).
+// of their groups, which the sampler's rows are calibrated to
+// (engine/generator/pair_calibration.h).
 //
 // Model of a row: each attribute a has groups g_a = group_of_code[a][code]; the network gives
 // P(g_a | g_parents(a)) in network order; within a group the code is drawn from
@@ -17,10 +19,9 @@
 #define PRIVET_ENGINE_GENERATOR_MODEL_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/table/attribute_domain.h"
 #include "engine/table/rules.h"
@@ -54,8 +55,8 @@ struct PairMarginal {
 // parents' group counts (last parent fastest; one row when there are no parents). Columns: the
 // attribute's groups. probabilities[row * child_groups + group], each row sums to 1.
 struct ConditionalTable {
-  std::size_t attribute = 0;          // column index
-  std::vector<std::size_t> parents;   // column indices, each earlier in the network order
+  std::size_t attribute = 0;         // column index
+  std::vector<std::size_t> parents;  // column indices, each earlier in the network order
   std::vector<double> probabilities;
 };
 
@@ -94,8 +95,8 @@ class BayesNetModel {
   Schema LoadSchema() const;
 
   // Checks every invariant listed in the member comments (sizes, ranges, parents before
-  // children, each attribute once except derived ones, which never appear, probabilities finite, >= 0, rows summing to 1 within
-  // 1e-6). Throws InputError naming `source` and the field at fault.
+  // children, each attribute once except derived ones, which never appear, probabilities finite, >=
+  // 0, rows summing to 1 within 1e-6). Throws InputError naming `source` and the field at fault.
   void Validate(const std::string& source = "model") const;
 
   nlohmann::json ToJson() const;

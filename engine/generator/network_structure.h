@@ -3,13 +3,13 @@
 // with privet's score and candidate pruning.
 //
 // Network order: the root is fixed from public information (the attribute with the fewest
-// groups after compression that is not near-constant, ChooseRoot; ties by index); then k - 1 steps each choose ONE family
-// (attribute X not yet in the network, parent set P among the attributes already in it) with
-// the exponential mechanism. Why the fewest groups: the root is the one attribute every early
-// family must draw on, and a narrow root is a cheap extra parent for everyone; a wide root
-// (adult's age, 24 groups) is too costly to be anyone's parent, so its dependencies were lost
-// (docs/generator.md, adult 2-way TVD 0.0300 -> 0.0297 and the most dependent pairs 0.026 ->
-// 0.025).
+// groups after compression that is not near-constant, ChooseRoot; ties by index); then k - 1 steps
+// each choose ONE family (attribute X not yet in the network, parent set P among the attributes
+// already in it) with the exponential mechanism. Why the fewest groups: the root is the one
+// attribute every early family must draw on, and a narrow root is a cheap extra parent for
+// everyone; a wide root (adult's age, 24 groups) is too costly to be anyone's parent, so its
+// dependencies were lost (docs/generator.md, adult 2-way TVD 0.0300 -> 0.0297 and the most
+// dependent pairs 0.026 -> 0.025).
 //
 // Score (count space, docs/privacy.md "Structure score"): for candidate (X, P) on the scoring
 // rows D,
@@ -56,10 +56,10 @@ struct Family {
 };
 
 struct StructureSearchOptions {
-  double selection_epsilon = 0;     // per step (plan.selection_epsilon)
-  double score_sensitivity = 2;     // 2m
-  double family_noise_stddev = 1;   // planned per-cell noise of a family marginal
-  double sample_fraction = 1;       // q: fraction of rows in the scoring table
+  double selection_epsilon = 0;    // per step (plan.selection_epsilon)
+  double score_sensitivity = 2;    // 2m
+  double family_noise_stddev = 1;  // planned per-cell noise of a family marginal
+  double sample_fraction = 1;      // q: fraction of rows in the scoring table
   std::uint32_t max_parents = 3;
   std::uint64_t max_parent_cells = 1u << 16;
   std::uint64_t max_family_cells = 1u << 16;

@@ -148,9 +148,9 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
     // Work cap: about kScoringWorkPerStep row-visits per step, so a million-row table scores
     // fewer (sampled) large parent sets per step than a small one. Public: from n_hat only.
     const double scoring_rows = std::min(n_hat, static_cast<double>(options.max_scoring_rows));
-    search.max_candidates_per_step = static_cast<std::uint32_t>(std::clamp(
-        kScoringWorkPerStep / std::max(1.0, scoring_rows), 200.0,
-        static_cast<double>(options.max_candidates_per_step)));
+    search.max_candidates_per_step = static_cast<std::uint32_t>(
+        std::clamp(kScoringWorkPerStep / std::max(1.0, scoring_rows), 200.0,
+                   static_cast<double>(options.max_candidates_per_step)));
     network = LearnStructure(*scoring, child_distribution, search, noise);
   } else {
     network = {{0, {}}};

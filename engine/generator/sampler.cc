@@ -28,8 +28,8 @@ struct ProbabilityRows {
       double total = 0;
       for (std::size_t i = 0; i < width; ++i) total += probabilities[row + i];
       for (std::size_t i = 0; i < width; ++i) {
-        probabilities[row + i] = total > 0 ? probabilities[row + i] / total
-                                           : 1.0 / static_cast<double>(width);
+        probabilities[row + i] =
+            total > 0 ? probabilities[row + i] / total : 1.0 / static_cast<double>(width);
       }
     }
   }
@@ -138,8 +138,7 @@ PreparedModel Prepare(const BayesNetModel& model) {
       g.columns.push_back(c.column);
       g.group_in.push_back(std::move(in));
     }
-    prepared.combinations_at[position[g.columns[g.last]]].push_back(
-        prepared.combinations.size());
+    prepared.combinations_at[position[g.columns[g.last]]].push_back(prepared.combinations.size());
     prepared.combinations.push_back(std::move(g));
   }
   return prepared;
@@ -153,9 +152,8 @@ PreparedModel Prepare(const BayesNetModel& model) {
 void AllocateConstrained(const GroupCombination* const* combos, std::size_t num_combos,
                          std::span<const double> probabilities,
                          const std::vector<std::uint32_t>& rows,
-                         const std::vector<std::string>& signature,
-                         boost::random::mt19937_64& rng, std::vector<std::uint32_t>& out,
-                         std::vector<std::uint8_t>& invalid) {
+                         const std::vector<std::string>& signature, boost::random::mt19937_64& rng,
+                         std::vector<std::uint32_t>& out, std::vector<std::uint8_t>& invalid) {
   std::map<std::string, std::vector<std::uint32_t>> by_signature;
   for (std::uint32_t r : rows) by_signature[signature[r]].push_back(r);
   std::vector<double> restricted(probabilities.size());
@@ -243,8 +241,8 @@ void SampleBlock(const BayesNetModel& model, const PreparedModel& prepared, std:
       const std::size_t begin = offsets[parent_rows + c], end = offsets[parent_rows + c + 1];
       if (begin == end) continue;
       const std::vector<std::uint32_t> members(order.begin() + begin, order.begin() + end);
-      AllocateConstrained(combos.data(), combos.size(), conditional.Row(c), members, signature,
-                          rng, groups[table.attribute], invalid);
+      AllocateConstrained(combos.data(), combos.size(), conditional.Row(c), members, signature, rng,
+                          groups[table.attribute], invalid);
     }
   }
   std::vector<std::uint32_t> member(rows);
@@ -322,8 +320,9 @@ EncodedTable SampleRows(const BayesNetModel& model, std::uint64_t num_rows,
   // model's distribution on the rules holding.
   for (int attempt = 0; have < num_rows; ++attempt) {
     if (attempt == 20) {
-      throw InputError("sample: the model gives almost no probability to rows that satisfy "
-                       "the declared constraints; check them for a contradiction");
+      throw InputError(
+          "sample: the model gives almost no probability to rows that satisfy "
+          "the declared constraints; check them for a contradiction");
     }
     const std::uint64_t missing = num_rows - have;
     have += sample(std::min<std::uint64_t>(std::uint64_t{1} << 32, 2 * missing + 64), missing);

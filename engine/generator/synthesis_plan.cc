@@ -41,7 +41,8 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
   const double pairs = static_cast<double>(plan.num_pairs);
   if (options.mode == NoiseMode::kGaussian) {
     // rho of a Gaussian histogram = m^2 / (2 sigma^2)  =>  sigma = m / sqrt(2 rho).
-    plan.one_way.gaussian = privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.one_way * t / k));
+    plan.one_way.gaussian =
+        privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.one_way * t / k));
     if (k > 1) {
       // Exponential mechanism: (eps^2 / 8)-zCDP (bounded range, Cesar & Rogers 2021).
       plan.selection_epsilon = std::sqrt(8 * shares.structure * t / selections);
@@ -67,8 +68,8 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
                                               : noise.laplace.Event(query);
   };
   for (const AttributeDomain& attribute : attributes) {
-    plan.events.push_back(noise_event(plan.one_way, "synthesize: 1-way marginal(" +
-                                                        attribute.name + ")"));
+    plan.events.push_back(
+        noise_event(plan.one_way, "synthesize: 1-way marginal(" + attribute.name + ")"));
   }
   for (std::size_t i = 1; i < k; ++i) {
     plan.events.push_back(PrivacyEvent::Exponential(
@@ -83,9 +84,9 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
   if (plan.num_pairs > 0) {
     for (std::size_t a = 0; a < k; ++a) {
       for (std::size_t b = a + 1; b < k; ++b) {
-        plan.events.push_back(noise_event(plan.pair, "synthesize: pair marginal(" +
-                                                         attributes[a].name + "," +
-                                                         attributes[b].name + ")"));
+        plan.events.push_back(noise_event(
+            plan.pair,
+            "synthesize: pair marginal(" + attributes[a].name + "," + attributes[b].name + ")"));
       }
     }
   }
@@ -123,8 +124,9 @@ void SynthesisOptions::Validate() const {
   if (!(one_way_share > 0 && one_way_share < 1) || !(structure_share > 0 && structure_share < 1) ||
       !(EffectivePairShare() >= 0 && EffectivePairShare() < 1) ||
       !(one_way_share + structure_share + EffectivePairShare() < 1)) {
-    throw InputError("budget shares: one_way_share and structure_share must be in (0, 1), "
-                     "pair_share in [0, 1), with a sum below 1");
+    throw InputError(
+        "budget shares: one_way_share and structure_share must be in (0, 1), "
+        "pair_share in [0, 1), with a sum below 1");
   }
   if (pair_levels < 2 || pair_levels > 64) throw InputError("pair_levels must be in [2, 64]");
   if (degree && *degree > 8) throw InputError("degree must be at most 8 parents");
@@ -204,8 +206,8 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
   };
   double lo = options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon / 1e4
                                                    : options.epsilon / 1e4;
-  double hi = options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon
-                                                   : options.epsilon;
+  double hi =
+      options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon : options.epsilon;
   for (int i = 0; i < 60 && !fits(lo); ++i) lo /= 4;
   if (!fits(lo)) {
     throw InputError("epsilon " + std::to_string(options.epsilon) +
@@ -288,7 +290,8 @@ std::optional<NoiseForecast> SynthesisPlan::Forecast() const {
     f.family_noise_tvd_100_cells = 0.5 * 100 * MeanAbsoluteNoise(family) / n;
   }
   if (num_pairs > 0) {
-    f.pair_noise_tvd = 0.5 * options.pair_levels * options.pair_levels * MeanAbsoluteNoise(pair) / n;
+    f.pair_noise_tvd =
+        0.5 * options.pair_levels * options.pair_levels * MeanAbsoluteNoise(pair) / n;
   }
   std::sort(tvds.begin(), tvds.end());
   const double median = tvds[tvds.size() / 2];
@@ -363,9 +366,8 @@ nlohmann::json SynthesisPlan::ToJson() const {
         {{"name", attribute.name}, {"domain_size", attribute.domain_size}});
   }
   for (const DerivedColumn& d : rules.derived()) {
-    json["derived"].push_back({{"name", columns[d.column].name},
-                               {"from", columns[d.source].name},
-                               {"kind", d.kind}});
+    json["derived"].push_back(
+        {{"name", columns[d.column].name}, {"from", columns[d.source].name}, {"kind", d.kind}});
   }
   if (!rules.rule_names().empty()) json["constraints"] = rules.rule_names();
   if (const auto forecast = Forecast()) {
@@ -460,9 +462,9 @@ std::string SynthesisPlan::Describe() const {
       out << "    every attribute's 1-way noise TVD is at most 0.05\n";
     }
     if (num_families() > 0) {
-      out << "    a family of 100 cells carries noise TVD " << Fixed(f->family_noise_tvd_100_cells, 3)
-          << "; families above about " << Fixed(f->useful_family_cells, 0)
-          << " cells are not used\n";
+      out << "    a family of 100 cells carries noise TVD "
+          << Fixed(f->family_noise_tvd_100_cells, 3) << "; families above about "
+          << Fixed(f->useful_family_cells, 0) << " cells are not used\n";
     }
     if (num_pairs > 0) {
       out << "    each pair marginal (" << options.pair_levels << " x " << options.pair_levels

@@ -239,9 +239,8 @@ std::string RuleSection(const QualityReport& report) {
       "data.</p>\n<table class=\"numbers\"><tr><th>rule</th><th>real rows breaking it</th>"
       "<th>synthetic rows breaking it</th></tr>\n";
   for (const RuleCheck& rule : report.rules) {
-    out += "<tr><td>" + EscapeHtml(rule.name) + "</td><td>" +
-           std::to_string(rule.real_violations) + "</td><td>" +
-           std::to_string(rule.synthetic_violations) + "</td></tr>\n";
+    out += "<tr><td>" + EscapeHtml(rule.name) + "</td><td>" + std::to_string(rule.real_violations) +
+           "</td><td>" + std::to_string(rule.synthetic_violations) + "</td></tr>\n";
   }
   out += "</table>\n";
   return out;

@@ -136,8 +136,8 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
     const TableRules::Violations in_real = rules.CountViolations(real);
     const TableRules::Violations in_synthetic = rules.CountViolations(synthetic);
     for (std::size_t i = 0; i < rules.rule_names().size(); ++i) {
-      report.rules.push_back({rules.rule_names()[i], "constraint", in_real.per_rule[i],
-                              in_synthetic.per_rule[i]});
+      report.rules.push_back(
+          {rules.rule_names()[i], "constraint", in_real.per_rule[i], in_synthetic.per_rule[i]});
     }
     for (std::size_t i = 0; i < rules.derived().size(); ++i) {
       const DerivedColumn& d = rules.derived()[i];

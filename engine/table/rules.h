@@ -22,10 +22,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/table/encoded_table.h"
 #include "engine/table/schema.h"
@@ -34,7 +33,7 @@ namespace privet::engine {
 
 // A set of codes of one column: codes[c] is true when code c is in the set.
 struct CodeCondition {
-  std::size_t column = 0;  // index among the schema's modeled attributes (table column)
+  std::size_t column = 0;   // index among the schema's modeled attributes (table column)
   std::vector<bool> codes;  // size = the column's domain size
 
   bool Holds(std::uint32_t code) const { return code < codes.size() && codes[code]; }

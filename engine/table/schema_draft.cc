@@ -117,8 +117,8 @@ json ProposeRules(const Schema& schema, const EncodedTable& table) {
       const auto counts = CrossCounts(table.column(x), table.column(y));
       // Derived: y is a function of x (every seen value of x, each in >= kMinRuleSupport
       // rows, goes with one value of y; x missing goes with y missing).
-      if (a.type == AttributeType::kCategorical && b.type == AttributeType::kCategorical &&
-          x < y && !is_derived[x] && !is_source[y] && !is_derived[y] && a.values.size() >= 2) {
+      if (a.type == AttributeType::kCategorical && b.type == AttributeType::kCategorical && x < y &&
+          !is_derived[x] && !is_source[y] && !is_derived[y] && a.values.size() >= 2) {
         bool function = true;
         json map = json::object();
         for (std::uint32_t code = 0; code < a.domain_size() && function; ++code) {
@@ -130,7 +130,8 @@ json ProposeRules(const Schema& schema, const EncodedTable& table) {
           }
           const bool missing = a.missing_code() && code == *a.missing_code();
           if (missing) {
-            function = total == 0 || (nonzero == 1 && b.missing_code() && image == *b.missing_code());
+            function =
+                total == 0 || (nonzero == 1 && b.missing_code() && image == *b.missing_code());
           } else {
             function = nonzero == 1 && total >= kMinRuleSupport;
             if (function) map[a.values[code]] = Label(b, image);
@@ -167,11 +168,11 @@ json ProposeRules(const Schema& schema, const EncodedTable& table) {
         for (std::uint32_t code = 0; code < a.values.size(); ++code) {
           const std::uint64_t rows = counts[code][missing];
           if (present(code) == 0 && rows >= kMinRuleSupport) {
-            constraints.push_back(
-                {rows, {{"name", "draft: " + a.name + " = " + a.values[code] + " implies " +
-                                     b.name + " missing"},
-                        {"if", {{a.name, json::array({a.values[code]})}}},
-                        {"then", then}}});
+            constraints.push_back({rows,
+                                   {{"name", "draft: " + a.name + " = " + a.values[code] +
+                                                 " implies " + b.name + " missing"},
+                                    {"if", {{a.name, json::array({a.values[code]})}}},
+                                    {"then", then}}});
           }
         }
       } else if (a.type == AttributeType::kInteger || a.type == AttributeType::kContinuous) {
@@ -182,16 +183,15 @@ json ProposeRules(const Schema& schema, const EncodedTable& table) {
           last = bin;
         }
         if (last && rows >= kMinRuleSupport && *last + 1 < a.num_value_codes()) {
-          const double max = a.type == AttributeType::kInteger ? a.bin_upper_inclusive(*last)
-                                                               : a.bin_upper(*last);
-          const json bound = a.type == AttributeType::kInteger
-                                 ? json(static_cast<std::int64_t>(max))
-                                 : json(max);
-          constraints.push_back(
-              {rows, {{"name", "draft: " + a.name + " <= " + bound.dump() + " implies " +
-                                   b.name + " missing"},
-                      {"if", {{a.name, {{"max", bound}}}}},
-                      {"then", then}}});
+          const double max =
+              a.type == AttributeType::kInteger ? a.bin_upper_inclusive(*last) : a.bin_upper(*last);
+          const json bound =
+              a.type == AttributeType::kInteger ? json(static_cast<std::int64_t>(max)) : json(max);
+          constraints.push_back({rows,
+                                 {{"name", "draft: " + a.name + " <= " + bound.dump() +
+                                               " implies " + b.name + " missing"},
+                                  {"if", {{a.name, {{"max", bound}}}}},
+                                  {"then", then}}});
         }
       }
     }

@@ -23,8 +23,7 @@ TEST_CASE("The root is the narrowest attribute that is not constant or near-cons
   CHECK(ChooseRoot(std::vector<std::uint32_t>{1, 2, 3},
                    {marginals[0], marginals[1], marginals[2]}) == 2);
   // When every attribute is near-constant, the least concentrated one.
-  CHECK(ChooseRoot(std::vector<std::uint32_t>{1, 2, 2}, {{1.0}, {0.97, 0.03}, {0.93, 0.07}}) ==
-        2);
+  CHECK(ChooseRoot(std::vector<std::uint32_t>{1, 2, 2}, {{1.0}, {0.97, 0.03}, {0.93, 0.07}}) == 2);
   // Ties by index among the qualifying narrowest.
   CHECK(ChooseRoot(std::vector<std::uint32_t>{2, 2}, {{0.5, 0.5}, {0.5, 0.5}}) == 0);
 }

@@ -87,9 +87,8 @@ TEST_CASE("Refining a compression keeps every group inside or outside each code 
   c.group_of_code = {0, 0, 0, 1, 1, 1};
   c.num_groups = 2;
   c.code_weight = {0.2, 0.3, 0.5, 0.5, 0.25, 0.25};
-  RefineByCodeSets({{true, true, false, false, false, false}, {false, false, false, false, true,
-                                                                true}},
-                   c);
+  RefineByCodeSets(
+      {{true, true, false, false, false, false}, {false, false, false, false, true, true}}, c);
   CHECK(c.num_groups == 4);
   CHECK(c.group_of_code == std::vector<std::uint32_t>{0, 0, 1, 2, 3, 3});
   CHECK(c.code_weight[0] == doctest::Approx(0.4));

@@ -17,8 +17,8 @@ namespace {
 std::vector<AttributeDomain> Domains(std::size_t k) {
   std::vector<AttributeDomain> domains;
   for (std::size_t i = 0; i < k; ++i) {
-    domains.push_back({std::string("a").append(std::to_string(i)), static_cast<std::uint32_t>(2 + i % 7), i % 2 == 0,
-                       std::nullopt});
+    domains.push_back({std::string("a").append(std::to_string(i)),
+                       static_cast<std::uint32_t>(2 + i % 7), i % 2 == 0, std::nullopt});
   }
   return domains;
 }
@@ -119,8 +119,11 @@ TEST_CASE("Invalid options are InputErrors naming the field") {
   CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.delta = 1; }), InputError);
   CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.delta = 0; }), InputError);
   CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.max_rows_per_unit = 0; }), InputError);
-  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.one_way_share = 0.7;
-                                                      o.structure_share = 0.4; }), InputError);
+  CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) {
+                    o.one_way_share = 0.7;
+                    o.structure_share = 0.4;
+                  }),
+                  InputError);
   CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.degree = 9; }), InputError);
   CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.pair_share = 0.8; }), InputError);
   CHECK_THROWS_AS(plan_with([](SynthesisOptions& o) { o.pair_share = -0.1; }), InputError);

@@ -1,8 +1,6 @@
 // The report model end to end on a small schema: what it computes, its JSON, the coded CSVs
 // for fidelity.py, the numeric columns read for correlations, and the page it renders (warning
 // first, self-contained, escaped).
-#include "engine/quality/quality_report.h"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -13,6 +11,7 @@
 #include <string>
 
 #include "engine/quality/html_report.h"
+#include "engine/quality/quality_report.h"
 #include "engine/quality/svg_charts.h"
 #include "engine/table/encoder.h"
 #include "privacy/errors.h"

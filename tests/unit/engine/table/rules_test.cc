@@ -79,8 +79,8 @@ TEST_CASE("Violations are counted per rule and derived columns are recomputed") 
   const TableRules rules = TableRules::Compile(schema);
   // Rows (age code, edu, sex, decade): a degree at age 0-4 (rule 0), a school-age man under
   // 10 (rules 0 and 1), a fine adult, and a decade that disagrees with its age.
-  const EncodedTable table = testing::TableForSchema(
-      schema, {{0, 2, 0, 0}, {1, 1, 1, 0}, {5, 2, 1, 2}, {4, 0, 0, 0}});
+  const EncodedTable table =
+      testing::TableForSchema(schema, {{0, 2, 0, 0}, {1, 1, 1, 0}, {5, 2, 1, 2}, {4, 0, 0, 0}});
   const TableRules::Violations v = rules.CountViolations(table);
   CHECK(v.per_rule == std::vector<std::uint64_t>{2, 1});
   CHECK(v.per_derived == std::vector<std::uint64_t>{1});
@@ -119,15 +119,16 @@ TEST_CASE("A config's rules are checked against the public domain") {
             .find("1 bucket edges make 2 buckets") != std::string::npos);
   CHECK(with("derived", R"([{"column": "sex", "from": "edu", "map": {"none": "F"}}])")
             .find("must be nullable") != std::string::npos);
-  CHECK(with("derived",
-             R"([{"column": "sex", "from": "decade", "map": {"0-9": "F", "10-19": "M"}}])")
-            .find("gives no value for \"20-29\"") != std::string::npos);
+  CHECK(
+      with("derived", R"([{"column": "sex", "from": "decade", "map": {"0-9": "F", "10-19": "M"}}])")
+          .find("gives no value for \"20-29\"") != std::string::npos);
   CHECK(with("derived", R"([{"column": "decade", "from": "age", "bucket": [10, 20]},
                            {"column": "sex", "from": "decade",
                             "map": {"0-9": "F", "10-19": "M", "20-29": "M"}}])")
             .find("is derived itself") != std::string::npos);
-  CHECK(with("constraints", R"([{"name": "x", "if": {"age": {"max": 17}}, "then": {"sex": ["F"]}}])")
-            .find("the range splits bin [15, 19]") != std::string::npos);
+  CHECK(
+      with("constraints", R"([{"name": "x", "if": {"age": {"max": 17}}, "then": {"sex": ["F"]}}])")
+          .find("the range splits bin [15, 19]") != std::string::npos);
   CHECK(with("constraints", R"([{"name": "x", "never": {"edu": ["phd"]}}])")
             .find("\"phd\" is not one of the values of \"edu\"") != std::string::npos);
   CHECK(with("constraints", R"([{"name": "x", "never": {"height": ["1"]}}])")

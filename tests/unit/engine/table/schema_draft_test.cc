@@ -115,12 +115,13 @@ TEST_CASE("ProposeRules: a function column and skip logic seen in the data, mark
                                          ".", "p");
   EncodedTable table;
   std::vector<EncodedColumn> columns;
-  for (const Attribute& a : schema.modeled_attributes()) columns.emplace_back(a.name, a.domain_size());
+  for (const Attribute& a : schema.modeled_attributes())
+    columns.emplace_back(a.name, a.domain_size());
   for (std::uint32_t r = 0; r < 300; ++r) {
     const std::uint32_t age = r % 6, school = (r / 6) % 2;
     columns[0].push_back(age);
     columns[1].push_back(school);
-    columns[2].push_back(school);          // grade = low for primary, high for secondary
+    columns[2].push_back(school);  // grade = low for primary, high for secondary
     columns[3].push_back(age < 3 ? 2 : (r / 12) % 2);  // 2 = missing
     columns[4].push_back((r / 7) % 2);
   }
