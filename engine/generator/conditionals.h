@@ -39,9 +39,9 @@ struct NoisyTable {
 };
 
 struct ConsistentEstimate {
-  double total = 0;                              // consensus n_hat
-  std::vector<std::vector<double>> one_way;      // consensus counts per attribute (>= 0)
-  std::vector<NoisyTable> families;              // consistent, non-negative
+  double total = 0;                          // consensus n_hat
+  std::vector<std::vector<double>> one_way;  // consensus counts per attribute (>= 0)
+  std::vector<NoisyTable> families;          // consistent, non-negative
 };
 
 // Norm-Sub (Wang, Lopuhaa-Zwakenberg, ..., Li, "Locally Differentially Private Frequency

@@ -1,6 +1,7 @@
 #include "engine/generator/domain_compression.h"
 
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <optional>
 
@@ -25,6 +26,34 @@ void SetWeights(AttributeCompression& c, std::span<const double> noisy_counts) {
 }
 
 }  // namespace
+
+void RefineByCodeSets(const std::vector<std::vector<bool>>& sets,
+                      AttributeCompression& compression) {
+  const std::size_t codes = compression.group_of_code.size();
+  std::map<std::pair<std::uint32_t, std::vector<bool>>, std::uint32_t> refined;
+  std::vector<std::uint32_t> group_of_code(codes);
+  for (std::size_t code = 0; code < codes; ++code) {
+    std::vector<bool> membership(sets.size());
+    for (std::size_t s = 0; s < sets.size(); ++s) membership[s] = sets[s][code];
+    const auto key = std::make_pair(compression.group_of_code[code], std::move(membership));
+    const auto it = refined.emplace(key, static_cast<std::uint32_t>(refined.size())).first;
+    group_of_code[code] = it->second;
+  }
+  const auto groups = static_cast<std::uint32_t>(refined.size());
+  std::vector<double> mass(groups, 0.0);
+  std::vector<std::uint32_t> size(groups, 0);
+  for (std::size_t code = 0; code < codes; ++code) {
+    mass[group_of_code[code]] += compression.code_weight[code];
+    ++size[group_of_code[code]];
+  }
+  for (std::size_t code = 0; code < codes; ++code) {
+    const std::uint32_t g = group_of_code[code];
+    compression.code_weight[code] =
+        mass[g] > 0 ? compression.code_weight[code] / mass[g] : 1.0 / static_cast<double>(size[g]);
+  }
+  compression.group_of_code = std::move(group_of_code);
+  compression.num_groups = groups;
+}
 
 AttributeCompression IdentityCompression(std::uint32_t domain_size) {
   AttributeCompression c;
@@ -75,16 +104,15 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
     if (!attribute.missing_code || code != *attribute.missing_code) values.push_back(code);
   }
   const bool missing_own = attribute.missing_code &&
-                           noisy_counts[*attribute.missing_code] >= threshold &&
-                           !values.empty();
+                           noisy_counts[*attribute.missing_code] >= threshold && !values.empty();
   const std::uint32_t value_groups_max = std::max(1u, max_groups - (missing_own ? 1 : 0));
   std::vector<std::uint32_t> run_of(values.size(), 0);
   std::uint32_t runs = 0;
   if (!values.empty()) {
     double remaining = 0;
     for (std::uint32_t code : values) remaining += std::max(0.0, noisy_counts[code]);
-    std::uint32_t bins_left = std::min<std::uint32_t>(value_groups_max,
-                                                      static_cast<std::uint32_t>(values.size()));
+    std::uint32_t bins_left =
+        std::min<std::uint32_t>(value_groups_max, static_cast<std::uint32_t>(values.size()));
     double accumulated = 0;
     std::vector<double> run_mass;
     for (std::size_t i = 0; i < values.size(); ++i) {

@@ -35,6 +35,15 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
                                     std::span<const double> noisy_counts, double noise_stddev,
                                     std::uint32_t max_groups);
 
+// Splits groups so that each lies entirely inside or outside every code set in `sets` (each
+// of size domain_size): codes of one group that differ in membership go to different groups,
+// numbered in order of their first code (so an ordered attribute's runs stay in order). Used
+// for the declared rules (engine/table/rules.h): a constraint then tests whole groups, and the
+// sampler can condition on it exactly (issue: "split groups at boundaries that matter").
+// code_weight is renormalised within the new groups. Public input only: post-processing.
+void RefineByCodeSets(const std::vector<std::vector<bool>>& sets,
+                      AttributeCompression& compression);
+
 // Pair levels (engine/generator/pair_calibration.h): sets compression.pair_level_of_group and
 // num_pair_levels, at most max_levels levels of the attribute's groups. A pair marginal's noise
 // grows with its cells, so pairs are measured coarsely:

@@ -28,13 +28,14 @@ std::uint64_t ParentRows(const std::vector<AttributeCompression>& compression,
 
 BayesNetModel::BayesNetModel(std::vector<AttributeDomain> attributes, json schema_config,
                              std::vector<AttributeCompression> compression,
-                             std::vector<ConditionalTable> network, double noisy_rows,
-                             json plan, std::vector<PairMarginal> pair_marginals)
+                             std::vector<ConditionalTable> network, double noisy_rows, json plan,
+                             std::vector<PairMarginal> pair_marginals, TableRules rules)
     : attributes_(std::move(attributes)),
       schema_config_(std::move(schema_config)),
       compression_(std::move(compression)),
       network_(std::move(network)),
       pair_marginals_(std::move(pair_marginals)),
+      rules_(std::move(rules)),
       noisy_rows_(noisy_rows),
       plan_(std::move(plan)) {}
 
@@ -47,7 +48,14 @@ void BayesNetModel::Validate(const std::string& source) const {
   const std::size_t k = attributes_.size();
   if (k == 0) Fail(source, "attributes: the model has no attribute");
   if (compression_.size() != k) Fail(source, "compression: one entry per attribute expected");
-  if (network_.size() != k) Fail(source, "network: one table per attribute expected");
+  if (!rules_.empty() && rules_.num_columns() != k) {
+    Fail(source, "rules: one domain per attribute expected");
+  }
+  std::size_t derived = 0;
+  for (std::size_t a = 0; a < k; ++a) derived += rules_.IsDerived(a) ? 1 : 0;
+  if (network_.size() != k - derived) {
+    Fail(source, "network: one table per attribute that is not derived expected");
+  }
   if (!std::isfinite(noisy_rows_) || noisy_rows_ < 0) Fail(source, "noisy_rows must be >= 0");
   for (std::size_t a = 0; a < k; ++a) {
     const AttributeDomain& attribute = attributes_[a];
@@ -82,11 +90,11 @@ void BayesNetModel::Validate(const std::string& source) const {
   }
   ValidatePairs(source);
   std::vector<bool> placed(k, false);
-  for (std::size_t i = 0; i < k; ++i) {
+  for (std::size_t i = 0; i < network_.size(); ++i) {
     const ConditionalTable& table = network_[i];
     const std::string where = "network[" + std::to_string(i) + "]";
-    if (table.attribute >= k || placed[table.attribute]) {
-      Fail(source, where + ": attribute missing, out of range or listed twice");
+    if (table.attribute >= k || placed[table.attribute] || rules_.IsDerived(table.attribute)) {
+      Fail(source, where + ": attribute missing, out of range, derived or listed twice");
     }
     for (std::size_t p : table.parents) {
       if (p >= k || !placed[p]) Fail(source, where + ": every parent must come earlier");
@@ -99,8 +107,7 @@ void BayesNetModel::Validate(const std::string& source) const {
     placed[table.attribute] = true;
     const std::uint64_t rows = ParentRows(compression_, table.parents);
     const std::uint64_t columns = compression_[table.attribute].num_groups;
-    if (rows > (std::uint64_t{1} << 31) / columns ||
-        table.probabilities.size() != rows * columns) {
+    if (rows > (std::uint64_t{1} << 31) / columns || table.probabilities.size() != rows * columns) {
       Fail(source, where + ": probabilities must have parent configurations x groups entries");
     }
     for (std::uint64_t r = 0; r < rows; ++r) {
@@ -194,6 +201,7 @@ json BayesNetModel::ToJson() const {
                               {"parents", parents},
                               {"probabilities", table.probabilities}});
   }
+  if (!rules_.empty()) out["rules"] = rules_.ToJson();
   if (!pair_marginals_.empty()) {
     out["pair_marginals"] = json::array();
     for (const PairMarginal& pair : pair_marginals_) {
@@ -262,6 +270,11 @@ BayesNetModel BayesNetModel::FromJson(const json& in, const std::string& source)
       table.probabilities = entry.at("probabilities").get<std::vector<double>>();
       model.network_.push_back(std::move(table));
     }
+    if (in.contains("rules")) {
+      std::vector<std::uint32_t> sizes;
+      for (const AttributeDomain& a : model.attributes_) sizes.push_back(a.domain_size);
+      model.rules_ = TableRules::FromJson(in.at("rules"), sizes, source);
+    }
     if (in.contains("pair_marginals")) {
       for (const json& entry : in.at("pair_marginals")) {
         const json& names = entry.at("attributes");
@@ -284,6 +297,9 @@ BayesNetModel BayesNetModel::FromJson(const json& in, const std::string& source)
     const Schema schema = model.LoadSchema();
     if (DomainsOf(schema) != model.attributes_) {
       Fail(source, "the embedded schema's modeled attributes differ from the model's attributes");
+    }
+    if (TableRules::Compile(schema).ToJson() != model.rules_.ToJson()) {
+      Fail(source, "the model's rules differ from the embedded schema's derived/constraints");
     }
   }
   return model;

@@ -2,13 +2,15 @@
 // noisy conditional distributions, and its JSON file (model.json).
 //
 // Everything in it is public or post-processing of the planned noisy measurements
-// (engine/generator/privbayes.h): the schema (public config), the domain compression (from the noisy
-// 1-way marginals), the network (chosen by the exponential mechanism), the conditionals (from
-// the noisy family marginals) and the noisy row count. Sampling from it (engine/generator/sampler.h)
-// therefore costs no privacy (post-processing, Dwork & Roth 2014, Prop. 2.1).
+// (engine/generator/privbayes.h): the schema (public config), the domain compression (from the
+// noisy 1-way marginals), the network (chosen by the exponential mechanism), the conditionals (from
+// the noisy family marginals) and the noisy row count. Sampling from it
+// (engine/generator/sampler.h) therefore costs no privacy (post-processing, Dwork & Roth 2014,
+// Prop. 2.1).
 //
 // Pair marginals (optional): noisy distributions of attribute pairs over coarse "pair levels"
-// of their groups, which the sampler's rows are calibrated to (engine/generator/pair_calibration.h).
+// of their groups, which the sampler's rows are calibrated to
+// (engine/generator/pair_calibration.h).
 //
 // Model of a row: each attribute a has groups g_a = group_of_code[a][code]; the network gives
 // P(g_a | g_parents(a)) in network order; within a group the code is drawn from
@@ -17,13 +19,13 @@
 #define PRIVET_ENGINE_GENERATOR_MODEL_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "engine/table/attribute_domain.h"
+#include "engine/table/rules.h"
 #include "engine/table/schema.h"
 
 namespace privet::engine {
@@ -54,8 +56,8 @@ struct PairMarginal {
 // parents' group counts (last parent fastest; one row when there are no parents). Columns: the
 // attribute's groups. probabilities[row * child_groups + group], each row sums to 1.
 struct ConditionalTable {
-  std::size_t attribute = 0;          // column index
-  std::vector<std::size_t> parents;   // column indices, each earlier in the network order
+  std::size_t attribute = 0;         // column index
+  std::vector<std::size_t> parents;  // column indices, each earlier in the network order
   std::vector<double> probabilities;
 };
 
@@ -71,16 +73,20 @@ class BayesNetModel {
   // (Schema::ToJson()) the model was fitted under, embedded so `privet sample` needs nothing
   // else; may be null in engine tests. network: one table per attribute in sampling order.
   // pair_marginals: the noisy pair marginals the sampler calibrates to (may be empty).
+  // rules: the config's derived columns and constraints (engine/table/rules.h); a derived
+  // column has no network entry (it is computed from its source after sampling).
   BayesNetModel(std::vector<AttributeDomain> attributes, nlohmann::json schema_config,
                 std::vector<AttributeCompression> compression,
                 std::vector<ConditionalTable> network, double noisy_rows, nlohmann::json plan,
-                std::vector<PairMarginal> pair_marginals = {});
+                std::vector<PairMarginal> pair_marginals = {}, TableRules rules = {});
 
   const std::vector<AttributeDomain>& attributes() const { return attributes_; }
   const nlohmann::json& schema_config() const { return schema_config_; }
   const std::vector<AttributeCompression>& compression() const { return compression_; }
   const std::vector<ConditionalTable>& network() const { return network_; }
   const std::vector<PairMarginal>& pair_marginals() const { return pair_marginals_; }
+  // Derived columns and forbidden combinations the sampler obeys (empty for older models).
+  const TableRules& rules() const { return rules_; }
   // Noisy number of rows of the (unit-bounded) input: the default synthetic row count.
   double noisy_rows() const { return noisy_rows_; }
   // SynthesisPlan::ToJson() of the request that produced the model (events included).
@@ -90,8 +96,8 @@ class BayesNetModel {
   Schema LoadSchema() const;
 
   // Checks every invariant listed in the member comments (sizes, ranges, parents before
-  // children, each attribute once, probabilities finite, >= 0, rows summing to 1 within
-  // 1e-6). Throws InputError naming `source` and the field at fault.
+  // children, each attribute once except derived ones, which never appear, probabilities finite, >=
+  // 0, rows summing to 1 within 1e-6). Throws InputError naming `source` and the field at fault.
   void Validate(const std::string& source = "model") const;
 
   nlohmann::json ToJson() const;
@@ -112,6 +118,7 @@ class BayesNetModel {
   std::vector<AttributeCompression> compression_;
   std::vector<ConditionalTable> network_;
   std::vector<PairMarginal> pair_marginals_;
+  TableRules rules_;
   double noisy_rows_ = 0;
   nlohmann::json plan_;
 };

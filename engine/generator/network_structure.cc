@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -109,6 +110,23 @@ std::int64_t DependenceScoreOnGrid(const EncodedTable& table, std::size_t child,
   return score > kMaxGridScore ? kMaxGridScore : static_cast<std::int64_t>(score);
 }
 
+std::size_t ChooseRoot(std::span<const std::uint32_t> groups,
+                       const std::vector<std::vector<double>>& noisy_marginals) {
+  std::optional<std::size_t> root;
+  std::size_t flattest = 0;
+  double flattest_share = 2;
+  for (std::size_t a = 0; a < groups.size(); ++a) {
+    const double largest = noisy_marginals[a].empty()
+                               ? 1.0
+                               : *std::max_element(noisy_marginals[a].begin(),
+                                                   noisy_marginals[a].end());
+    if (largest < flattest_share) flattest_share = largest, flattest = a;
+    if (groups[a] < 2 || largest > kMaxRootShare) continue;
+    if (!root || groups[a] < groups[*root]) root = a;
+  }
+  return root ? *root : flattest;
+}
+
 std::vector<Family> LearnStructure(const EncodedTable& scoring,
                                    const std::vector<std::vector<double>>& noisy_marginals,
                                    const StructureSearchOptions& options,
@@ -123,11 +141,9 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
                        " has the wrong size");
     }
   }
-  // Root: fewest groups (public: the compression comes from noisy marginals).
-  std::size_t root = 0;
-  for (std::size_t a = 1; a < k; ++a) {
-    if (scoring.column(a).domain_size() < scoring.column(root).domain_size()) root = a;
-  }
+  std::vector<std::uint32_t> groups(k);
+  for (std::size_t a = 0; a < k; ++a) groups[a] = scoring.column(a).domain_size();
+  const std::size_t root = ChooseRoot(groups, noisy_marginals);
   std::vector<Family> network{{root, {}}};
   std::vector<std::size_t> selected{root};
   std::vector<bool> in_network(k, false);

@@ -3,13 +3,13 @@
 // with privet's score and candidate pruning.
 //
 // Network order: the root is fixed from public information (the attribute with the fewest
-// groups after compression, ties by index); then k - 1 steps each choose ONE family
-// (attribute X not yet in the network, parent set P among the attributes already in it) with
-// the exponential mechanism. Why the fewest groups: the root is the one attribute every early
-// family must draw on, and a narrow root is a cheap extra parent for everyone; a wide root
-// (adult's age, 24 groups) is too costly to be anyone's parent, so its dependencies were lost
-// (docs/generator.md, adult 2-way TVD 0.0300 -> 0.0297 and the most dependent pairs 0.026 ->
-// 0.025).
+// groups after compression that is not near-constant, ChooseRoot; ties by index); then k - 1 steps
+// each choose ONE family (attribute X not yet in the network, parent set P among the attributes
+// already in it) with the exponential mechanism. Why the fewest groups: the root is the one
+// attribute every early family must draw on, and a narrow root is a cheap extra parent for
+// everyone; a wide root (adult's age, 24 groups) is too costly to be anyone's parent, so its
+// dependencies were lost (docs/generator.md, adult 2-way TVD 0.0300 -> 0.0297 and the most
+// dependent pairs 0.026 -> 0.025).
 //
 // Score (count space, docs/privacy.md "Structure score"): for candidate (X, P) on the scoring
 // rows D,
@@ -97,6 +97,17 @@ std::vector<std::int64_t> QuantizeDistribution(std::span<const double> distribut
 std::int64_t DependenceScoreOnGrid(const EncodedTable& table, std::size_t child,
                                    const std::vector<std::size_t>& parents,
                                    std::span<const std::int64_t> child_weights);
+
+// The root: the attribute with the fewest groups among those with at least 2 groups whose
+// largest group holds at most kMaxRootShare of the noisy mass (ties by index); when none
+// qualifies, the attribute whose largest group is smallest. A constant or near-constant root
+// would be a parent that carries no information: every early family would be a 1-way
+// marginal in disguise (issue 12: a wide hospital table rooted at a constant column). Public:
+// group counts and noisy marginals are released.
+inline constexpr double kMaxRootShare = 0.9;
+std::size_t ChooseRoot(std::span<const std::uint32_t> groups,
+                       const std::vector<std::vector<double>>& noisy_marginals);
+
 
 }  // namespace privet::engine
 

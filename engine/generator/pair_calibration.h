@@ -3,8 +3,8 @@
 // Why: a Bayesian network keeps only the dependencies its families hold (about one parent set
 // per attribute); every other pair's relationship survives only through chains, and at
 // epsilon 1 the families cannot be large enough to hold more. The pair marginals measure every
-// pair of attributes coarsely (engine/generator/domain_compression.h AddPairLevels, at most 6 x 6 cells
-// by default), which is cheap in noise; the sampled rows are then reweighted so their pair
+// pair of attributes coarsely (engine/generator/domain_compression.h AddPairLevels, at most 6 x 6
+// cells by default), which is cheap in noise; the sampled rows are then reweighted so their pair
 // marginals approach the measured ones, keeping what the network got right elsewhere. This is
 // the idea of PrivSyn (Zhang et al., USENIX Security 2021: all 2-way marginals, then a
 // synthesis that fits them), applied here to the network's sample.

@@ -35,11 +35,20 @@ std::vector<double> Noisy(const Marginal& marginal, const PlannedNoise& noise,
   return std::vector<double>(noisy.begin(), noisy.end());
 }
 
-}  // namespace
+// The fitted pieces over plan.attributes (the modelled columns, derived ones left out).
+struct ModelledFit {
+  std::vector<AttributeCompression> compression;
+  std::vector<ConditionalTable> conditionals;
+  std::vector<PairMarginal> pairs;
+  double total = 0;
+};
 
-BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
-                          const nlohmann::json& schema_config, privacy::RandomSource& noise,
-                          FitDiagnostics* diagnostics) {
+// The fit proper, on a table whose columns are exactly plan.attributes. code_sets[a] (may be
+// empty) are the code sets the rules test on attribute a: the compression is refined so no
+// group straddles one (RefineByCodeSets), which lets the sampler condition on them exactly.
+ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
+                        const std::vector<std::vector<std::vector<bool>>>& code_sets,
+                        privacy::RandomSource& noise, FitDiagnostics& diag) {
   const std::size_t k = plan.attributes.size();
   if (table.num_columns() != k) {
     throw InputError("fit: the table has " + std::to_string(table.num_columns()) +
@@ -53,8 +62,6 @@ BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
                        "\"");
     }
   }
-  FitDiagnostics local;
-  FitDiagnostics& diag = diagnostics ? *diagnostics : local;
   const SynthesisOptions& options = plan.options;
   auto start = std::chrono::steady_clock::now();
 
@@ -77,6 +84,9 @@ BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
   for (std::size_t a = 0; a < k; ++a) {
     compression.push_back(
         CompressDomain(plan.attributes[a], noisy_one_way[a], one_way_sd, options.max_groups));
+    if (a < code_sets.size() && !code_sets[a].empty()) {
+      RefineByCodeSets(code_sets[a], compression[a]);
+    }
   }
   std::vector<NoisyTable> one_way_tables;
   std::vector<std::vector<double>> child_distribution;
@@ -138,9 +148,9 @@ BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
     // Work cap: about kScoringWorkPerStep row-visits per step, so a million-row table scores
     // fewer (sampled) large parent sets per step than a small one. Public: from n_hat only.
     const double scoring_rows = std::min(n_hat, static_cast<double>(options.max_scoring_rows));
-    search.max_candidates_per_step = static_cast<std::uint32_t>(std::clamp(
-        kScoringWorkPerStep / std::max(1.0, scoring_rows), 200.0,
-        static_cast<double>(options.max_candidates_per_step)));
+    search.max_candidates_per_step = static_cast<std::uint32_t>(
+        std::clamp(kScoringWorkPerStep / std::max(1.0, scoring_rows), 200.0,
+                   static_cast<double>(options.max_candidates_per_step)));
     network = LearnStructure(*scoring, child_distribution, search, noise);
   } else {
     network = {{0, {}}};
@@ -206,8 +216,73 @@ BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
     }
   }
   diag.pairs_used = pairs.size();
-  BayesNetModel model(plan.attributes, schema_config, std::move(compression),
-                      std::move(conditionals), estimate.total, plan.ToJson(), std::move(pairs));
+  return {std::move(compression), std::move(conditionals), std::move(pairs), estimate.total};
+}
+
+}  // namespace
+
+BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
+                          const nlohmann::json& schema_config, privacy::RandomSource& noise,
+                          FitDiagnostics* diagnostics) {
+  FitDiagnostics local;
+  FitDiagnostics& diag = diagnostics ? *diagnostics : local;
+  const std::vector<AttributeDomain>& columns =
+      plan.columns.empty() ? plan.attributes : plan.columns;
+  std::vector<std::size_t> modelled = plan.modelled_columns;
+  if (modelled.empty()) {
+    for (std::size_t a = 0; a < columns.size(); ++a) modelled.push_back(a);
+  }
+  if (table.num_columns() != columns.size()) {
+    throw InputError("fit: the table has " + std::to_string(table.num_columns()) +
+                     " columns, the plan " + std::to_string(columns.size()));
+  }
+  for (std::size_t a = 0; a < columns.size(); ++a) {
+    if (table.column(a).name() != columns[a].name ||
+        table.column(a).domain_size() != columns[a].domain_size) {
+      throw InputError("fit: column " + std::to_string(a) + " (\"" + table.column(a).name() +
+                       "\") does not match the plan's attribute \"" + columns[a].name + "\"");
+    }
+  }
+  // Derived columns are never modelled (no event measures them): fit the others only.
+  EncodedTable projected;
+  if (modelled.size() != columns.size()) {
+    for (std::size_t a : modelled) projected.AddColumn(table.column(a));
+  }
+  const EncodedTable& modelled_table = modelled.size() != columns.size() ? projected : table;
+  std::vector<std::vector<std::vector<bool>>> code_sets(modelled.size());
+  if (!plan.rules.empty()) {
+    const auto per_column = plan.rules.CodeSetsPerColumn();
+    for (std::size_t i = 0; i < modelled.size(); ++i) code_sets[i] = per_column[modelled[i]];
+  }
+  ModelledFit fit = FitModelled(modelled_table, plan, code_sets, noise, diag);
+
+  // Back to column indices; a derived column gets the identity compression (unused).
+  std::vector<AttributeCompression> compression(columns.size());
+  for (std::size_t a = 0; a < columns.size(); ++a) {
+    compression[a] = IdentityCompression(columns[a].domain_size);
+  }
+  for (std::size_t i = 0; i < modelled.size(); ++i) {
+    compression[modelled[i]] = std::move(fit.compression[i]);
+  }
+  for (ConditionalTable& t : fit.conditionals) {
+    t.attribute = modelled[t.attribute];
+    for (std::size_t& p : t.parents) p = modelled[p];
+  }
+  for (PairMarginal& pair : fit.pairs) {
+    pair.first = modelled[pair.first];
+    pair.second = modelled[pair.second];
+  }
+  if (!fit.pairs.empty()) {
+    for (AttributeCompression& c : compression) {
+      if (c.pair_level_of_group.empty()) {  // derived: one level per group, never measured
+        c.pair_level_of_group.resize(c.num_groups);
+        for (std::uint32_t g = 0; g < c.num_groups; ++g) c.pair_level_of_group[g] = g;
+        c.num_pair_levels = c.num_groups;
+      }
+    }
+  }
+  BayesNetModel model(columns, schema_config, std::move(compression), std::move(fit.conditionals),
+                      fit.total, plan.ToJson(), std::move(fit.pairs), plan.rules);
   model.Validate("fitted model");
   return model;
 }

@@ -1,7 +1,8 @@
 // Fitting the PrivBayes-style generator: the private part of `privet synthesize`.
 //
 // Input: the unit-bounded table (engine/table/unit_bounding.h) and the plan computed before it was
-// read (engine/generator/synthesis_plan.h). The fit makes exactly the plan's privacy events, in its order:
+// read (engine/generator/synthesis_plan.h). The fit makes exactly the plan's privacy events, in its
+// order:
 //   1. noisy 1-way marginal of every attribute (plan.one_way noise); their consensus total is
 //      the noisy row count n_hat, and each attribute's domain is compressed from its noisy
 //      marginal (engine/generator/domain_compression.h);
@@ -10,8 +11,8 @@
 //      family noise (theta-usefulness, docs/generator.md);
 //   3. noisy marginal of each chosen family (plan.family noise);
 //   4. when plan.num_pairs > 0, the noisy marginal of every attribute pair over coarse pair
-//      levels (plan.pair noise; engine/generator/pair_calibration.h), post-processed by Norm-Sub into
-//      distributions; a pair whose expected noise alone exceeds a total variation distance of
+//      levels (plan.pair noise; engine/generator/pair_calibration.h), post-processed by Norm-Sub
+//      into distributions; a pair whose expected noise alone exceeds a total variation distance of
 //      0.05 (public rule: planned noise, cell count, n_hat) is left out of the model;
 // then post-processing only: consistency and conditionals (engine/generator/conditionals.h).
 // Everything data-dependent (n_hat, compression, caps, network) is derived from released noisy
@@ -24,7 +25,6 @@
 #define PRIVET_ENGINE_GENERATOR_PRIVBAYES_H_
 
 #include <cstdint>
-
 #include <nlohmann/json.hpp>
 
 #include "engine/generator/model.h"
@@ -40,11 +40,11 @@ struct FitDiagnostics {
   double seconds_one_way = 0;
   double seconds_structure = 0;
   double seconds_families = 0;
-  std::uint64_t scoring_rows = 0;       // rows in the scoring subsample (private size; do not
-                                        // release: it is a Binomial(n, q) draw)
-  std::uint64_t max_family_cells = 0;   // the automatic cap used
+  std::uint64_t scoring_rows = 0;      // rows in the scoring subsample (private size; do not
+                                       // release: it is a Binomial(n, q) draw)
+  std::uint64_t max_family_cells = 0;  // the automatic cap used
   std::uint64_t max_parent_cells = 0;
-  std::size_t pairs_used = 0;           // pair marginals kept in the model (public: n_hat rule)
+  std::size_t pairs_used = 0;  // pair marginals kept in the model (public: n_hat rule)
 };
 
 // Fits the model. `table` must have exactly plan.attributes as columns (names, domain sizes,

@@ -18,9 +18,8 @@
 #ifndef PRIVET_ENGINE_GENERATOR_SAMPLER_H_
 #define PRIVET_ENGINE_GENERATOR_SAMPLER_H_
 
-#include <cstdint>
-
 #include <boost/random/mersenne_twister.hpp>
+#include <cstdint>
 
 #include "engine/generator/model.h"
 #include "engine/table/encoded_table.h"

@@ -1,5 +1,6 @@
 #include "engine/generator/synthesis_plan.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -42,7 +43,8 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
   const double pairs = static_cast<double>(plan.num_pairs);
   if (options.mode == NoiseMode::kGaussian) {
     // rho of a Gaussian histogram = m^2 / (2 sigma^2)  =>  sigma = m / sqrt(2 rho).
-    plan.one_way.gaussian = privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.one_way * t / k));
+    plan.one_way.gaussian =
+        privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.one_way * t / k));
     if (k > 1) {
       // Exponential mechanism: (eps^2 / 8)-zCDP (bounded range, Cesar & Rogers 2021).
       plan.selection_epsilon = std::sqrt(8 * shares.structure * t / selections);
@@ -76,8 +78,8 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
                                               : noise.laplace.Event(query);
   };
   for (const AttributeDomain& attribute : attributes) {
-    plan.events.push_back(noise_event(plan.one_way, "synthesize: 1-way marginal(" +
-                                                        attribute.name + ")"));
+    plan.events.push_back(
+        noise_event(plan.one_way, "synthesize: 1-way marginal(" + attribute.name + ")"));
   }
   for (std::size_t i = 1; i < k; ++i) {
     plan.events.push_back(PrivacyEvent::Exponential(
@@ -92,9 +94,9 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
   if (plan.num_pairs > 0) {
     for (std::size_t a = 0; a < k; ++a) {
       for (std::size_t b = a + 1; b < k; ++b) {
-        plan.events.push_back(noise_event(plan.pair, "synthesize: pair marginal(" +
-                                                         attributes[a].name + "," +
-                                                         attributes[b].name + ")"));
+        plan.events.push_back(noise_event(
+            plan.pair,
+            "synthesize: pair marginal(" + attributes[a].name + "," + attributes[b].name + ")"));
       }
     }
   }
@@ -132,8 +134,9 @@ void SynthesisOptions::Validate() const {
   if (!(one_way_share > 0 && one_way_share < 1) || !(structure_share > 0 && structure_share < 1) ||
       !(EffectivePairShare() >= 0 && EffectivePairShare() < 1) ||
       !(one_way_share + structure_share + EffectivePairShare() < 1)) {
-    throw InputError("budget shares: one_way_share and structure_share must be in (0, 1), "
-                     "pair_share in [0, 1), with a sum below 1");
+    throw InputError(
+        "budget shares: one_way_share and structure_share must be in (0, 1), "
+        "pair_share in [0, 1), with a sum below 1");
   }
   if (pair_levels < 2 || pair_levels > 64) throw InputError("pair_levels must be in [2, 64]");
   if (degree && *degree > 8) throw InputError("degree must be at most 8 parents");
@@ -213,8 +216,8 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
   };
   double lo = options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon / 1e4
                                                    : options.epsilon / 1e4;
-  double hi = options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon
-                                                   : options.epsilon;
+  double hi =
+      options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon : options.epsilon;
   for (int i = 0; i < 60 && !fits(lo); ++i) lo /= 4;
   if (!fits(lo)) {
     throw InputError("epsilon " + std::to_string(options.epsilon) +
@@ -231,8 +234,137 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
 
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options) {
   options.max_rows_per_unit = schema.max_rows_per_unit();
-  const std::vector<AttributeDomain> domains = DomainsOf(schema);
-  return PlanSynthesis(domains, options);
+  const std::vector<AttributeDomain> columns = DomainsOf(schema);
+  TableRules rules = TableRules::Compile(schema);
+  std::vector<AttributeDomain> modelled;
+  std::vector<std::size_t> modelled_columns;
+  for (std::size_t a = 0; a < columns.size(); ++a) {
+    if (rules.IsDerived(a)) continue;
+    modelled.push_back(columns[a]);
+    modelled_columns.push_back(a);
+  }
+  SynthesisPlan plan = PlanSynthesis(modelled, options);
+  plan.columns = columns;
+  plan.modelled_columns = std::move(modelled_columns);
+  plan.rules = std::move(rules);
+  plan.expected_rows = schema.expected_rows();
+  return plan;
+}
+
+namespace {
+
+// E|Z| of one cell's noise, exactly for the discrete samplers: discrete Laplace with
+// q = exp(-1/b) has E|Z| = 2q / (1 - q^2); the discrete Gaussian's is summed over |z| up to
+// 40 sigma (the tail beyond is below 1e-300).
+double MeanAbsoluteNoise(const PlannedNoise& noise) {
+  if (noise.mode == NoiseMode::kPure) {
+    const double q = std::exp(-1.0 / noise.laplace.scale.ToDouble());
+    return 2 * q / (1 - q * q);
+  }
+  const double sigma = noise.gaussian.sigma;
+  const double s2 = noise.gaussian.sigma_squared.ToDouble();
+  const auto limit = static_cast<std::int64_t>(std::ceil(40 * sigma)) + 2;
+  double weight_sum = 1, abs_sum = 0;  // z = 0 has weight 1
+  for (std::int64_t z = 1; z <= limit; ++z) {
+    const double w = std::exp(-static_cast<double>(z) * static_cast<double>(z) / (2 * s2));
+    weight_sum += 2 * w;
+    abs_sum += 2 * static_cast<double>(z) * w;
+  }
+  return abs_sum / weight_sum;
+}
+
+std::string Fixed(double value, int digits) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(digits);
+  out << value;
+  return out.str();
+}
+
+}  // namespace
+
+std::optional<NoiseForecast> SynthesisPlan::Forecast() const {
+  if (!expected_rows || !(*expected_rows >= 1)) return std::nullopt;
+  NoiseForecast f;
+  const double n = *expected_rows;
+  f.expected_rows = n;
+  f.mean_abs_noise_one_way = MeanAbsoluteNoise(one_way);
+  std::vector<double> tvds;
+  for (const AttributeDomain& a : attributes) {
+    const double tvd = 0.5 * a.domain_size * f.mean_abs_noise_one_way / n;
+    f.attributes.push_back({a.name, a.domain_size, tvd});
+    tvds.push_back(tvd);
+  }
+  if (num_families() > 0) {
+    f.useful_family_cells = n / (options.usefulness_theta * family.StdDev());
+    f.family_noise_tvd_100_cells = 0.5 * 100 * MeanAbsoluteNoise(family) / n;
+  }
+  if (num_pairs > 0) {
+    f.pair_noise_tvd =
+        0.5 * options.pair_levels * options.pair_levels * MeanAbsoluteNoise(pair) / n;
+  }
+  std::sort(tvds.begin(), tvds.end());
+  const double median = tvds[tvds.size() / 2];
+  std::size_t noisy = 0;
+  for (double t : tvds) noisy += t > 0.1 ? 1 : 0;
+  // Mostly noise: half the attributes' own distributions are more than 10% noise, or no
+  // family of even 2 x 4 cells is useful (relationships cannot be measured at all).
+  f.mostly_noise = 2 * noisy >= tvds.size() || (num_families() > 0 && f.useful_family_cells < 8);
+  if (f.mostly_noise) {
+    f.verdict = "MOST OF THIS RELEASE WILL BE NOISE: " + std::to_string(noisy) + " of " +
+                std::to_string(tvds.size()) +
+                " attributes have a 1-way noise TVD above 0.1, and a family can hold only about " +
+                Fixed(f.useful_family_cells, 0) + " useful cells.";
+  } else {
+    f.verdict = "The 1-way marginals keep most of their signal (median noise TVD " +
+                Fixed(median, 3) + "); relationships survive in families of up to about " +
+                Fixed(f.useful_family_cells, 0) + " cells.";
+  }
+  // What would help, most effective first: each measurement's noise std scales with m and
+  // about with 1 / epsilon; fewer attributes give each a larger share; fewer codes cut the
+  // cells a marginal spreads its noise over.
+  if (f.mostly_noise || noisy > 0) {
+    f.advice.push_back("a larger epsilon: the noise std falls about as 1/epsilon (at epsilon " +
+                       Fixed(2 * options.epsilon, 2) + " it roughly halves)");
+    if (options.max_rows_per_unit > 1) {
+      f.advice.push_back("a smaller unit bound: every noise std is proportional to m = " +
+                         std::to_string(options.max_rows_per_unit));
+    }
+    f.advice.push_back("fewer attributes: the " + std::to_string(attributes.size()) +
+                       " modelled attributes share the budget (declare derived columns, or "
+                       "ignore columns the study does not need)");
+    std::vector<std::pair<double, std::string>> worst;
+    for (const AttributeForecast& a : f.attributes) {
+      if (a.one_way_noise_tvd > 0.1) worst.push_back({a.one_way_noise_tvd, a.name});
+    }
+    std::sort(worst.rbegin(), worst.rend());
+    if (!worst.empty()) {
+      std::string names;
+      for (std::size_t i = 0; i < worst.size() && i < 5; ++i) {
+        names += (i ? ", " : "") + worst[i].second;
+      }
+      f.advice.push_back("coarser bins or fewer categories for " + names +
+                         " (noise grows with the number of codes)");
+    }
+  }
+  return f;
+}
+
+nlohmann::json NoiseForecast::ToJson() const {
+  nlohmann::json json = {{"expected_rows", expected_rows},
+                         {"mean_abs_noise_one_way", mean_abs_noise_one_way},
+                         {"useful_family_cells", useful_family_cells},
+                         {"family_noise_tvd_100_cells", family_noise_tvd_100_cells},
+                         {"pair_noise_tvd", pair_noise_tvd},
+                         {"mostly_noise", mostly_noise},
+                         {"verdict", verdict},
+                         {"advice", advice}};
+  json["attributes"] = nlohmann::json::array();
+  for (const AttributeForecast& a : attributes) {
+    json["attributes"].push_back(
+        {{"name", a.name}, {"cells", a.cells}, {"one_way_noise_tvd", a.one_way_noise_tvd}});
+  }
+  return json;
 }
 
 nlohmann::json SynthesisPlan::ToJson() const {
@@ -242,6 +374,16 @@ nlohmann::json SynthesisPlan::ToJson() const {
   for (const AttributeDomain& attribute : attributes) {
     json["attributes"].push_back(
         {{"name", attribute.name}, {"domain_size", attribute.domain_size}});
+  }
+  for (const DerivedColumn& d : rules.derived()) {
+    json["derived"].push_back(
+        {{"name", columns[d.column].name}, {"from", columns[d.source].name}, {"kind", d.kind}});
+  }
+  if (!rules.rule_names().empty()) json["constraints"] = rules.rule_names();
+  if (const auto forecast = Forecast()) {
+    json["forecast"] = forecast->ToJson();
+  } else {
+    json["forecast"] = nullptr;
   }
   json["histogram_sensitivity"] = histogram_sensitivity;
   json["one_way"] = one_way.ToJson();
@@ -295,6 +437,56 @@ std::string SynthesisPlan::Describe() const {
     out << "  pairs: " << num_pairs << " noisy pair marginals over at most " << options.pair_levels
         << " x " << options.pair_levels << " coarse levels, noise std " << pair.StdDev()
         << " per cell\n";
+  }
+  if (!rules.derived().empty()) {
+    out << "  derived (not modelled, computed from their source after sampling, no budget):";
+    for (const DerivedColumn& d : rules.derived()) {
+      out << " " << columns[d.column].name << " (" << d.kind << " of " << columns[d.source].name
+          << ")";
+    }
+    out << "\n";
+  }
+  if (!rules.rule_names().empty()) {
+    out << "  constraints (no synthetic row breaks them): " << rules.rule_names().size() << "\n";
+  }
+  if (const auto f = Forecast()) {
+    out << "  forecast for about " << Fixed(f->expected_rows, 0)
+        << " rows (expected_rows, a public estimate):\n";
+    out << "    " << f->verdict << "\n";
+    std::vector<const AttributeForecast*> noisy;
+    for (const AttributeForecast& a : f->attributes) {
+      if (a.one_way_noise_tvd > 0.05) noisy.push_back(&a);
+    }
+    std::sort(noisy.begin(), noisy.end(), [](const auto* x, const auto* y) {
+      return x->one_way_noise_tvd > y->one_way_noise_tvd;
+    });
+    if (!noisy.empty()) {
+      out << "    1-way noise TVD above 0.05 (" << noisy.size() << " of " << f->attributes.size()
+          << " attributes):";
+      for (std::size_t i = 0; i < noisy.size() && i < 12; ++i) {
+        out << (i ? ", " : " ") << noisy[i]->name << " " << Fixed(noisy[i]->one_way_noise_tvd, 3)
+            << " (" << noisy[i]->cells << " codes)";
+      }
+      out << (noisy.size() > 12 ? ", ..." : "") << "\n";
+    } else {
+      out << "    every attribute's 1-way noise TVD is at most 0.05\n";
+    }
+    if (num_families() > 0) {
+      out << "    a family of 100 cells carries noise TVD "
+          << Fixed(f->family_noise_tvd_100_cells, 3) << "; families above about "
+          << Fixed(f->useful_family_cells, 0) << " cells are not used\n";
+    }
+    if (num_pairs > 0) {
+      out << "    each pair marginal (" << options.pair_levels << " x " << options.pair_levels
+          << " levels) carries noise TVD " << Fixed(f->pair_noise_tvd, 3)
+          << (f->pair_noise_tvd > 0.05 ? ": above 0.05, so the pairs will be measured but not used"
+                                       : "")
+          << "\n";
+    }
+    for (const std::string& advice : f->advice) out << "    would help: " << advice << "\n";
+  } else {
+    out << "  forecast: cannot judge how much of the release will be noise without a public "
+           "row-count estimate (declare \"expected_rows\" in the config)\n";
   }
   out << "  degree: " << (options.degree ? std::to_string(*options.degree) : "automatic")
       << ", max parent cells: "

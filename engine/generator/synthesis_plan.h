@@ -1,8 +1,8 @@
 // The synthesis plan: every privacy event a `privet synthesize` request will cause, with its
 // exact parameters, computed from PUBLIC inputs only (the attribute domains, the requested
 // (epsilon, delta), the mode, the unit bound and the options), before any data is read or any
-// noise is drawn. The ledger is charged with plan.events; fitting (engine/generator/privbayes.h) then
-// draws noise with exactly these parameters and makes exactly these invocations. Nothing the
+// noise is drawn. The ledger is charged with plan.events; fitting (engine/generator/privbayes.h)
+// then draws noise with exactly these parameters and makes exactly these invocations. Nothing the
 // data says can change the number or the parameters of the events (the degree, the domain
 // compression and the parent sets chosen are data-dependent, but they only decide WHICH
 // marginals the planned measurements are applied to; see docs/privacy.md).
@@ -24,14 +24,14 @@
 #define PRIVET_ENGINE_GENERATOR_SYNTHESIS_PLAN_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "engine/table/attribute_domain.h"
+#include "engine/table/rules.h"
 #include "engine/table/schema.h"
 #include "privacy/noisy_counts.h"
 #include "privacy/privacy_event.h"
@@ -70,13 +70,14 @@ struct SynthesisOptions {
   std::uint32_t max_candidates_per_step = 1500;
   // Rows used to score candidates (Poisson subsample above this noisy row count).
   std::uint64_t max_scoring_rows = 200000;
-  // Weight of the expected-noise penalty in the structure score (engine/generator/network_structure.h).
+  // Weight of the expected-noise penalty in the structure score
+  // (engine/generator/network_structure.h).
   double penalty_weight = 0.5;
   // theta of theta-usefulness: a family may have at most n_hat / (theta * family noise std)
   // cells (engine/generator/privbayes.h).
   double usefulness_theta = 2.0;
-  // Pair marginals (engine/generator/pair_calibration.h): every pair of attributes is measured over at
-  // most pair_levels coarse levels each, with this share of the budget, when the schema has
+  // Pair marginals (engine/generator/pair_calibration.h): every pair of attributes is measured over
+  // at most pair_levels coarse levels each, with this share of the budget, when the schema has
   // 2..max_pair_attributes modeled attributes (the noise per pair grows with the number of
   // pairs, k(k-1)/2). 0 turns them off. nullopt: automatic, kAutoPairShare in Gaussian mode at
   // epsilon >= kAutoPairMinEpsilon, else 0 (below that, or with pure-epsilon Laplace composed
@@ -116,19 +117,55 @@ struct PlannedNoise {
   nlohmann::json ToJson() const;
 };
 
+// What the plan expects the noise to do to a table of about expected_rows rows (a PUBLIC
+// estimate from the config, never the data's count). Each number is an expectation over the
+// planned noise alone: the measured marginal's total variation distance from the true one is
+// 0.5 * cells * E|Z| / n for a histogram of `cells` cells with per-cell noise Z (E|Z| computed
+// exactly for the discrete sampler in use). Post-processing (clipping, consistency) usually
+// lowers it; the data cannot raise it.
+struct AttributeForecast {
+  std::string name;
+  std::uint32_t cells = 0;       // codes of the attribute (its 1-way marginal's cells)
+  double one_way_noise_tvd = 0;  // of its noisy 1-way marginal
+};
+struct NoiseForecast {
+  double expected_rows = 0;
+  double mean_abs_noise_one_way = 0;          // E|Z| per cell of a 1-way marginal
+  std::vector<AttributeForecast> attributes;  // plan.attributes order
+  // Largest family (parents x attribute, compressed) the fit keeps useful: n / (theta sigma_f)
+  // cells (theta-usefulness, engine/generator/privbayes.h); 0 with one attribute.
+  double useful_family_cells = 0;
+  double family_noise_tvd_100_cells = 0;  // noise TVD of a family of 100 cells
+  double pair_noise_tvd = 0;  // of a pair marginal of pair_levels^2 cells; 0 without pairs
+  bool mostly_noise = false;
+  std::string verdict;              // one sentence
+  std::vector<std::string> advice;  // what would help, most effective first
+  nlohmann::json ToJson() const;
+};
+
 struct SynthesisPlan {
   SynthesisOptions options;
+  // The attributes the events measure: the schema's modeled attributes minus derived ones.
   std::vector<AttributeDomain> attributes;
-  PlannedNoise one_way;                // each 1-way marginal
-  PlannedNoise family;                 // each family marginal
-  PlannedNoise pair;                   // each pair marginal (when num_pairs > 0)
-  std::size_t num_pairs = 0;           // k(k-1)/2 when options.UsesPairs(k), else 0
-  double selection_epsilon = 0;        // each exponential-mechanism selection
-  double selection_sensitivity = 0;    // 2m
-  double histogram_sensitivity = 0;    // m (L1 and L2)
+  // Every modeled column of the schema (the table's columns), derived ones included, and the
+  // index in it of each entry of `attributes`. Empty when planned from domains alone (then
+  // the columns are `attributes`).
+  std::vector<AttributeDomain> columns;
+  std::vector<std::size_t> modelled_columns;
+  // The config's derived columns and constraints (public; engine/table/rules.h).
+  TableRules rules;
+  // The config's public row-count estimate ("expected_rows"); nullopt when not declared.
+  std::optional<double> expected_rows;
+  PlannedNoise one_way;              // each 1-way marginal
+  PlannedNoise family;               // each family marginal
+  PlannedNoise pair;                 // each pair marginal (when num_pairs > 0)
+  std::size_t num_pairs = 0;         // k(k-1)/2 when options.UsesPairs(k), else 0
+  double selection_epsilon = 0;      // each exponential-mechanism selection
+  double selection_sensitivity = 0;  // 2m
+  double histogram_sensitivity = 0;  // m (L1 and L2)
   // Exactly what the ledger is charged with, in the order the fit invokes them.
   std::vector<privacy::PrivacyEvent> events;
-  double composed_epsilon = 0;         // ComposeEpsilon(events, options.delta)
+  double composed_epsilon = 0;  // ComposeEpsilon(events, options.delta)
   // Approximate shares of the total privacy loss (rho in Gaussian mode, epsilon in pure).
   double one_way_fraction = 0, structure_fraction = 0, family_fraction = 0, pair_fraction = 0;
 
@@ -140,16 +177,19 @@ struct SynthesisPlan {
   // noise, budget split, events. Contains no data-derived value.
   nlohmann::json ToJson() const;
   // The same for humans, several lines, including the expected noise per cell and what it
-  // means for a family of a given size.
+  // means for a family of a given size, and the forecast (or that it cannot judge).
   std::string Describe() const;
+  // The forecast at expected_rows; nullopt without it (the plan cannot see the data).
+  std::optional<NoiseForecast> Forecast() const;
 };
 
 // Throws InputError if options are invalid, attributes is empty, or the budget is too small
 // for the samplers' parameter range.
 SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
                             const SynthesisOptions& options);
-// PlanSynthesis(DomainsOf(schema), options) with options.max_rows_per_unit taken from
-// schema.max_rows_per_unit().
+// PlanSynthesis over the schema's modeled attributes that are not derived, with
+// options.max_rows_per_unit taken from schema.max_rows_per_unit() and the schema's rules and
+// columns recorded in the plan.
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options);
 
 }  // namespace privet::engine

@@ -1,9 +1,8 @@
 #include "engine/generator/systematic_allocation.h"
 
 #include <algorithm>
-#include <cmath>
-
 #include <boost/random/uniform_01.hpp>
+#include <cmath>
 
 namespace privet::engine {
 

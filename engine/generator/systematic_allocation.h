@@ -6,13 +6,12 @@
 #ifndef PRIVET_ENGINE_GENERATOR_SYSTEMATIC_ALLOCATION_H_
 #define PRIVET_ENGINE_GENERATOR_SYSTEMATIC_ALLOCATION_H_
 
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
 #include <cstddef>
 #include <span>
 #include <utility>
 #include <vector>
-
-#include <boost/random/mersenne_twister.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
 
 namespace privet::engine {
 

@@ -11,6 +11,7 @@
 #include "engine/quality/logistic_regression.h"
 #include "engine/quality/naive_bayes.h"
 #include "engine/table/csv_reader.h"
+#include "engine/table/rules.h"
 #include "privacy/errors.h"
 #include "privet/version.h"
 
@@ -130,6 +131,21 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
   report.software_version =
       std::string(privet::kVersion) + " (commit " + privet::kBuildCommit + ")";
 
+  const TableRules rules = TableRules::Compile(schema);
+  if (!rules.empty()) {
+    const TableRules::Violations in_real = rules.CountViolations(real);
+    const TableRules::Violations in_synthetic = rules.CountViolations(synthetic);
+    for (std::size_t i = 0; i < rules.rule_names().size(); ++i) {
+      report.rules.push_back(
+          {rules.rule_names()[i], "constraint", in_real.per_rule[i], in_synthetic.per_rule[i]});
+    }
+    for (std::size_t i = 0; i < rules.derived().size(); ++i) {
+      const DerivedColumn& d = rules.derived()[i];
+      report.rules.push_back({"derived: " + attributes[d.column].name + " from " +
+                                  attributes[d.source].name + " (" + d.kind + ")",
+                              "derived", in_real.per_derived[i], in_synthetic.per_derived[i]});
+    }
+  }
   report.pairwise_tvd = PairwiseTvdMatrix(real, synthetic);
   for (std::size_t j = 0; j < attributes.size(); ++j) {
     AttributeComparison comparison;
@@ -242,6 +258,16 @@ nlohmann::json ToJson(const QualityReport& report) {
   out["attributes"] = attributes;
   out["pairwise_tvd"] = {{"attributes", names}, {"matrix", MatrixJson(report.pairwise_tvd)}};
 
+  if (!report.rules.empty()) {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const RuleCheck& rule : report.rules) {
+      rules.push_back({{"name", rule.name},
+                       {"kind", rule.kind},
+                       {"real_violations", rule.real_violations},
+                       {"synthetic_violations", rule.synthetic_violations}});
+    }
+    out["rules"] = rules;
+  }
   out["set_sample_seed"] = report.set_sample_seed;
   for (const auto& way : report.marginal_tvd) {
     const std::string prefix = "tvd_" + std::to_string(way.way) + "way_";

@@ -75,6 +75,14 @@ struct ClassifierComparison {
   double naive_bayes_accuracy_train_synthetic = 0;
 };
 
+// One declared rule (engine/table/rules.h) checked on both tables: the rows that break it.
+struct RuleCheck {
+  std::string name;  // the constraint's name, or "derived: COLUMN from SOURCE"
+  std::string kind;  // "constraint" or "derived"
+  std::uint64_t real_violations = 0;
+  std::uint64_t synthetic_violations = 0;
+};
+
 struct QualityReport {
   std::string dataset_id;
   std::string real_source;  // file names as given, for the page header
@@ -86,6 +94,7 @@ struct QualityReport {
   std::vector<WayTvd> marginal_tvd;                  // one per requested way
   std::optional<CorrelationComparison> correlation;  // absent with < 2 numeric attributes
   std::optional<ClassifierComparison> classifier;    // present when options.target is set
+  std::vector<RuleCheck> rules;                      // constraints, then derived columns
   std::uint64_t set_sample_seed = 0;
   std::string software_version;
 };

@@ -19,13 +19,12 @@
 #ifndef PRIVET_ENGINE_QUERIES_CORRELATION_QUERY_H_
 #define PRIVET_ENGINE_QUERIES_CORRELATION_QUERY_H_
 
+#include <Eigen/Dense>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <Eigen/Dense>
-#include <nlohmann/json.hpp>
 
 #include "engine/table/encoded_table.h"
 #include "engine/table/schema.h"
@@ -45,11 +44,11 @@ struct CorrelationQueryOptions {
 struct CorrelationQueryPlan {
   CorrelationQueryOptions options;
   std::vector<std::size_t> columns;
-  std::vector<double> lower, upper;       // public bounds per attribute
+  std::vector<double> lower, upper;             // public bounds per attribute
   std::vector<std::vector<double>> code_value;  // per attribute: value of each code (NaN = missing)
-  double l2_sensitivity = 0;              // m sqrt(1 + p + p(p+1)/2)
+  double l2_sensitivity = 0;                    // m sqrt(1 + p + p(p+1)/2)
   privacy::GaussianVectorPlan noise;
-  privacy::PrivacyEvent event;            // charge this before running the query
+  privacy::PrivacyEvent event;  // charge this before running the query
   double composed_epsilon = 0;
 
   nlohmann::json ToJson() const;

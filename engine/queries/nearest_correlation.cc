@@ -11,8 +11,8 @@ namespace {
 Eigen::MatrixXd ProjectPsd(const Eigen::MatrixXd& m, double floor) {
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(m);
   Eigen::VectorXd values = solver.eigenvalues().cwiseMax(floor);
-  Eigen::MatrixXd out = solver.eigenvectors() * values.asDiagonal() *
-                        solver.eigenvectors().transpose();
+  Eigen::MatrixXd out =
+      solver.eigenvectors() * values.asDiagonal() * solver.eigenvectors().transpose();
   return (out + out.transpose()) / 2;
 }
 

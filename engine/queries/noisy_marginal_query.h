@@ -15,11 +15,10 @@
 #define PRIVET_ENGINE_QUERIES_NOISY_MARGINAL_QUERY_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/generator/synthesis_plan.h"
 #include "engine/table/encoded_table.h"
@@ -32,19 +31,19 @@ namespace privet::engine {
 struct MarginalQueryOptions {
   std::vector<std::string> attributes;  // 1 to 3 modeled attribute names, distinct
   double epsilon = 1.0;
-  double delta = 0.0;                   // must be > 0 in gaussian mode
+  double delta = 0.0;  // must be > 0 in gaussian mode
   NoiseMode mode = NoiseMode::kPure;
   std::uint32_t max_rows_per_unit = 1;  // set from the schema by PlanMarginalQuery
 };
 
 struct MarginalQueryPlan {
   MarginalQueryOptions options;
-  std::vector<std::size_t> columns;          // column indices of the attributes, in order
+  std::vector<std::size_t> columns;  // column indices of the attributes, in order
   std::vector<std::uint32_t> domain_sizes;
   std::uint64_t num_cells = 0;
-  PlannedNoise noise;                        // exact sampler parameters
-  privacy::PrivacyEvent event;               // charge this before running the query
-  double composed_epsilon = 0;               // ComposeEpsilon({event}, delta) <= epsilon
+  PlannedNoise noise;           // exact sampler parameters
+  privacy::PrivacyEvent event;  // charge this before running the query
+  double composed_epsilon = 0;  // ComposeEpsilon({event}, delta) <= epsilon
 
   nlohmann::json ToJson() const;
 };

@@ -20,8 +20,8 @@ namespace privet::engine {
 
 class EncodedColumn {
  public:
-  using Storage =
-      std::variant<std::vector<std::uint8_t>, std::vector<std::uint16_t>, std::vector<std::uint32_t>>;
+  using Storage = std::variant<std::vector<std::uint8_t>, std::vector<std::uint16_t>,
+                               std::vector<std::uint32_t>>;
 
   // domain_size >= 1 is the number of distinct codes, the missing code included.
   EncodedColumn(std::string name, std::uint32_t domain_size);

@@ -109,8 +109,8 @@ Marginal ComputeMarginal(const EncodedTable& table, std::span<const std::size_t>
   }
   // Private count vectors cost cells * 8 bytes each; not worth it when they outweigh the rows.
   if (cells > rows) num_threads = 1;
-  num_threads = static_cast<unsigned>(std::min<std::size_t>(num_threads, std::max<std::size_t>(
-                                                                             1, rows / kBlockRows)));
+  num_threads = static_cast<unsigned>(
+      std::min<std::size_t>(num_threads, std::max<std::size_t>(1, rows / kBlockRows)));
   if (num_threads <= 1) {
     CountRange(table, attributes, 0, rows, marginal.counts);
     return marginal;
@@ -122,8 +122,8 @@ Marginal ComputeMarginal(const EncodedTable& table, std::span<const std::size_t>
   for (unsigned t = 1; t < num_threads; ++t) {
     const std::size_t begin = std::min(rows, t * per_thread);
     const std::size_t end = std::min(rows, begin + per_thread);
-    workers.emplace_back([&, t, begin, end] { CountRange(table, attributes, begin, end,
-                                                         partial[t - 1]); });
+    workers.emplace_back(
+        [&, t, begin, end] { CountRange(table, attributes, begin, end, partial[t - 1]); });
   }
   CountRange(table, attributes, 0, std::min(rows, per_thread), marginal.counts);
   for (std::thread& worker : workers) worker.join();

@@ -11,8 +11,8 @@
 // vector per thread, summed at the end). Counts are exact integers.
 //
 // Privacy: a marginal of the private table is a private statistic. It may be released only
-// after noise (engine/queries/noisy_marginal_query.h, engine/generator/privbayes.h) or shown to the privacy
-// officer (quality reports).
+// after noise (engine/queries/noisy_marginal_query.h, engine/generator/privbayes.h) or shown to the
+// privacy officer (quality reports).
 #ifndef PRIVET_ENGINE_TABLE_MARGINALS_H_
 #define PRIVET_ENGINE_TABLE_MARGINALS_H_
 

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/table/rules.h"
 #include "engine/table/schema_time.h"
 #include "privacy/bounded_json.h"
 #include "privacy/errors.h"
@@ -560,7 +561,15 @@ Schema Schema::FromJson(const json& config, const std::filesystem::path& base_di
     schema.privacy_unit_column_ = column;
     schema.max_rows_per_unit_ = static_cast<std::uint32_t>(bound);
   }
+  if (top.Has("expected_rows")) {
+    const double rows = top.Number("expected_rows");
+    if (!(rows >= 1)) top.Fail("\"expected_rows\" must be at least 1 (a public estimate)");
+    schema.expected_rows_ = rows;
+  }
+  if (top.Has("derived")) schema.derived_config_ = top.Get("derived");
+  if (top.Has("constraints")) schema.constraints_config_ = top.Get("constraints");
   top.RejectUnknownKeys();
+  TableRules::Compile(schema);  // validates the rules (InputError naming the entry)
   return schema;
 }
 
@@ -599,6 +608,9 @@ json Schema::ToJson() const {
                            {"max_rows_per_unit", max_rows_per_unit_}};
     if (privacy_unit_id_type_ == UnitIdType::kInteger) out["privacy_unit"]["id_type"] = "integer";
   }
+  if (expected_rows_) out["expected_rows"] = *expected_rows_;
+  if (!derived_config_.is_null()) out["derived"] = derived_config_;
+  if (!constraints_config_.is_null()) out["constraints"] = constraints_config_;
   json attributes = json::array();
   for (const auto& attribute : attributes_) {
     json a = {{"name", attribute.name}, {"type", std::string(AttributeTypeName(attribute.type))}};

@@ -182,6 +182,14 @@ class Schema {
   // Where the config came from (file path or "config"), for messages.
   const std::string& source() const { return source_; }
 
+  // The config's "derived" and "constraints" arrays as written (null when absent), validated
+  // at load by TableRules::Compile (engine/table/rules.h), which is how they are used.
+  const nlohmann::json& derived_config() const { return derived_config_; }
+  const nlohmann::json& constraints_config() const { return constraints_config_; }
+  // The config's public estimate of the row count ("expected_rows"), for the plan's noise
+  // forecast (engine/generator/synthesis_plan.h); nullopt when not declared.
+  std::optional<double> expected_rows() const { return expected_rows_; }
+
  private:
   Schema() = default;
 
@@ -200,6 +208,9 @@ class Schema {
   std::uint32_t max_rows_per_unit_ = 1;
   std::vector<Attribute> attributes_;
   std::vector<Attribute> modeled_;
+  nlohmann::json derived_config_;
+  nlohmann::json constraints_config_;
+  std::optional<double> expected_rows_;
 };
 
 }  // namespace privet::engine

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/table/csv_reader.h"
+#include "engine/table/encoder.h"
 #include "engine/table/schema.h"
 #include "engine/table/schema_time.h"
 #include "privacy/errors.h"
@@ -78,7 +79,136 @@ json NumberJson(double value, bool integer) {
   return value;
 }
 
+// Minimum rows behind a proposed rule: fewer would propose coincidences.
+constexpr std::uint64_t kMinRuleSupport = 50;
+constexpr std::size_t kMaxProposedConstraints = 30;
+
+// counts[a][b] of two columns' codes.
+std::vector<std::vector<std::uint64_t>> CrossCounts(const EncodedColumn& a,
+                                                    const EncodedColumn& b) {
+  std::vector<std::vector<std::uint64_t>> counts(a.domain_size(),
+                                                 std::vector<std::uint64_t>(b.domain_size(), 0));
+  for (std::size_t r = 0; r < a.size(); ++r) ++counts[a.at(r)][b.at(r)];
+  return counts;
+}
+
+json Label(const Attribute& a, std::uint32_t code) {
+  if (a.missing_code() && code == *a.missing_code()) return nullptr;
+  return a.values.at(code);
+}
+
 }  // namespace
+
+json ProposeRules(const Schema& schema, const EncodedTable& table) {
+  const auto& attributes = schema.modeled_attributes();
+  const std::size_t k = attributes.size();
+  json derived = json::array();
+  std::vector<bool> is_derived(k, false), is_source(k, false);
+  struct Candidate {
+    std::uint64_t support;
+    json rule;
+  };
+  std::vector<Candidate> constraints;
+  for (std::size_t x = 0; x < k; ++x) {
+    for (std::size_t y = 0; y < k; ++y) {
+      if (x == y) continue;
+      const Attribute& a = attributes[x];
+      const Attribute& b = attributes[y];
+      const auto counts = CrossCounts(table.column(x), table.column(y));
+      // Derived: y is a function of x (every seen value of x, each in >= kMinRuleSupport
+      // rows, goes with one value of y; x missing goes with y missing).
+      if (a.type == AttributeType::kCategorical && b.type == AttributeType::kCategorical && x < y &&
+          !is_derived[x] && !is_source[y] && !is_derived[y] && a.values.size() >= 2) {
+        bool function = true;
+        json map = json::object();
+        for (std::uint32_t code = 0; code < a.domain_size() && function; ++code) {
+          std::uint64_t total = 0;
+          std::uint32_t nonzero = 0, image = 0;
+          for (std::uint32_t v = 0; v < b.domain_size(); ++v) {
+            total += counts[code][v];
+            if (counts[code][v] > 0) ++nonzero, image = v;
+          }
+          const bool missing = a.missing_code() && code == *a.missing_code();
+          if (missing) {
+            function =
+                total == 0 || (nonzero == 1 && b.missing_code() && image == *b.missing_code());
+          } else {
+            function = nonzero == 1 && total >= kMinRuleSupport;
+            if (function) map[a.values[code]] = Label(b, image);
+          }
+        }
+        if (function && a.missing_code() && !b.missing_code()) function = false;
+        if (function) {
+          derived.push_back({{"column", b.name},
+                             {"from", a.name},
+                             {"map", map},
+                             {"description",
+                              "draft: holds in every row of the data; keep it only if it holds "
+                              "by definition (a code book), else delete it"}});
+          is_derived[y] = true;
+          is_source[x] = true;
+          continue;
+        }
+      }
+      // Constraint: the rows with x = value (categorical) or x in its lowest bins (ordered)
+      // all have y missing, while y is present elsewhere (questionnaire skip logic).
+      if (!b.missing_code()) continue;
+      const std::uint32_t missing = *b.missing_code();
+      auto present = [&](std::uint32_t code) {
+        std::uint64_t n = 0;
+        for (std::uint32_t v = 0; v < b.domain_size(); ++v) n += v == missing ? 0 : counts[code][v];
+        return n;
+      };
+      std::uint64_t present_total = 0;
+      for (std::uint32_t code = 0; code < a.domain_size(); ++code) present_total += present(code);
+      // A column missing in most rows is missing after almost any condition: no proposal.
+      if (present_total < kMinRuleSupport || 5 * present_total < table.num_rows()) continue;
+      const json then = {{b.name, json::array({nullptr})}};
+      if (a.type == AttributeType::kCategorical) {
+        for (std::uint32_t code = 0; code < a.values.size(); ++code) {
+          const std::uint64_t rows = counts[code][missing];
+          if (present(code) == 0 && rows >= kMinRuleSupport) {
+            constraints.push_back({rows,
+                                   {{"name", "draft: " + a.name + " = " + a.values[code] +
+                                                 " implies " + b.name + " missing"},
+                                    {"if", {{a.name, json::array({a.values[code]})}}},
+                                    {"then", then}}});
+          }
+        }
+      } else if (a.type == AttributeType::kInteger || a.type == AttributeType::kContinuous) {
+        std::uint64_t rows = 0;
+        std::optional<std::uint32_t> last;
+        for (std::uint32_t bin = 0; bin < a.num_value_codes() && present(bin) == 0; ++bin) {
+          rows += counts[bin][missing];
+          last = bin;
+        }
+        if (last && rows >= kMinRuleSupport && *last + 1 < a.num_value_codes()) {
+          const double max =
+              a.type == AttributeType::kInteger ? a.bin_upper_inclusive(*last) : a.bin_upper(*last);
+          const json bound =
+              a.type == AttributeType::kInteger ? json(static_cast<std::int64_t>(max)) : json(max);
+          constraints.push_back({rows,
+                                 {{"name", "draft: " + a.name + " <= " + bound.dump() +
+                                               " implies " + b.name + " missing"},
+                                  {"if", {{a.name, {{"max", bound}}}}},
+                                  {"then", then}}});
+        }
+      }
+    }
+  }
+  std::stable_sort(constraints.begin(), constraints.end(),
+                   [](const Candidate& l, const Candidate& r) { return l.support > r.support; });
+  json proposed = json::array();
+  for (std::size_t i = 0; i < constraints.size() && i < kMaxProposedConstraints; ++i) {
+    json rule = constraints[i].rule;
+    // A rule on a column proposed as derived would fail to compile only if its map made it
+    // contradictory; keep the proposals simple and independent of each other.
+    rule["description"] = "draft: holds in all " + std::to_string(constraints[i].support) +
+                          " matching rows of the data; keep it only if it holds by definition";
+    proposed.push_back(std::move(rule));
+  }
+  return {{"derived", derived}, {"constraints", proposed}};
+}
 
 json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) {
   CsvOptions csv_options;
@@ -232,6 +362,18 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
                        {"header", true},
                        {"missing_tokens", missing_tokens}};
   config["attributes"] = std::move(attributes);
+  // Candidate rules seen in the data (derived from it like everything above). A draft that
+  // does not parse as a config (a corner case of the inference) gets none.
+  try {
+    const Schema schema = Schema::FromJson(config, std::filesystem::current_path(), "draft");
+    const json rules = ProposeRules(schema, EncodeCsv(schema, csv));
+    if (!rules["derived"].empty()) config["derived"] = rules["derived"];
+    if (!rules["constraints"].empty()) config["constraints"] = rules["constraints"];
+    Schema::FromJson(config, std::filesystem::current_path(), "draft");
+  } catch (const InputError&) {
+    config.erase("derived");
+    config.erase("constraints");
+  }
   return config;
 }
 

@@ -41,7 +41,18 @@ struct DraftOptions {
 // all-missing columns -> ignore; so are columns named like identifiers ("id", "subject_id",
 // "PatientID") whose values are mostly distinct. Missing tokens: those of "NA", "", "?", "N/A",
 // "NaN", "NULL", "null", "." that occur. Throws InputError on unreadable or malformed CSV.
+// The draft also proposes rules it sees in the data ("derived" and "constraints", each marked
+// "draft: ..." in its description; docs/config.md): a categorical column that is a function of
+// another (each source value in at least 50 rows), and "x = value" or "x <= bin edge" implies
+// "y missing" where that holds in at least 50 rows (questionnaire skip logic), at most 30, the
+// best supported first. Like the domains they disclose the data and need a person's review.
 nlohmann::json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options = {});
+
+class Schema;
+class EncodedTable;
+// The proposals alone: {"derived": [...], "constraints": [...]} for `table` encoded with
+// `schema`. Private (read off the data), for the draft only.
+nlohmann::json ProposeRules(const Schema& schema, const EncodedTable& table);
 
 }  // namespace privet::engine
 

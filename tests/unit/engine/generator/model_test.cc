@@ -39,9 +39,9 @@ TEST_CASE("A tampered or invalid model is an InputError") {
   };
   rejects([](nlohmann::json& j) { j["format"] = "other"; });
   rejects([](nlohmann::json& j) { j["format_version"] = 2; });
-  rejects([](nlohmann::json& j) { j["network"][1]["probabilities"][0] = 0.95; });   // row sum
+  rejects([](nlohmann::json& j) { j["network"][1]["probabilities"][0] = 0.95; });  // row sum
   rejects([](nlohmann::json& j) { j["network"][1]["probabilities"][0] = -0.1; });
-  rejects([](nlohmann::json& j) { j["network"][1]["probabilities"].erase(0); });   // size
+  rejects([](nlohmann::json& j) { j["network"][1]["probabilities"].erase(0); });  // size
   rejects([](nlohmann::json& j) { j["network"][1]["parents"] = {"zzz"}; });
   rejects([](nlohmann::json& j) { std::swap(j["network"][0], j["network"][1]); });  // order
   rejects([](nlohmann::json& j) { j["network"].erase(1); });
@@ -96,8 +96,7 @@ TEST_CASE("Pair levels: identity when small, equal-mass runs when ordered, top g
   CHECK(ordered.pair_level_of_group == std::vector<std::uint32_t>{0, 0, 1, 1, 2, 2, 3, 3});
   // Ordered with the missing code alone in the last group: it keeps a level of its own.
   AttributeCompression with_missing = IdentityCompression(6);
-  AddPairLevels({"m", 6, true, std::uint32_t{5}}, std::vector<double>(6, 10.0), 3,
-                with_missing);
+  AddPairLevels({"m", 6, true, std::uint32_t{5}}, std::vector<double>(6, 10.0), 3, with_missing);
   CHECK(with_missing.pair_level_of_group == std::vector<std::uint32_t>{0, 0, 1, 1, 1, 2});
   // Categorical: the 2 largest groups keep a level, the rest share the third.
   AttributeCompression categorical = IdentityCompression(5);

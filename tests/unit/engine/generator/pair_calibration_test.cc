@@ -23,9 +23,8 @@ BayesNetModel IndependentModelWithPair(double noise_l1) {
     c.pair_level_of_group = {0, 1};
     c.num_pair_levels = 2;
   }
-  return BayesNetModel(attributes, nullptr, compression,
-                       {{0, {}, {0.5, 0.5}}, {1, {}, {0.5, 0.5}}}, 1000, nullptr,
-                       {{0, 1, {0.4, 0.1, 0.1, 0.4}, noise_l1}});
+  return BayesNetModel(attributes, nullptr, compression, {{0, {}, {0.5, 0.5}}, {1, {}, {0.5, 0.5}}},
+                       1000, nullptr, {{0, 1, {0.4, 0.1, 0.1, 0.4}, noise_l1}});
 }
 
 std::vector<double> JointOf(const EncodedTable& table) {

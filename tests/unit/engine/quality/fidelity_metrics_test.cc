@@ -1,6 +1,8 @@
 // Known-answer tests of the report's fidelity metrics: TVDs hand-computed on small tables,
 // Pearson correlations against numpy/pandas, and the dense and sparse counting paths against
 // a reference count.
+#include "engine/quality/fidelity_metrics.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -10,8 +12,6 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
-
-#include "engine/quality/fidelity_metrics.h"
 
 namespace privet::engine::quality {
 namespace {

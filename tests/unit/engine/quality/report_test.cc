@@ -1,8 +1,6 @@
 // The report model end to end on a small schema: what it computes, its JSON, the coded CSVs
 // for fidelity.py, the numeric columns read for correlations, and the page it renders (warning
 // first, self-contained, escaped).
-#include "engine/quality/quality_report.h"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -13,6 +11,7 @@
 #include <string>
 
 #include "engine/quality/html_report.h"
+#include "engine/quality/quality_report.h"
 #include "engine/quality/svg_charts.h"
 #include "engine/table/encoder.h"
 #include "privacy/errors.h"
@@ -157,6 +156,22 @@ TEST_CASE("the report computes every section from the schema's codes") {
   CHECK(report.classifier->test_rows == 2);
   // sex determines outcome in the real data: trained on real, naive Bayes is perfect.
   CHECK(report.classifier->accuracy_train_real == 1.0);
+}
+
+TEST_CASE("the report counts the rows of each table that break a declared rule") {
+  Fixture f;
+  nlohmann::json config = f.schema.ToJson();
+  config["constraints"] = nlohmann::json::parse(
+      R"([{"name": "women have no outcome", "if": {"sex": ["F"]}, "then": {"outcome": ["no"]}}])");
+  const Schema schema = Schema::FromJson(config, f.dir.path(), "rules config");
+  const QualityReport report = ComputeQualityReport(schema, f.real, f.synthetic, f.real_numeric,
+                                                    f.synthetic_numeric, ReportOptions{});
+  REQUIRE(report.rules.size() == 1);
+  CHECK(report.rules[0].name == "women have no outcome");
+  CHECK(report.rules[0].real_violations == 0);
+  CHECK(report.rules[0].synthetic_violations == 1);  // "F,30,66,yes"
+  CHECK(ToJson(report)["rules"][0]["synthetic_violations"] == 1);
+  CHECK(RenderHtmlReport(report).find("women have no outcome") != std::string::npos);
 }
 
 TEST_CASE("the report refuses what it cannot compute") {

@@ -17,7 +17,8 @@ EncodedTable RandomTable(std::size_t rows, std::vector<std::uint32_t> domains, s
   for (std::size_t c = 0; c < domains.size(); ++c) {
     EncodedColumn column(std::string("c").append(std::to_string(c)), domains[c]);
     column.reserve(rows);
-    for (std::size_t r = 0; r < rows; ++r) column.push_back(static_cast<std::uint32_t>(rng() % domains[c]));
+    for (std::size_t r = 0; r < rows; ++r)
+      column.push_back(static_cast<std::uint32_t>(rng() % domains[c]));
     table.AddColumn(std::move(column));
   }
   return table;
@@ -31,7 +32,8 @@ TEST_CASE("ComputeMarginal counts every row in its mixed-radix cell (last attrib
   REQUIRE(m.num_cells() == 2 * 300 * 3);
   std::vector<std::uint64_t> expected(m.num_cells(), 0);
   for (std::size_t r = 0; r < table.num_rows(); ++r) {
-    std::size_t index = (table.column(2).at(r) * 300 + table.column(0).at(r)) * 3 + table.column(1).at(r);
+    std::size_t index =
+        (table.column(2).at(r) * 300 + table.column(0).at(r)) * 3 + table.column(1).at(r);
     ++expected[index];
   }
   CHECK(m.counts == expected);

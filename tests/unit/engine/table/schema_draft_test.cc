@@ -99,6 +99,49 @@ TEST_CASE("DraftSchema: the shipped covid file drafts into a valid config") {
   CHECK_NOTHROW(EncodeDataset(schema));
 }
 
+TEST_CASE("ProposeRules: a function column and skip logic seen in the data, marked as drafts") {
+  // 300 rows: age 0..29 in 5-year bins; grade is a function of school; job is missing for
+  // every row under 15 (and for no one above); sex has no rule.
+  const Schema schema = Schema::FromJson(json::parse(R"({
+    "schema_version": 1, "draft": true,
+    "dataset": {"id": "p", "csv": "unused.csv"},
+    "attributes": [
+      {"name": "age", "type": "integer", "min": 0, "max": 29, "bins": 6, "nullable": false},
+      {"name": "school", "type": "categorical", "values": ["primary", "secondary"]},
+      {"name": "grade", "type": "categorical", "values": ["low", "high"]},
+      {"name": "job", "type": "categorical", "values": ["yes", "no"]},
+      {"name": "sex", "type": "categorical", "values": ["F", "M"]}
+    ]})"),
+                                         ".", "p");
+  EncodedTable table;
+  std::vector<EncodedColumn> columns;
+  for (const Attribute& a : schema.modeled_attributes())
+    columns.emplace_back(a.name, a.domain_size());
+  for (std::uint32_t r = 0; r < 300; ++r) {
+    const std::uint32_t age = r % 6, school = (r / 6) % 2;
+    columns[0].push_back(age);
+    columns[1].push_back(school);
+    columns[2].push_back(school);  // grade = low for primary, high for secondary
+    columns[3].push_back(age < 3 ? 2 : (r / 12) % 2);  // 2 = missing
+    columns[4].push_back((r / 7) % 2);
+  }
+  for (EncodedColumn& c : columns) table.AddColumn(std::move(c));
+  const json rules = ProposeRules(schema, table);
+  REQUIRE(rules["derived"].size() == 1);
+  CHECK(rules["derived"][0]["column"] == "grade");
+  CHECK(rules["derived"][0]["from"] == "school");
+  CHECK(rules["derived"][0]["map"] == json{{"primary", "low"}, {"secondary", "high"}});
+  CHECK(rules["derived"][0]["description"].get<std::string>().rfind("draft:", 0) == 0);
+  REQUIRE(rules["constraints"].size() == 1);
+  CHECK(rules["constraints"][0]["if"] == json::parse(R"({"age": {"max": 14}})"));
+  CHECK(rules["constraints"][0]["then"] == json::parse(R"({"job": [null]})"));
+  // The proposals compile as a config.
+  json config = schema.ToJson();
+  config["derived"] = rules["derived"];
+  config["constraints"] = rules["constraints"];
+  CHECK_NOTHROW(Schema::FromJson(config, ".", "p"));
+}
+
 TEST_CASE("DraftSchema: bad input files are InputErrors") {
   CHECK_THROWS_AS(DraftSchema(kSource / "tests/data/schema/absent.csv"), InputError);
   CHECK_THROWS_WITH_AS(DraftSchema(kSource / "tests/data/schema/ragged.csv"),
