@@ -67,9 +67,11 @@ Ran Shell(const std::string& command, const fs::path& log) {
 }
 
 Ran Privet(const std::vector<std::string>& args, const fs::path& log) {
-  std::string command = Quote(PRIVET_BINARY);
-  for (const std::string& arg : args) command += " " + Quote(arg);
-  return Shell(command, log);
+  // Built with a stream: GCC 12's -Wrestrict misfires on chains of string operator+.
+  std::ostringstream command;
+  command << Quote(PRIVET_BINARY);
+  for (const std::string& arg : args) command << ' ' << Quote(arg);
+  return Shell(command.str(), log);
 }
 
 // A deployment folder with a registered covid_testing, a signing key, a TLS certificate and
@@ -95,7 +97,7 @@ class Deployment {
                   Quote((root_ / "tls/key.pem").string()) + " -out " +
                   Quote((root_ / "tls/cert.pem").string()),
               log_));
-    WriteConfig({});
+    WriteConfig(json::object());
     for (const auto& [name, role] :
          std::vector<std::pair<std::string, std::string>>{{"olivia", "officer"},
                                                           {"rita", "researcher"},
