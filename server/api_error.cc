@@ -31,4 +31,19 @@ std::string CodeForStatus(int status) {
   }
 }
 
+std::string MessageForStatus(int status) {
+  switch (status) {
+    case 400:
+      return "malformed HTTP request (a POST or PUT needs a Content-Length, 0 for no body)";
+    case 404:
+      return "no such route (docs/api.md lists them)";
+    case 413:
+      return "the request body is larger than the service accepts (server.json max_body_bytes)";
+    case 414:
+      return "the request URI is too long";
+    default:
+      return "HTTP " + std::to_string(status);
+  }
+}
+
 }  // namespace privet::server

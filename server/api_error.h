@@ -27,8 +27,10 @@ class ApiError : public std::runtime_error {
 
 // The JSON body of an error.
 std::string ErrorBody(const std::string& code, const std::string& message);
-// The code httplib's own refusals (bad request line, body too large, no route) map to.
+// The code httplib's own refusals (bad request line, body too large, no route) map to, and
+// a message that says what to do.
 std::string CodeForStatus(int status);
+std::string MessageForStatus(int status);
 
 }  // namespace privet::server
 

@@ -272,15 +272,14 @@ std::unique_ptr<Service> Service::Start(const DeploymentPaths& deployment) {
     if (route.method == "POST") server.Post(route.pattern, handler);
     if (route.method == "PUT") server.Put(route.pattern, handler);
   }
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& response) {
-        if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        const std::string code = CodeForStatus(response.status);
-        response.set_content(ErrorBody(code, "HTTP " + std::to_string(response.status)),
-                             "application/json");
-        current_call.code = code;
-        return httplib::Server::HandlerResponse::Handled;
-      }));
+  server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
+                                                                   httplib::Response& response) {
+    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string code = CodeForStatus(response.status);
+    response.set_content(ErrorBody(code, MessageForStatus(response.status)), "application/json");
+    current_call.code = code;
+    return httplib::Server::HandlerResponse::Handled;
+  }));
   server.set_logger([self](const httplib::Request& http, const httplib::Response& response) {
     self->Log(http, response);
   });
