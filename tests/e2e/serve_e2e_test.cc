@@ -557,3 +557,41 @@ TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery
       Privet({"serve", "--deployment", deployment.root().string()}, deployment.log());
   CHECK(refused.exit_code == 5);  // IntegrityError
 }
+
+TEST_CASE("serve: kill -9 while a request runs leaves nothing downloadable but a whole release") {
+  Deployment deployment;
+  const std::string rita = deployment.token("rita"), olivia = deployment.token("olivia");
+  std::string id;
+  {
+    Server server(deployment);
+    const Answer submitted =
+        Call(server, "POST", "/v1/requests", rita,
+             R"({"dataset":"covid_testing","kind":"synthesize","epsilon":0.4,"purpose":"crash"})");
+    REQUIRE(submitted.status == 202);
+    id = submitted.Json()["id"];
+    // Kill as soon as the worker has it (or, on a fast machine, after it finished: then the
+    // release must be whole and downloadable after the restart).
+    for (int attempt = 0; attempt < 3000; ++attempt) {
+      const std::string state = Call(server, "GET", "/v1/requests/" + id, rita).Json()["state"];
+      if (state != "approved") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    CHECK(server.Stop(SIGKILL) == -SIGKILL);
+  }
+  Server server(deployment);
+  const json request = Call(server, "GET", "/v1/requests/" + id, rita).Json();
+  CAPTURE(request.dump());
+  const Answer attestation =
+      Call(server, "GET", "/v1/requests/" + id + "/files/attestation.dsse.json", rita);
+  if (request["state"] == "released") {
+    CHECK(attestation.status == 200);
+  } else {
+    CHECK(request["state"] == "failed");
+    CHECK(request["error"]["code"] == "interrupted");
+    CHECK(attestation.Code() == "not_released");
+    CHECK(Call(server, "GET", "/v1/incidents", olivia).Json()["incidents"].size() == 1);
+  }
+  // Whatever the moment of the kill, the ledger's chain is intact.
+  CHECK(Call(server, "GET", "/v1/ledger/verify", olivia).Json()["ledger"]["ok"] == true);
+  CHECK(server.Stop() == 0);
+}
