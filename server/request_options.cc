@@ -74,9 +74,11 @@ std::optional<double> JsonFields::OptionalNumber(const std::string& key) const {
 std::optional<std::uint64_t> JsonFields::OptionalCount(const std::string& key) const {
   const nlohmann::json* value = Find(key);
   if (value == nullptr) return std::nullopt;
-  if (!value->is_number_unsigned() || value->get<std::uint64_t>() < 1) {
-    Invalid(key, "must be a whole number >= 1");
-  }
+  // JSON text parses non-negative integers as unsigned; a built value may be signed.
+  const bool whole = value->is_number_unsigned()
+                         ? value->get<std::uint64_t>() >= 1
+                         : value->is_number_integer() && value->get<std::int64_t>() >= 1;
+  if (!whole) Invalid(key, "must be a whole number >= 1");
   return value->get<std::uint64_t>();
 }
 

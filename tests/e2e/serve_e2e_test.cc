@@ -581,6 +581,7 @@ TEST_CASE("serve: kill -9 while a request runs leaves nothing downloadable but a
   Server server(deployment);
   const json request = Call(server, "GET", "/v1/requests/" + id, rita).Json();
   CAPTURE(request.dump());
+  MESSAGE("state after the kill: " << request["state"].get<std::string>());
   const Answer attestation =
       Call(server, "GET", "/v1/requests/" + id + "/files/attestation.dsse.json", rita);
   if (request["state"] == "released") {
@@ -593,5 +594,54 @@ TEST_CASE("serve: kill -9 while a request runs leaves nothing downloadable but a
   }
   // Whatever the moment of the kill, the ledger's chain is intact.
   CHECK(Call(server, "GET", "/v1/ledger/verify", olivia).Json()["ledger"]["ok"] == true);
+  CHECK(server.Stop() == 0);
+}
+
+TEST_CASE("serve: the researcher's commands run remotely with --server and --token-file") {
+  Deployment deployment;
+  Server server(deployment);
+  const fs::path token_file = deployment.root() / "rita.token";
+  WriteText(token_file, deployment.token("rita") + "\n");
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+  const fs::path out = deployment.root() / "remote-release";
+  const std::vector<std::string> remote = {
+      "--server",     url,
+      "--token-file", token_file.string(),
+      "--cacert",     (deployment.root() / "tls/cert.pem").string(),
+      "--quiet"};
+  std::vector<std::string> args = {"query",     "marginal", "--dataset", "covid_testing",
+                                   "--epsilon", "0.2",      "--purpose", "remote run",
+                                   "--attrs",   "gender",   "--out",     out.string()};
+  args.insert(args.end(), remote.begin(), remote.end());
+  const Ran ran = Privet(args, deployment.log());
+  REQUIRE(ran.exit_code == 0);
+  CHECK(ran.out.find("released release-") != std::string::npos);
+  CHECK(ran.out.find("of dataset covid_testing into " + out.string()) != std::string::npos);
+  CHECK(fs::exists(out / "marginal.csv"));
+  CHECK(Privet({"verify", (out / "attestation.dsse.json").string(), "--key",
+                (deployment.root() / "keys/privet-signing.pub").string()},
+               deployment.log())
+            .exit_code == 0);
+  // The ledger recorded the token's user as the requester.
+  const json request =
+      Call(server, "GET", "/v1/requests", deployment.token("rita")).Json()["requests"].at(0);
+  CHECK(request["requester"] == "rita");
+
+  // Custodian-only options are refused with --server (usage error, nothing submitted).
+  constexpr std::size_t kEpsilon = 5, kOut = 11;
+  std::vector<std::string> with_ledger = args;
+  with_ledger[kOut] = (deployment.root() / "again").string();
+  with_ledger.push_back("--ledger");
+  with_ledger.push_back((deployment.root() / "privet-ledger.db").string());
+  CHECK(Privet(with_ledger, deployment.log()).exit_code == 2);
+  // A budget refusal comes back with the budget exit code (4), and nothing is downloaded.
+  std::vector<std::string> too_much = args;
+  too_much[kEpsilon] = "5";
+  too_much[kOut] = (deployment.root() / "big").string();
+  REQUIRE(Call(server, "PUT", "/v1/policy", deployment.token("olivia"),
+               R"({"auto_approve_epsilon":10})")
+              .status == 200);
+  CHECK(Privet(too_much, deployment.log()).exit_code == 4);
+  CHECK_FALSE(fs::exists(deployment.root() / "big" / "marginal.csv"));
   CHECK(server.Stop() == 0);
 }
