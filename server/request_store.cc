@@ -1,5 +1,7 @@
 #include "server/request_store.h"
 
+#include <mutex>
+
 #include "privacy/random_source.h"
 #include "privacy/sha256.h"
 #include "server/sqlite_db.h"
@@ -72,6 +74,9 @@ nlohmann::json StoredRequest::ToJson() const {
 }
 
 struct RequestStore::Impl {
+  // One connection is shared by the HTTP threads and the workers: every method holds this
+  // lock, so no statement of one thread runs inside another thread's transaction.
+  std::mutex mutex;
   SqliteDb db;
   explicit Impl(const std::filesystem::path& path) : db(path, true) {
     db.Exec(
@@ -93,6 +98,7 @@ RequestStore::~RequestStore() = default;
 
 StoredRequest RequestStore::Create(StoredRequest request,
                                    const std::optional<std::string>& approved_by) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   request.id = NewRequestId();
   request.created = request.updated = UtcNow();
   request.state = approved_by ? "approved" : "pending";
@@ -110,6 +116,7 @@ StoredRequest RequestStore::Create(StoredRequest request,
 }
 
 std::optional<StoredRequest> RequestStore::Find(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteDb::Statement find(impl_->db,
                            std::string("SELECT ") + kColumns + " FROM requests WHERE id = ?");
   find.Bind(1, id);
@@ -119,6 +126,7 @@ std::optional<StoredRequest> RequestStore::Find(const std::string& id) const {
 
 std::vector<StoredRequest> RequestStore::List(const std::optional<std::string>& requester,
                                               const std::optional<std::string>& state) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteDb::Statement list(impl_->db, std::string("SELECT ") + kColumns +
                                           " FROM requests WHERE (?1 IS NULL OR requester = ?1) "
                                           "AND (?2 IS NULL OR state = ?2) ORDER BY seq DESC");
@@ -130,6 +138,7 @@ std::vector<StoredRequest> RequestStore::List(const std::optional<std::string>& 
 
 bool RequestStore::Decide(const std::string& id, bool approve, const std::string& officer,
                           const std::string& note) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteDb::Statement decide(impl_->db,
                              "UPDATE requests SET state = ?, decided_by = ?, decision_note = ?, "
                              "updated = ? WHERE id = ? AND state = 'pending'");
@@ -140,6 +149,7 @@ bool RequestStore::Decide(const std::string& id, bool approve, const std::string
 }
 
 std::optional<StoredRequest> RequestStore::ClaimNext() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteTransaction transaction(impl_->db);
   SqliteDb::Statement next(impl_->db, std::string("SELECT ") + kColumns +
                                           " FROM requests WHERE state = 'approved' "
@@ -158,6 +168,7 @@ std::optional<StoredRequest> RequestStore::ClaimNext() {
 void RequestStore::MarkReleased(const std::string& id, const std::string& release_id,
                                 const std::vector<std::string>& files,
                                 const nlohmann::json& result) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteDb::Statement done(impl_->db,
                            "UPDATE requests SET state = 'released', release_id = ?, files = ?, "
                            "result = ?, updated = ? WHERE id = ?");
@@ -168,6 +179,7 @@ void RequestStore::MarkReleased(const std::string& id, const std::string& releas
 
 void RequestStore::MarkFailed(const std::string& id, const std::string& code,
                               const std::string& message) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteDb::Statement failed(impl_->db,
                              "UPDATE requests SET state = 'failed', error_code = ?, "
                              "error_message = ?, updated = ? WHERE id = ?");
@@ -182,6 +194,7 @@ std::vector<StoredRequest> RequestStore::FailInterrupted(const std::string& mess
 }
 
 std::optional<double> RequestStore::AutoApproveEpsilon() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteDb::Statement get(impl_->db,
                           "SELECT value FROM settings WHERE key = 'auto_approve_epsilon'");
   if (!get.Step()) return std::nullopt;
@@ -189,6 +202,7 @@ std::optional<double> RequestStore::AutoApproveEpsilon() const {
 }
 
 void RequestStore::SetAutoApproveEpsilon(double epsilon, const std::string& officer) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteDb::Statement set(impl_->db,
                           "INSERT OR REPLACE INTO settings (key, value, set_by, time) "
                           "VALUES ('auto_approve_epsilon', ?, ?, ?)");

@@ -1,10 +1,13 @@
 #include "server/service.h"
 
+#include <fcntl.h>
 #include <httplib.h>
 #include <netdb.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <deque>
@@ -87,9 +90,31 @@ std::string PeerAddress(int fd) {
   return host;
 }
 
+// An exclusive lock on <deployment>/serve.lock, held while the service runs: a second service
+// on the same deployment would take the first one's running requests for interrupted ones.
+class DeploymentLock {
+ public:
+  explicit DeploymentLock(const std::filesystem::path& path)
+      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+    if (fd_ < 0) throw StorageError(path.string() + ": cannot open the service lock");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw InputError("another privet serve is running on this deployment (" + path.string() +
+                       " is locked)");
+    }
+  }
+  ~DeploymentLock() { ::close(fd_); }
+  DeploymentLock(const DeploymentLock&) = delete;
+  DeploymentLock& operator=(const DeploymentLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 }  // namespace
 
 struct Service::Impl {
+  DeploymentLock lock;
   DeploymentPaths deployment;
   ServerConfig config;
   UserStore users;
@@ -104,7 +129,8 @@ struct Service::Impl {
   std::vector<std::string> notes;
 
   Impl(const DeploymentPaths& paths, const ServerConfig& server_config)
-      : deployment(paths),
+      : lock(paths.root / "serve.lock"),
+        deployment(paths),
         config(server_config),
         users(paths.users(), /*create=*/true),
         requests(paths.requests()),

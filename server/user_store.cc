@@ -1,5 +1,6 @@
 #include "server/user_store.h"
 
+#include <mutex>
 #include <regex>
 
 #include "privacy/errors.h"
@@ -30,6 +31,7 @@ Role ParseRole(const std::string& name) {
 }
 
 struct UserStore::Impl {
+  std::mutex mutex;  // as RequestStore: one shared connection, one statement at a time
   SqliteDb db;
   Impl(const std::filesystem::path& path, bool create) : db(path, create) {
     db.Exec(
@@ -44,6 +46,7 @@ UserStore::UserStore(const std::filesystem::path& path, bool create)
 UserStore::~UserStore() = default;
 
 std::string UserStore::Add(const std::string& name, Role role) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   static const std::regex kName("[A-Za-z0-9_.-]{1,64}");
   if (!std::regex_match(name, kName)) {
     throw InputError("user name \"" + name + "\": use 1 to 64 of A-Z a-z 0-9 _ . -");
@@ -70,6 +73,7 @@ std::string UserStore::Add(const std::string& name, Role role) {
 }
 
 void UserStore::Revoke(const std::string& name) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteDb::Statement revoke(impl_->db,
                              "UPDATE users SET revoked = ? WHERE name = ? AND revoked IS NULL");
   revoke.Bind(1, UtcNow()).Bind(2, name);
@@ -78,6 +82,7 @@ void UserStore::Revoke(const std::string& name) {
 }
 
 std::optional<Principal> UserStore::Authenticate(const std::string& token) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   // Looked up by the token's hash: the comparison SQLite makes is on a value the caller cannot
   // steer bit by bit, so its timing reveals nothing useful about stored hashes.
   SqliteDb::Statement find(
@@ -88,6 +93,7 @@ std::optional<Principal> UserStore::Authenticate(const std::string& token) const
 }
 
 std::vector<UserRecord> UserStore::List() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
   SqliteDb::Statement list(impl_->db,
                            "SELECT name, role, created, revoked FROM users ORDER BY rowid");
   std::vector<UserRecord> users;

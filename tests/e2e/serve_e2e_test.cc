@@ -421,6 +421,12 @@ TEST_CASE("serve: repeated failed authentication from one address is rate limite
   CHECK(limited.Code() == "rate_limited");
   // While limited, the address gets 429 even with a valid token (no guessing continues).
   CHECK(Call(server, "GET", "/v1/datasets", deployment.token("rita")).status == 429);
+  // A second service on the same deployment is refused (exit 3), not started beside it
+  // (`timeout` turns a wrongly started one into exit 124).
+  std::ostringstream second;
+  second << "timeout 20 " << Quote(PRIVET_BINARY) << " serve --deployment "
+         << Quote(deployment.root().string());
+  CHECK(Shell(second.str(), deployment.log()).exit_code == 3);
   CHECK(server.Stop() == 0);
 }
 
