@@ -42,6 +42,12 @@ void AddDatasetCommand(CLI::App& app);
 // privet incidents list|show|ack: failed requests, for the officer (cli/incidents_command.cc).
 void AddIncidentsCommand(CLI::App& app);
 
+// privet serve: the custodian service over HTTPS (cli/serve_command.cc, docs/api.md).
+void AddServeCommand(CLI::App& app);
+
+// privet user add|revoke|list: the service's principals (cli/user_command.cc).
+void AddUserCommand(CLI::App& app);
+
 }  // namespace privet::cli
 
 #endif  // PRIVET_CLI_COMMANDS_H_

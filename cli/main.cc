@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   privet::cli::AddLedgerCommand(app);
   privet::cli::AddDatasetCommand(app);
   privet::cli::AddIncidentsCommand(app);
+  privet::cli::AddServeCommand(app);
+  privet::cli::AddUserCommand(app);
 
   try {
     app.parse(argc, argv);

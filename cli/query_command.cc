@@ -37,6 +37,14 @@ void RunQuery(const QueryCommandOptions& options, QueryFunction query) {
   release::QueryOptions query_options;
   query_options.attributes = SplitAttributes(options.attributes);
   query_options.mode = options.mode;
+  if (IsRemote(options.release)) {
+    const bool marginal = query == &release::QueryMarginal;
+    nlohmann::json remote = {{"attributes", query_options.attributes}};
+    if (marginal) remote["mode"] = query_options.mode;
+    PrintReleaseSummary(RunRemote(options.release, marginal ? "marginal" : "correlation", remote),
+                        options.release.json);
+    return;
+  }
   release::ReleaseResult result = [&] {
     Progress progress(4, options.release.quiet);
     return query(ToDeployment(options.release), ToRequest(options.release), query_options,

@@ -4,7 +4,9 @@
 #include <iostream>
 
 #include "cli/ledger_path.h"
+#include "privacy/errors.h"
 #include "privacy/format_number.h"
+#include "server/remote_client.h"
 
 namespace privet::cli {
 
@@ -31,6 +33,39 @@ void AddReleaseOptions(CLI::App& command, ReleaseOptions* options) {
                      "Seed every random draw (test ledgers only; marked NOT FOR RELEASE)");
   command.add_flag("--json", options->json, "Print one JSON summary on stdout");
   command.add_flag("--quiet,-q", options->quiet, "No progress on stderr");
+  command.add_option("--server", options->server,
+                     "Run on a privet serve at https://HOST:PORT instead (docs/api.md)");
+  command.add_option("--token-file", options->token_file,
+                     "With --server: file holding your bearer token");
+  command.add_option("--cacert", options->cacert,
+                     "With --server: CA certificate to trust (default: the system's)");
+}
+
+bool IsRemote(const ReleaseOptions& options) { return !options.server.empty(); }
+
+release::ReleaseResult RunRemote(const ReleaseOptions& options, const std::string& kind,
+                                 const nlohmann::json& request_options) {
+  const std::vector<std::pair<const char*, bool>> local_only = {
+      {"--config", !options.config.empty()}, {"--data", !options.data.empty()},
+      {"--key", !options.key.empty()},       {"--ledger", !options.ledger.empty()},
+      {"--seed", options.seed.has_value()},  {"--requester", !options.requester.empty()}};
+  for (const auto& [option, given] : local_only) {
+    if (given) {
+      throw UsageError(std::string(option) +
+                       " is the custodian's: with --server the service uses its registration, "
+                       "and the requester is your token's user");
+    }
+  }
+  if (options.dataset.empty()) throw UsageError("--server needs --dataset");
+  if (options.out.empty()) throw UsageError("--server needs --out (the download folder)");
+  if (options.token_file.empty()) throw UsageError("--server needs --token-file");
+  server::RemoteService service{options.server, options.token_file, PathIfGiven(options.cacert)};
+  server::RemoteRequest request{kind,          options.dataset, options.epsilon,
+                                options.delta, options.purpose, request_options};
+  const bool quiet = options.quiet;
+  return server::RunRemoteRelease(service, request, options.out, [quiet](const std::string& state) {
+    if (!quiet) std::cerr << "privet: request " << state << "\n";
+  });
 }
 
 std::string DefaultRequester() {

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -27,11 +28,23 @@ struct ReleaseOptions {
   std::optional<std::uint64_t> seed;  // test ledgers only
   bool json = false;
   bool quiet = false;
+  // Remote mode (server/remote_client.h): the request goes to `privet serve`.
+  std::string server;
+  std::string token_file;
+  std::string cacert;
 };
 
 // Adds --dataset, --config, --data, --epsilon, --delta, --purpose, --requester, --out, --key,
 // --ledger, --seed, --json, --quiet to a spending command.
 void AddReleaseOptions(CLI::App& command, ReleaseOptions* options);
+
+// True when --server was given: the command runs on the service, not here.
+bool IsRemote(const ReleaseOptions& options);
+// Runs the request on the service as the --token-file's user and downloads it into --out.
+// UsageError for options that only make sense on the custodian's host (--config, --data,
+// --key, --ledger, --seed, --requester) or a missing --dataset / --out.
+release::ReleaseResult RunRemote(const ReleaseOptions& options, const std::string& kind,
+                                 const nlohmann::json& request_options);
 
 // The request and deployment the options describe (requester defaulted, paths resolved).
 release::ReleaseRequest ToRequest(const ReleaseOptions& options);

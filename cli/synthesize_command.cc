@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/release_common.h"
+#include "privacy/errors.h"
 #include "release/release_pipeline.h"
 #include "release/synthesize_release.h"
 
@@ -20,7 +21,24 @@ struct SynthesizeCommandOptions {
   bool plan_only = false;
 };
 
+nlohmann::json RemoteOptions(const release::SynthesizeOptions& synthesis) {
+  nlohmann::json options = {{"mode", synthesis.mode}};
+  if (synthesis.rows) options["rows"] = *synthesis.rows;
+  if (synthesis.degree) options["degree"] = *synthesis.degree;
+  if (synthesis.max_parent_cells) options["max_parent_cells"] = *synthesis.max_parent_cells;
+  if (synthesis.pair_share) options["pair_share"] = *synthesis.pair_share;
+  return options;
+}
+
 void RunSynthesize(const SynthesizeCommandOptions& options) {
+  if (IsRemote(options.release)) {
+    if (options.plan_only) {
+      throw UsageError("--plan runs on the custodian's host; over the service use POST /v1/plan");
+    }
+    PrintReleaseSummary(RunRemote(options.release, "synthesize", RemoteOptions(options.synthesis)),
+                        options.release.json);
+    return;
+  }
   const release::ReleaseRequest request = ToRequest(options.release);
   const release::Deployment deployment = ToDeployment(options.release);
   if (options.plan_only) {

@@ -1,0 +1,37 @@
+// Errors the API answers with: an HTTP status and a stable code, as
+//   {"error": {"code": "...", "message": "..."}}
+// Codes (docs/api.md lists them): unauthenticated 401, forbidden 403, not_found 404,
+// payload_too_large 413, rate_limited 429, malformed_json / invalid_field / unknown_field /
+// missing_field / invalid_request / tls_required 400, conflict / not_released 409,
+// internal 500, unavailable 503.
+#ifndef PRIVET_SERVER_API_ERROR_H_
+#define PRIVET_SERVER_API_ERROR_H_
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace privet::server {
+
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  int status() const { return status_; }
+  const std::string& code() const { return code_; }
+
+ private:
+  int status_;
+  std::string code_;
+};
+
+// The JSON body of an error.
+std::string ErrorBody(const std::string& code, const std::string& message);
+// The code httplib's own refusals (bad request line, body too large, no route) map to, and
+// a message that says what to do.
+std::string CodeForStatus(int status);
+std::string MessageForStatus(int status);
+
+}  // namespace privet::server
+
+#endif  // PRIVET_SERVER_API_ERROR_H_
