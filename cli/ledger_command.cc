@@ -78,12 +78,24 @@ void RunHead(const LedgerOptions& options) {
             << "\n";
 }
 
-// The tree head of a release's attestation, once the envelope's signature verified.
+// The tree head of a release's attestation (once the envelope's signature verified), or a
+// signed head as `ledger head --signed` prints it; either way the head's signature verified.
 audit::SignedTreeHead AttestedTreeHead(const std::filesystem::path& attestation,
                                        const audit::VerifyingKey& key) {
   std::ifstream in(attestation, std::ios::binary);
   if (!in) throw InputError("cannot read attestation " + attestation.string());
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // A head published by `privet ledger head --signed` is a JSON object with a tree_size;
+  // an attestation is a DSSE envelope.
+  const nlohmann::json parsed = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_object() && parsed.contains("tree_size")) {
+    const audit::SignedTreeHead head = audit::TreeHeadFromJson(parsed);
+    if (audit::VerifyTreeHead(head, key) != audit::TreeHeadCheck::kValid) {
+      throw IntegrityError("the tree head in " + attestation.string() +
+                           " does not verify with key " + key.key_id());
+    }
+    return head;
+  }
   const audit::Envelope envelope = audit::ParseEnvelope(bytes);
   if (audit::VerifyEnvelope(envelope, key) != audit::EnvelopeCheck::kValid) {
     throw IntegrityError("attestation " + attestation.string() +
@@ -172,7 +184,8 @@ void AddLedgerCommand(CLI::App& app) {
       "consistency",
       "Check that the ledger still holds, unchanged, every entry an attestation's tree head "
       "covers (RFC 9162 consistency proof)");
-  consistency->add_option("--from", consistency_options->from, "A release's attestation")
+  consistency->add_option("--from", consistency_options->from,
+                          "A release's attestation, or a head from `ledger head --signed`")
       ->required();
   consistency->add_option("--key", consistency_options->key, "Signer's public key (PEM)")
       ->required();
