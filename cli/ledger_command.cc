@@ -165,7 +165,8 @@ void AddLedgerCommand(CLI::App& app) {
 
   auto verify_options = std::make_shared<LedgerOptions>();
   CLI::App* verify = ledger->add_subcommand(
-      "verify", "Recompute the hash chain and the Merkle tree; fail naming the first altered or missing "
+      "verify",
+      "Recompute the hash chain and the Merkle tree; fail naming the first altered or missing "
       "entry");
   AddLedgerOption(*verify, &verify_options->ledger);
   verify->callback([verify_options] { RunVerify(*verify_options); });

@@ -28,14 +28,14 @@ struct Releases {
     const auto keys = Privet(dir.path(), {"keygen", "--out", "keys"});
     REQUIRE_MESSAGE(keys.exit_code == 0, keys.err);
     const auto registered =
-        Privet(dir.path(), {"dataset", "register", "--config", kConfig, "--epsilon", "3",
-                            "--delta", "1e-6", "--owner", "officer", "--ledger", ledger.string()});
+        Privet(dir.path(), {"dataset", "register", "--config", kConfig, "--epsilon", "3", "--delta",
+                            "1e-6", "--owner", "officer", "--ledger", ledger.string()});
     REQUIRE_MESSAGE(registered.exit_code == 0, registered.err);
     for (const char* out : {"r1", "r2"}) {
-      const auto released = Privet(
-          dir.path(), {"synthesize", "--config", kConfig, "--epsilon", "1", "--purpose",
-                       "rewrite test", "--key", "keys/privet-signing.key", "--out", out,
-                       "--quiet", "--ledger", ledger.string()});
+      const auto released =
+          Privet(dir.path(), {"synthesize", "--config", kConfig, "--epsilon", "1", "--purpose",
+                              "rewrite test", "--key", "keys/privet-signing.key", "--out", out,
+                              "--quiet", "--ledger", ledger.string()});
       REQUIRE_MESSAGE(released.exit_code == 0, released.err);
     }
     const auto head = Privet(dir.path(), {"ledger", "head", "--signed", "--key",
@@ -68,8 +68,7 @@ struct Releases {
         const CommandResult verify =
             Privet(dir.path(), {"verify", sources[i], "--key", "keys/privet-signing.pub",
                                 "--ledger", ledger.string()});
-        const bool flagged =
-            verify.out.find("FAILED ledger-consistency") != std::string::npos;
+        const bool flagged = verify.out.find("FAILED ledger-consistency") != std::string::npos;
         CHECK(flagged == !result[i]);
       }
     }
@@ -152,8 +151,8 @@ TEST_CASE("`ledger verify` prints the tree; `ledger head` without --signed print
   CHECK(json.at("tree_size") == 7);
   CHECK(verify.out.find("tree size 7, root " + json.at("root_hash").get<std::string>()) !=
         std::string::npos);
-  CHECK(Privet(releases.dir.path(), {"ledger", "head", "--signed", "--ledger",
-                                     releases.ledger.string()})
+  CHECK(Privet(releases.dir.path(),
+               {"ledger", "head", "--signed", "--ledger", releases.ledger.string()})
             .exit_code == 2);  // --signed needs --key
 }
 

@@ -3,6 +3,8 @@
 // which attestation issued before the rewrite detects it through "ledger-consistency" (an RFC
 // 9162 consistency proof from the attestation's signed tree head to the rewritten ledger's
 // tree). docs/auditor.md, "Which party detects which rewrite", states the same table.
+#include "tests/ledger_rewrite.h"
+
 #include <doctest/doctest.h>
 
 #include <array>
@@ -13,7 +15,6 @@
 #include "audit/release_attestation.h"
 #include "audit/verify.h"
 #include "privacy/ledger.h"
-#include "tests/ledger_rewrite.h"
 #include "tests/ledger_test_support.h"
 #include "tests/unit/audit/audit_test_util.h"
 
@@ -41,11 +42,11 @@ struct History {
     privacy::BudgetLedger ledger = privacy::BudgetLedger::Open(ledger_path);
     RegisterForTest(ledger, "heart", {3.0, 1e-6, std::nullopt});
     for (int i = 1; i <= 3; ++i) {
-      privacy::ChargeRequest request = RegisteredRequest(
-          ledger, "heart",
-          {privacy::PrivacyEvent::Gaussian(10.0, 1.0, "marginal(age)"),
-           privacy::PrivacyEvent::Laplace(0.25, "marginal(sex)")},
-          "synthesize");
+      privacy::ChargeRequest request =
+          RegisteredRequest(ledger, "heart",
+                            {privacy::PrivacyEvent::Gaussian(10.0, 1.0, "marginal(age)"),
+                             privacy::PrivacyEvent::Laplace(0.25, "marginal(sex)")},
+                            "synthesize");
       const privacy::ChargeReceipt receipt = ledger.Charge(request);
       ReleaseRecord record = RecordFromCharge(request, receipt, signing_key);
       record.kind = ReleaseKind::kSyntheticTable;
@@ -64,8 +65,7 @@ struct History {
   std::array<bool, 3> Consistent() const {
     std::array<bool, 3> consistent{};
     for (std::size_t i = 0; i < attestations.size(); ++i) {
-      const VerificationReport report = VerifyAttestation(attestations[i], public_key,
-                                                          ledger_path);
+      const VerificationReport report = VerifyAttestation(attestations[i], public_key, ledger_path);
       CAPTURE(report.ToText());
       bool found = false;
       for (const VerificationCheck& check : report.checks) {
@@ -160,8 +160,9 @@ TEST_CASE("Rewrite 4: all charges lowered, detected by every attestation") {
   CHECK_FALSE(history.PublishedHeadConsistent());
 }
 
-TEST_CASE("Rewrite 5: one entry edited, every later hash recomputed: detected by the heads "
-          "that cover it") {
+TEST_CASE(
+    "Rewrite 5: one entry edited, every later hash recomputed: detected by the heads "
+    "that cover it") {
   History history;
   // Entry 6 is release-6's charge: the heads of sizes 6 and 8 cover it, the head of size 4
   // does not (its tree is the first 4 entries, untouched).

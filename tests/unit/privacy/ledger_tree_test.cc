@@ -24,9 +24,8 @@ class TreeDir {
  public:
   TreeDir() {
     static std::atomic<int> counter{0};
-    path_ = fs::temp_directory_path() /
-            ("privet-ledger-tree-test-" + std::to_string(::getpid()) + "-" +
-             std::to_string(counter++));
+    path_ = fs::temp_directory_path() / ("privet-ledger-tree-test-" + std::to_string(::getpid()) +
+                                         "-" + std::to_string(counter++));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
