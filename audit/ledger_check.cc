@@ -254,8 +254,9 @@ TreeConsistency CheckTreeConsistency(const privacy::BudgetLedger& ledger,
   result.old_size = head.tree_size;
   result.old_root = head.root_hash;
   std::vector<privacy::MerkleHash> leaves;
+  privacy::VerifyResult chain;
   try {
-    leaves = ledger.LeafHashes();
+    leaves = ledger.VerifiedLeafHashes(chain);
   } catch (const Error& e) {
     result.detail = std::string("the ledger's tree cannot be recomputed: ") + e.what();
     return result;
@@ -264,8 +265,10 @@ TreeConsistency CheckTreeConsistency(const privacy::BudgetLedger& ledger,
   result.new_root = privacy::HashToHex(privacy::TreeHash(leaves));
   const std::string covered = "the tree head of size " + std::to_string(head.tree_size);
   if (head.tree_size > leaves.size()) {
-    result.detail = "the ledger has " + std::to_string(leaves.size()) + " entries, fewer than " +
-                    covered + " covers: entries it covers were deleted";
+    result.detail =
+        chain.ok ? "the ledger has " + std::to_string(leaves.size()) + " entries, fewer than " +
+                       covered + " covers: entries it covers were deleted"
+                 : "entries " + covered + " covers do not verify: " + chain.message;
     return result;
   }
   result.proof = {head.tree_size, leaves.size(),
@@ -279,12 +282,15 @@ TreeConsistency CheckTreeConsistency(const privacy::BudgetLedger& ledger,
   }
   result.ok = privacy::VerifyConsistency(head.tree_size, leaves.size(), old_root,
                                          privacy::TreeHash(leaves), result.proof.hashes);
-  result.detail =
-      result.ok ? "the ledger's tree of size " + std::to_string(leaves.size()) + " extends " +
-                      covered + " (RFC 9162 consistency proof verifies)"
-                : "the ledger's first " + std::to_string(head.tree_size) +
-                      " entries are not the ones " + covered +
-                      " signed: history it covers was edited or replaced";
+  const std::string tree = chain.ok ? "the ledger's tree of size " + std::to_string(leaves.size())
+                                    : "the tree of the ledger's " +
+                                          std::to_string(leaves.size()) +
+                                          " entries that verify (later history is broken: " +
+                                          chain.message + ")";
+  result.detail = result.ok ? tree + " extends " + covered + " (RFC 9162 consistency proof verifies)"
+                            : "the ledger's first " + std::to_string(head.tree_size) +
+                                  " entries are not the ones " + covered +
+                                  " signed: history it covers was edited or replaced";
   return result;
 }
 

@@ -36,8 +36,10 @@ struct TreeConsistency {
 // Recomputes the ledger's tree and checks that it extends the tree `head` describes: the
 // ledger has at least head.tree_size entries and PROOF(head.tree_size, D[n]) verifies from
 // head.root_hash to the current root (privacy::VerifyConsistency). Fails when an entry the
-// head covers was edited (whatever hashes were recomputed) or deleted, or when the hash chain
-// does not verify. Does not check the head's signature (VerifyTreeHead does). Never throws.
+// head covers was edited (whatever hashes were recomputed) or deleted, or does not verify in
+// the hash chain. When the chain breaks only after the head's entries, the check runs against
+// the tree of the entries that verify, and the detail names the break (as "ledger-chain"
+// does). Does not check the head's signature (VerifyTreeHead does). Never throws.
 TreeConsistency CheckTreeConsistency(const privacy::BudgetLedger& ledger,
                                      const SignedTreeHead& head);
 

@@ -855,6 +855,14 @@ std::vector<MerkleHash> BudgetLedger::LeafHashes() const {
   return leaves;
 }
 
+std::vector<MerkleHash> BudgetLedger::VerifiedLeafHashes(VerifyResult& verdict) const {
+  Transaction transaction(impl_->db.get(), impl_->where, /*write=*/false);
+  std::vector<MerkleHash> leaves;
+  verdict = impl_->Verify(&leaves);
+  transaction.Commit();
+  return leaves;
+}
+
 namespace {
 void RequireSize(const std::vector<MerkleHash>& leaves, std::uint64_t size,
                  const std::string& where) {

@@ -249,6 +249,10 @@ class BudgetLedger {
   // PROOF(old_size, D[new_size]). InputError for a size beyond the ledger's entries or a
   // leaf_index >= size, or old_size > new_size.
   std::vector<MerkleHash> LeafHashes() const;
+  // The leaf hashes of the longest prefix of entries that verifies (all of them when the
+  // chain is intact), and the chain's verdict in `verdict`. Never throws for a broken chain:
+  // a break after an attested head leaves the history that head covers checkable.
+  std::vector<MerkleHash> VerifiedLeafHashes(VerifyResult& verdict) const;
   MerkleHash TreeRoot(std::uint64_t size) const;
   std::vector<MerkleHash> TreeInclusionProof(std::uint64_t leaf_index, std::uint64_t size) const;
   std::vector<MerkleHash> TreeConsistencyProof(std::uint64_t old_size,

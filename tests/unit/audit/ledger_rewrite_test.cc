@@ -6,6 +6,7 @@
 #include "tests/ledger_rewrite.h"
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <array>
 #include <string>
@@ -186,6 +187,35 @@ TEST_CASE("Rewrite 6: the newest outcome deleted: no attestation covers it, a la
   // after it (`privet ledger head --signed`) does.
   CHECK(history.Consistent() == std::array<bool, 3>{true, true, true});
   CHECK_FALSE(history.PublishedHeadConsistent());
+}
+
+TEST_CASE("A break after a head leaves that head checkable; a break it covers fails it") {
+  History history;
+  // Entry 9 edited with the sqlite3 tool and no hash recomputed: the chain breaks at 9.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(history.ledger_path.c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "UPDATE entries SET body = replace(body, 'released', 'failed') "
+                       "WHERE entry_id = 9",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  REQUIRE_FALSE(history.ChainVerifies());
+  const auto ledger =
+      privacy::BudgetLedger::Open(history.ledger_path, privacy::LedgerOpenMode::kReadOnly);
+  const VerificationReport report =
+      VerifyAttestation(history.attestations[2], history.public_key, history.ledger_path);
+  bool found = false;
+  for (const VerificationCheck& check : report.checks) {
+    if (check.name == "ledger-consistency") {
+      found = true;
+      CHECK(check.passed);
+      CHECK(check.detail.find("later history is broken") != std::string::npos);
+    }
+  }
+  CHECK(found);
+  const TreeConsistency published = CheckTreeConsistency(ledger, history.published);
+  CHECK_FALSE(published.ok);
+  CHECK(published.detail.find("do not verify") != std::string::npos);
 }
 
 TEST_CASE("A tampered tree head or inclusion proof fails verification without the ledger") {
