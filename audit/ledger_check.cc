@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "audit/ledger_check_internal.h"
+#include "audit/ledger_tree.h"
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
 
@@ -217,6 +218,10 @@ void CheckLedger(const std::filesystem::path& ledger_path, const ReleaseRecord& 
     Add(checks, "ledger-entry", false, "the attestation names no ledger entry");
   }
 
+  if (record.ledger && record.ledger->tree_head) {
+    const TreeConsistency consistency = CheckTreeConsistency(*ledger, *record.ledger->tree_head);
+    Add(checks, "ledger-consistency", consistency.ok, consistency.detail);
+  }
   try {
     if (record.ledger) {
       CheckChain(*ledger, ledger->Entries(), record.ledger->head_hash, checks);
@@ -227,6 +232,66 @@ void CheckLedger(const std::filesystem::path& ledger_path, const ReleaseRecord& 
   } catch (const Error& e) {
     Add(checks, "ledger-chain", false, std::string("the ledger could not be read: ") + e.what());
   }
+}
+
+SignedTreeHead SignLedgerHead(const privacy::BudgetLedger& ledger, const SigningKey& key,
+                              const std::string& time) {
+  const std::vector<privacy::MerkleHash> leaves = ledger.LeafHashes();
+  return SignTreeHead(leaves.size(), privacy::TreeHash(leaves), time, key);
+}
+
+nlohmann::json TreeConsistency::ToJson() const {
+  return {{"consistent", ok},
+          {"detail", detail},
+          {"old", {{"tree_size", old_size}, {"root_hash", old_root}}},
+          {"new", {{"tree_size", new_size}, {"root_hash", new_root}}},
+          {"proof", audit::ToJson(proof)}};
+}
+
+TreeConsistency CheckTreeConsistency(const privacy::BudgetLedger& ledger,
+                                     const SignedTreeHead& head) {
+  TreeConsistency result;
+  result.old_size = head.tree_size;
+  result.old_root = head.root_hash;
+  std::vector<privacy::MerkleHash> leaves;
+  privacy::VerifyResult chain;
+  try {
+    leaves = ledger.VerifiedLeafHashes(chain);
+  } catch (const Error& e) {
+    result.detail = std::string("the ledger's tree cannot be recomputed: ") + e.what();
+    return result;
+  }
+  result.new_size = leaves.size();
+  result.new_root = privacy::HashToHex(privacy::TreeHash(leaves));
+  const std::string covered = "the tree head of size " + std::to_string(head.tree_size);
+  if (head.tree_size > leaves.size()) {
+    result.detail =
+        chain.ok ? "the ledger has " + std::to_string(leaves.size()) + " entries, fewer than " +
+                       covered + " covers: entries it covers were deleted"
+                 : "entries " + covered + " covers do not verify: " + chain.message;
+    return result;
+  }
+  result.proof = {head.tree_size, leaves.size(),
+                  privacy::ConsistencyProof(leaves, head.tree_size)};
+  privacy::MerkleHash old_root{};
+  try {
+    old_root = privacy::HashFromHex(head.root_hash);
+  } catch (const Error&) {
+    result.detail = covered + " has a malformed root hash";
+    return result;
+  }
+  result.ok = privacy::VerifyConsistency(head.tree_size, leaves.size(), old_root,
+                                         privacy::TreeHash(leaves), result.proof.hashes);
+  const std::string tree = chain.ok ? "the ledger's tree of size " + std::to_string(leaves.size())
+                                    : "the tree of the ledger's " +
+                                          std::to_string(leaves.size()) +
+                                          " entries that verify (later history is broken: " +
+                                          chain.message + ")";
+  result.detail = result.ok ? tree + " extends " + covered + " (RFC 9162 consistency proof verifies)"
+                            : "the ledger's first " + std::to_string(head.tree_size) +
+                                  " entries are not the ones " + covered +
+                                  " signed: history it covers was edited or replaced";
+  return result;
 }
 
 }  // namespace privet::audit

@@ -69,12 +69,28 @@ ReleaseRecord RecordFromCharge(const privacy::ChargeRequest& request,
   record.cost = {receipt.cost.epsilon, receipt.cost.delta};
   record.cumulative = {receipt.cumulative.epsilon, receipt.cumulative.delta};
   record.budget = {receipt.budget.epsilon, receipt.budget.delta};
-  record.ledger = LedgerLink{receipt.release_id, receipt.entry_hash, receipt.head_hash};
+  record.ledger.emplace();
+  record.ledger->release_id = receipt.release_id;
+  record.ledger->entry_hash = receipt.entry_hash;
+  record.ledger->head_hash = receipt.head_hash;
   record.ledger_mode = privacy::LedgerModeName(receipt.ledger_mode);
   record.registration_entry_id = receipt.registration_entry_id;
   record.randomness =
       request.seeded ? RandomnessMode::kSeededNotForRelease : RandomnessMode::kSecure;
   record.time_utc = UtcNowIso8601();
+  return record;
+}
+
+ReleaseRecord RecordFromCharge(const privacy::ChargeRequest& request,
+                               const privacy::ChargeReceipt& receipt, const SigningKey& key) {
+  if (receipt.entry_leaf.empty() || receipt.entry_id <= 0) {
+    throw InputError("charge receipt of " + receipt.release_id + " carries no ledger tree");
+  }
+  ReleaseRecord record = RecordFromCharge(request, receipt);
+  const auto size = static_cast<std::uint64_t>(receipt.entry_id);
+  record.ledger->entry = receipt.entry_leaf;
+  record.ledger->tree_head = SignTreeHead(size, receipt.tree_root, record.time_utc, key);
+  record.ledger->inclusion_proof = InclusionProofRecord{size - 1, size, receipt.inclusion_proof};
   return record;
 }
 

@@ -45,6 +45,12 @@ SigningKey LoadReleaseSigningKey(const std::optional<std::filesystem::path>& key
 // sets kind, unit_column, max_rows_per_unit (and accountant if wanted).
 ReleaseRecord RecordFromCharge(const privacy::ChargeRequest& request,
                                const privacy::ChargeReceipt& receipt);
+// As above, plus the ledger link's transparency-log part (what every release writes): the
+// charge entry's leaf bytes, the head of the ledger's tree right after the charge (size
+// receipt.entry_id, root receipt.tree_root) signed with `key` at the record's time, and the
+// charge's inclusion proof. InputError if the receipt carries no tree (entry_leaf empty).
+ReleaseRecord RecordFromCharge(const privacy::ChargeRequest& request,
+                               const privacy::ChargeReceipt& receipt, const SigningKey& key);
 
 // One subject per file: the name relative to `out_dir` and the file's SHA-256 (paths as in
 // WriteAttestation). Throws

@@ -217,6 +217,16 @@ std::vector<std::string> ConsistencyProblems(const ReleaseRecord& record) {
     if (!IsSha256Hex(record.ledger->head_hash)) {
       problems.push_back("ledger.head_hash is not 64 lowercase hex digits");
     }
+    const LedgerLink& link = *record.ledger;
+    const int tree_parts = int{link.entry.has_value()} + int{link.tree_head.has_value()} +
+                           int{link.inclusion_proof.has_value()};
+    if (tree_parts != 0 && tree_parts != 3) {
+      problems.push_back("ledger.entry, ledger.tree_head and ledger.inclusion_proof go together");
+    }
+    if (link.tree_head && link.inclusion_proof &&
+        link.inclusion_proof->tree_size != link.tree_head->tree_size) {
+      problems.push_back("ledger.inclusion_proof is for another tree size than ledger.tree_head");
+    }
   }
   if (!is_sample && !record.registration_entry_id) {
     problems.push_back("a release that spends budget must name its registration entry");
@@ -276,6 +286,13 @@ nlohmann::json ToPredicate(const ReleaseRecord& record) {
     predicate["ledger"] = {{"release_id", record.ledger->release_id},
                            {"entry_hash", record.ledger->entry_hash},
                            {"head_hash", record.ledger->head_hash}};
+    if (record.ledger->entry) predicate["ledger"]["entry"] = *record.ledger->entry;
+    if (record.ledger->tree_head) {
+      predicate["ledger"]["tree_head"] = ToJson(*record.ledger->tree_head);
+    }
+    if (record.ledger->inclusion_proof) {
+      predicate["ledger"]["inclusion_proof"] = ToJson(*record.ledger->inclusion_proof);
+    }
   }
   if (record.parent) {
     predicate["parent"] = {{"release_id", record.parent->release_id},
@@ -313,8 +330,23 @@ ReleaseRecord ParsePredicate(const nlohmann::json& predicate) {
   fields.Amount("remaining");  // must be present; the verifier compares it
   if (fields.Has("ledger")) {
     const Fields ledger = fields.Object("ledger");
-    record.ledger = LedgerLink{ledger.String("release_id"), ledger.String("entry_hash"),
-                               ledger.String("head_hash")};
+    record.ledger.emplace();
+    record.ledger->release_id = ledger.String("release_id");
+    record.ledger->entry_hash = ledger.String("entry_hash");
+    record.ledger->head_hash = ledger.String("head_hash");
+    // Absent in attestations older than the ledger's tree.
+    if (ledger.Has("entry")) record.ledger->entry = ledger.String("entry");
+    const nlohmann::json& link = fields.Get("ledger");
+    try {
+      if (link.contains("tree_head")) {
+        record.ledger->tree_head = TreeHeadFromJson(link.at("tree_head"));
+      }
+      if (link.contains("inclusion_proof")) {
+        record.ledger->inclusion_proof = InclusionProofFromJson(link.at("inclusion_proof"));
+      }
+    } catch (const IntegrityError& e) {
+      throw IntegrityError(std::string("predicate.ledger: ") + e.what());
+    }
   }
   if (fields.Has("ledger_mode")) record.ledger_mode = fields.String("ledger_mode");
   if (fields.Has("registration")) {

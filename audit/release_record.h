@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/tree_head.h"
+
 namespace privet::audit {
 
 inline constexpr char kReleasePredicateType[] = "urn:privet:release:v1";
@@ -62,10 +64,19 @@ struct PrivacyAmount {
 
 // The ledger entry that paid for this release (privacy/ledger.h) and the ledger's head hash
 // right after it was recorded.
+// The transparency-log part (privacy/ledger.h, docs/attestation.md "The ledger's tree") is
+// written by every release since tree heads exist, and optional when reading older ones; it is
+// all three fields or none.
 struct LedgerLink {
   std::string release_id;
   std::string entry_hash;  // lowercase hex SHA-256
   std::string head_hash;   // lowercase hex SHA-256
+  // The charge entry's leaf bytes (privacy::LeafBytes): sha256 of them is entry_hash.
+  std::optional<std::string> entry;
+  // The signed head of the ledger's tree right after the charge (tree_size = the charge's
+  // entry id) and RFC 9162 PATH(entry id - 1, D[tree_size]).
+  std::optional<SignedTreeHead> tree_head;
+  std::optional<InclusionProofRecord> inclusion_proof;
 };
 
 // For a model-sample release: the released model it was sampled from.

@@ -7,6 +7,8 @@
 
 #include "audit/dsse.h"
 #include "audit/ledger_check_internal.h"
+#include "audit/tree_head.h"
+#include "privacy/bounded_json.h"
 #include "privacy/errors.h"
 #include "privacy/sha256.h"
 
@@ -51,6 +53,99 @@ bool ReadAttestation(VerificationReport& report, std::string& bytes) {
     return false;
   }
   return true;
+}
+
+// Everything in the charge entry `body` that the predicate also states, compared: the first
+// difference, or "" when they agree.
+std::string EntryDisagreement(const nlohmann::json& body, const ReleaseRecord& record,
+                              std::uint64_t tree_size) {
+  const LedgerLink& link = *record.ledger;
+  if (!body.is_object() || body.value("type", std::string()) != "charge") {
+    return "the entry is not a charge";
+  }
+  if (body.value("entry_id", std::int64_t{-1}) != static_cast<std::int64_t>(tree_size)) {
+    return "the entry's id is not the tree head's size";
+  }
+  if (body.value("release_id", std::string()) != link.release_id) {
+    return "the entry is release " + body.value("release_id", std::string()) + ", not " +
+           link.release_id;
+  }
+  if (body.value("dataset_id", std::string()) != record.dataset_id) {
+    return "the entry charged another dataset";
+  }
+  if (!body.contains("events") || body["events"] != record.mechanisms) {
+    return "the entry's events differ from the attested mechanisms";
+  }
+  const auto same = [&body](const char* key, const PrivacyAmount& amount) {
+    const nlohmann::json& value = body.contains(key) ? body[key] : nlohmann::json();
+    return value.is_object() && value.contains("epsilon") && value.contains("delta") &&
+           value["epsilon"].is_number() && value["delta"].is_number() &&
+           Close(value["epsilon"].get<double>(), amount.epsilon) &&
+           Close(value["delta"].get<double>(), amount.delta);
+  };
+  if (!same("cost", record.cost)) return "the entry's cost differs from the attested cost";
+  if (!same("cumulative", record.cumulative)) {
+    return "the entry's cumulative spend differs from the attested one";
+  }
+  if (!same("budget", record.budget)) return "the entry's budget differs from the attested one";
+  return "";
+}
+
+// The "tree-head", "tree-entry" and "tree-inclusion" checks (docs/attestation.md, "The
+// ledger's tree"): need nothing but the attestation and the public key.
+void CheckTree(VerificationReport& report, const VerifyingKey& key) {
+  const ReleaseRecord& record = *report.record;
+  if (!record.ledger) return;  // a model sample: no entry of its own
+  const LedgerLink& link = *record.ledger;
+  if (!link.tree_head || !link.inclusion_proof || !link.entry) {
+    Add(report, "tree-head", true,
+        "none: the attestation predates the ledger's tree (only the hash chain links it)");
+    return;
+  }
+  const SignedTreeHead& head = *link.tree_head;
+  switch (VerifyTreeHead(head, key)) {
+    case TreeHeadCheck::kValid:
+      Add(report, "tree-head", true,
+          "signed tree head of size " + std::to_string(head.tree_size) + ", root " +
+              ShortHex(head.root_hash) + "..., verifies with key " + key.key_id());
+      break;
+    case TreeHeadCheck::kWrongKey:
+      Add(report, "tree-head", false, "the tree head is signed by key " + head.key_id);
+      return;
+    case TreeHeadCheck::kBadSignature:
+      Add(report, "tree-head", false, "the tree head's signature does not verify");
+      return;
+  }
+  const std::string& entry = *link.entry;
+  std::string problem;
+  if (Sha256Hex(entry) != link.entry_hash) {
+    problem = "sha256 of ledger.entry is not ledger.entry_hash";
+  } else {
+    try {
+      const nlohmann::json leaf = ParseBoundedJson<IntegrityError>(entry, "ledger.entry");
+      if (!leaf.is_object() || !leaf.contains("body") || !leaf.contains("previous_hash")) {
+        problem = "ledger.entry is not {\"body\",\"previous_hash\"}";
+      } else {
+        problem = EntryDisagreement(leaf["body"], record, head.tree_size);
+      }
+    } catch (const Error& e) {
+      problem = e.what();
+    }
+  }
+  Add(report, "tree-entry", problem.empty(),
+      problem.empty() ? "the attested charge entry hashes to ledger.entry_hash and states the "
+                        "attested release, events, cost and budget"
+                      : problem);
+  if (!problem.empty()) return;
+  const privacy::MerkleHash leaf_hash = privacy::HashLeaf(entry);
+  const bool included = ProvesInclusion(head, leaf_hash, *link.inclusion_proof) &&
+                        link.inclusion_proof->leaf_index + 1 == head.tree_size;
+  Add(report, "tree-inclusion", included,
+      included ? "the charge entry is leaf " +
+                     std::to_string(link.inclusion_proof->leaf_index) + " (leaf hash " +
+                     ShortHex(privacy::HashToHex(leaf_hash)) + "...) of the signed tree"
+               : "the inclusion proof does not prove the charge entry is the last leaf of the "
+                 "signed tree");
 }
 
 void CheckConsistency(VerificationReport& report, const nlohmann::json& predicate) {
@@ -341,6 +436,7 @@ VerificationReport VerifyAttestation(const std::filesystem::path& attestation,
     }
   }
   if (report.record) CheckConsistency(report, statement.predicate);
+  if (report.record) CheckTree(report, key);
 
   CheckSubjects(report, files);
 

@@ -19,7 +19,8 @@ namespace privet::audit {
 // One named check. Names are stable (scripts may match them): "envelope", "key-id",
 // "signature", "statement", "predicate", "consistency", "subject:<name>", "extra-file:<name>",
 // "ledger-open", "ledger-entry", "ledger-events", "ledger-cost", "ledger-entry-hash",
-// "ledger-registration", "ledger-chain", "ledger-head", "release-mode".
+// "ledger-registration", "ledger-chain", "ledger-head", "ledger-consistency", "tree-head",
+// "tree-entry", "tree-inclusion", "release-mode".
 struct VerificationCheck {
   std::string name;
   bool passed = false;
@@ -58,10 +59,19 @@ struct VerificationReport {
 //    attestation's directory / name, which must be a regular file reached without following
 //    a symbolic link (the file or any folder on its way): a link, a device or a FIFO fails,
 //    as does a missing file;
+//  - tree-head / tree-entry / tree-inclusion (a release that spent budget, whose attestation
+//    has the ledger's tree): the tree head is signed by `key`; sha256 of the attested charge
+//    entry is the attested entry hash and its body states the attested release id, dataset,
+//    events, cost, cumulative spend and budget, and its entry id is the head's size; its leaf
+//    hash SHA-256(0x00 || entry) is, by the inclusion proof, the last leaf of the signed tree.
+//    An attestation older than the tree gets a passing "tree-head" that says so;
 //  - extra-file:<name>: a file in `files` that is no subject fails (e.g. another release's
 //    file presented with this attestation);
 //  - with `ledger`: the release id is in it with the same events and cost, the entry hash
-//    matches, and the hash chain from the start up to the recorded head is intact.
+//    matches, and the hash chain from the start up to the recorded head is intact; and
+//    "ledger-consistency": an RFC 9162 consistency proof from the attested tree head to the
+//    ledger's current tree verifies (so no entry the head covers was edited or deleted, even
+//    with every hash recomputed).
 // Never throws for a verification failure; each is a failed check in the report.
 VerificationReport VerifyAttestation(const std::filesystem::path& attestation,
                                      const VerifyingKey& key,

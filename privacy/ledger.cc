@@ -7,6 +7,7 @@
 #include <cmath>
 #include <ctime>
 #include <functional>
+#include <span>
 #include <utility>
 
 #include "privacy/bounded_json.h"
@@ -145,7 +146,7 @@ Row ReadRow(const Statement& statement) {
 }
 
 std::string EntryHash(const nlohmann::json& body, const std::string& previous_hash) {
-  return Sha256Hex(CanonicalJson({{"body", body}, {"previous_hash", previous_hash}}));
+  return Sha256Hex(LeafBytes(body, previous_hash));
 }
 
 // Bodies are parsed with a depth bound (privacy/bounded_json.h): an entry edited to nest
@@ -258,7 +259,8 @@ std::string MetaValue(sqlite3* db, const std::string& where, const char* key) {
 std::pair<std::int64_t, std::string> AppendEntry(
     sqlite3* db_handle, const std::string& where, const std::string& type,
     const std::string& dataset_id, nlohmann::json body,
-    const std::function<void(std::int64_t, nlohmann::json&)>& complete) {
+    const std::function<void(std::int64_t, nlohmann::json&)>& complete,
+    std::string* leaf_bytes = nullptr) {
   std::int64_t entry_id = 1;
   std::string previous_hash = kGenesisHash;
   {
@@ -275,7 +277,9 @@ std::pair<std::int64_t, std::string> AppendEntry(
   body["time"] = NowUtc();
   if (complete) complete(entry_id, body);
   const std::string release_id = body.value("release_id", std::string());
-  const std::string entry_hash = EntryHash(body, previous_hash);
+  std::string leaf = LeafBytes(body, previous_hash);
+  const std::string entry_hash = Sha256Hex(leaf);
+  if (leaf_bytes != nullptr) *leaf_bytes = std::move(leaf);
   Statement insert(db_handle, where,
                    "INSERT INTO entries (entry_id, type, dataset_id, release_id, body, "
                    "previous_hash, entry_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -390,8 +394,9 @@ struct BudgetLedger::Impl {
     return status;
   }
 
-  // Recomputes the whole chain; the caller holds a transaction.
-  VerifyResult Verify() const {
+  // Recomputes the whole chain; the caller holds a transaction. With `leaves`, also
+  // collects the leaf hash of every verified entry (the Merkle tree's leaves, in order).
+  VerifyResult Verify(std::vector<MerkleHash>* leaves = nullptr) const {
     VerifyResult result;
     std::string previous = kGenesisHash;
     std::int64_t expected_id = 1;
@@ -433,9 +438,11 @@ struct BudgetLedger::Impl {
           body.value("release_id", std::string()) != row.release_id) {
         return fail(row.entry_id, "has index columns that disagree with its content (edited?)");
       }
-      if (EntryHash(body, row.previous_hash) != row.entry_hash) {
+      const std::string leaf = LeafBytes(body, row.previous_hash);
+      if (Sha256Hex(leaf) != row.entry_hash) {
         return fail(row.entry_id, "does not match its hash (its content was edited)");
       }
+      if (leaves != nullptr) leaves->push_back(HashLeaf(leaf));
       previous = row.entry_hash;
       ++expected_id;
       ++result.entries_checked;
@@ -453,8 +460,8 @@ struct BudgetLedger::Impl {
   }
 
   // Fails closed: nothing is appended on top of a history that does not verify.
-  void RequireIntactChain(const char* action) const {
-    const VerifyResult integrity = Verify();
+  void RequireIntactChain(const char* action, std::vector<MerkleHash>* leaves = nullptr) const {
+    const VerifyResult integrity = Verify(leaves);
     if (!integrity.ok) {
       throw IntegrityError("ledger " + where + ": " + integrity.message + "; refusing to " +
                            action + " until `privet ledger verify` passes");
@@ -463,8 +470,16 @@ struct BudgetLedger::Impl {
 
   std::pair<std::int64_t, std::string> Append(
       const std::string& type, const std::string& dataset_id, nlohmann::json body,
-      const std::function<void(std::int64_t, nlohmann::json&)>& complete = nullptr) {
-    return AppendEntry(db.get(), where, type, dataset_id, std::move(body), complete);
+      const std::function<void(std::int64_t, nlohmann::json&)>& complete = nullptr,
+      std::string* leaf_bytes = nullptr) {
+    return AppendEntry(db.get(), where, type, dataset_id, std::move(body), complete, leaf_bytes);
+  }
+
+  // The leaf hashes of the verified chain; the caller holds a transaction.
+  std::vector<MerkleHash> Leaves() const {
+    std::vector<MerkleHash> leaves;
+    RequireIntactChain("build its Merkle tree", &leaves);
+    return leaves;
   }
 
   // The ledger's mode from entry 1; the caller holds a transaction.
@@ -675,7 +690,8 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
     throw InputError("charge for dataset " + request.dataset_id + ": no privacy events");
   }
   Transaction transaction(impl_->db.get(), impl_->where, /*write=*/true);
-  impl_->RequireIntactChain("charge");
+  std::vector<MerkleHash> leaves;  // the tree before the charge, then with it
+  impl_->RequireIntactChain("charge", &leaves);
   const DatasetState state = impl_->LoadDataset(request.dataset_id);
   if (!state.exists) {
     throw InputError("unknown dataset " + request.dataset_id + " in ledger " + impl_->where +
@@ -748,7 +764,17 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                     [&receipt](std::int64_t id, nlohmann::json& full) {
                       receipt.release_id = "release-" + std::to_string(id);
                       full["release_id"] = receipt.release_id;
-                    });
+                    },
+                    &receipt.entry_leaf);
+  // The verified chain has ids 1..n without gaps, so the new entry is leaf n = entry_id - 1.
+  leaves.push_back(HashLeaf(receipt.entry_leaf));
+  if (static_cast<std::int64_t>(leaves.size()) != entry_id) {
+    throw IntegrityError("ledger " + impl_->where + ": charge entry " +
+                         std::to_string(entry_id) + " is not leaf " +
+                         std::to_string(leaves.size()) + " of the tree; nothing was charged");
+  }
+  receipt.tree_root = TreeHash(leaves);
+  receipt.inclusion_proof = InclusionProof(leaves, static_cast<std::uint64_t>(entry_id - 1));
   transaction.Commit();  // durable before anything is released
   receipt.entry_id = entry_id;
   receipt.entry_hash = entry_hash;
@@ -822,6 +848,51 @@ VerifyResult BudgetLedger::VerifyChain() const {
   return result;
 }
 
+std::vector<MerkleHash> BudgetLedger::LeafHashes() const {
+  Transaction transaction(impl_->db.get(), impl_->where, /*write=*/false);
+  std::vector<MerkleHash> leaves = impl_->Leaves();
+  transaction.Commit();
+  return leaves;
+}
+
+std::vector<MerkleHash> BudgetLedger::VerifiedLeafHashes(VerifyResult& verdict) const {
+  Transaction transaction(impl_->db.get(), impl_->where, /*write=*/false);
+  std::vector<MerkleHash> leaves;
+  verdict = impl_->Verify(&leaves);
+  transaction.Commit();
+  return leaves;
+}
+
+namespace {
+void RequireSize(const std::vector<MerkleHash>& leaves, std::uint64_t size,
+                 const std::string& where) {
+  if (size > leaves.size()) {
+    throw InputError("ledger " + where + " has " + std::to_string(leaves.size()) +
+                     " entries; there is no tree of size " + std::to_string(size));
+  }
+}
+}  // namespace
+
+MerkleHash BudgetLedger::TreeRoot(std::uint64_t size) const {
+  const std::vector<MerkleHash> leaves = LeafHashes();
+  RequireSize(leaves, size, impl_->where);
+  return TreeHash(std::span<const MerkleHash>(leaves.data(), size));
+}
+
+std::vector<MerkleHash> BudgetLedger::TreeInclusionProof(std::uint64_t leaf_index,
+                                                         std::uint64_t size) const {
+  const std::vector<MerkleHash> leaves = LeafHashes();
+  RequireSize(leaves, size, impl_->where);
+  return InclusionProof(std::span<const MerkleHash>(leaves.data(), size), leaf_index);
+}
+
+std::vector<MerkleHash> BudgetLedger::TreeConsistencyProof(std::uint64_t old_size,
+                                                           std::uint64_t new_size) const {
+  const std::vector<MerkleHash> leaves = LeafHashes();
+  RequireSize(leaves, new_size, impl_->where);
+  return ConsistencyProof(std::span<const MerkleHash>(leaves.data(), new_size), old_size);
+}
+
 nlohmann::json BudgetLedger::Export() const {
   Transaction transaction(impl_->db.get(), impl_->where, /*write=*/false);
   nlohmann::json entries = nlohmann::json::array();
@@ -848,6 +919,10 @@ nlohmann::json BudgetLedger::Export() const {
           {"head_hash", head},
           {"entries", entries},
           {"datasets", datasets}};
+}
+
+std::string LeafBytes(const nlohmann::json& body, const std::string& previous_hash) {
+  return CanonicalJson({{"body", body}, {"previous_hash", previous_hash}});
 }
 
 std::string LedgerModeName(LedgerMode mode) {

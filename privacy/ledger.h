@@ -28,6 +28,20 @@
 // releases must use), "charge" (a release's events and cost), "outcome" (the release was
 // "released" or "failed"). Ledgers made before "ledger_init" existed are production ledgers.
 //
+// Transparency log (RFC 9162, as Certificate Transparency and Sigstore's Rekor use it): every
+// entry is also a leaf of a Merkle tree (privacy/merkle_tree.h). Leaf i (0-based) is entry
+// i + 1, and its leaf bytes are exactly the bytes whose sha256 is the entry hash:
+//   leaf_bytes(entry) = CanonicalJson({"body": body, "previous_hash": previous_hash})
+//   entry_hash        = sha256_hex(leaf_bytes)
+//   leaf_hash         = SHA-256(0x00 || leaf_bytes)
+// The tree of size n is the RFC 9162 tree of the first n leaf hashes. Nothing extra is
+// stored: leaves are recomputed from the stored entries, so ledgers written before the tree
+// existed need no migration (their tree is the tree of the entries they already hold). A
+// release's attestation carries a signed head of the tree right after its charge and the
+// charge's inclusion proof (docs/attestation.md); a later consistency proof from that head
+// to the ledger's current tree detects any edit or deletion of the history it covers, even
+// one that recomputed every hash of the chain.
+//
 // Registration (docs/officer.md): every charge names the dataset's current registration
 // entry and that entry's config digest, and is refused unless both are still current, so a
 // release can only be paid for with the config the officer registered.
@@ -43,6 +57,7 @@
 #include <vector>
 
 #include "privacy/accountant.h"
+#include "privacy/merkle_tree.h"
 #include "privacy/privacy_event.h"
 
 namespace privet::privacy {
@@ -106,6 +121,12 @@ struct ChargeReceipt {
   double remaining_epsilon = 0;  // budget.epsilon - cumulative.epsilon (>= 0)
   LedgerMode ledger_mode = LedgerMode::kProduction;
   std::int64_t registration_entry_id = 0;
+  // The Merkle tree right after the charge: its size is entry_id, its leaf entry_id - 1 is
+  // the charge entry (whose leaf bytes are entry_leaf), inclusion_proof is RFC 9162
+  // PATH(entry_id - 1, D[entry_id]), computed in the charge's own transaction.
+  std::string entry_leaf;
+  MerkleHash tree_root{};
+  std::vector<MerkleHash> inclusion_proof;
 };
 
 struct ReleaseRecord {
@@ -221,6 +242,21 @@ class BudgetLedger {
   std::string HeadHash() const;
   // Recomputes the whole chain; never throws for a broken chain (see result.ok).
   VerifyResult VerifyChain() const;
+  // The transparency log (above). Each first recomputes and verifies the whole hash chain
+  // and throws IntegrityError if it does not verify (a tree over a broken chain means
+  // nothing). LeafHashes: one per entry, in order. TreeRoot: the RFC 9162 hash of the first
+  // `size` leaves. TreeInclusionProof: PATH(leaf_index, D[size]). TreeConsistencyProof:
+  // PROOF(old_size, D[new_size]). InputError for a size beyond the ledger's entries or a
+  // leaf_index >= size, or old_size > new_size.
+  std::vector<MerkleHash> LeafHashes() const;
+  // The leaf hashes of the longest prefix of entries that verifies (all of them when the
+  // chain is intact), and the chain's verdict in `verdict`. Never throws for a broken chain:
+  // a break after an attested head leaves the history that head covers checkable.
+  std::vector<MerkleHash> VerifiedLeafHashes(VerifyResult& verdict) const;
+  MerkleHash TreeRoot(std::uint64_t size) const;
+  std::vector<MerkleHash> TreeInclusionProof(std::uint64_t leaf_index, std::uint64_t size) const;
+  std::vector<MerkleHash> TreeConsistencyProof(std::uint64_t old_size,
+                                               std::uint64_t new_size) const;
   // What an auditor receives: {"format":"privet-ledger-export","format_version":1,
   // "head_hash":..., "entries":[{"entry_id","previous_hash","entry_hash","body"}...],
   // "datasets":[status of each dataset]}.
@@ -233,6 +269,9 @@ class BudgetLedger {
                                  LedgerMode creation_mode);
   std::unique_ptr<Impl> impl_;
 };
+
+// The leaf bytes of an entry (above): CanonicalJson({"body": body, "previous_hash": ...}).
+std::string LeafBytes(const nlohmann::json& body, const std::string& previous_hash);
 
 // JSON of a status / release record (used by Export, `budget show --json`, attestations).
 nlohmann::json ToJson(const DatasetStatus& status);

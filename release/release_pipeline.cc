@@ -265,7 +265,7 @@ ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& reques
     ComputedRelease computed = compute(bounded, noise, staged.staging(), stage);
     current = "signing the attestation";
     announce(current);
-    audit::ReleaseRecord record = audit::RecordFromCharge(charge, receipt);
+    audit::ReleaseRecord record = audit::RecordFromCharge(charge, receipt, prepared.key);
     record.kind = kind;
     record.unit_column = prepared.registration.unit_column;
     record.max_rows_per_unit = prepared.registration.max_rows_per_unit;

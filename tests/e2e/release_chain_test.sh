@@ -14,6 +14,7 @@ if [ "$#" -ge 4 ]; then
   csv_override=(--data "$4")
 fi
 
+here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -80,6 +81,14 @@ PY
 # Auditor: the release verifies, with and without the ledger.
 "$privet" verify release/attestation.dsse.json --key keys/privet-signing.pub >/dev/null
 "$privet" verify release/attestation.dsse.json --key keys/privet-signing.pub --ledger "$PRIVET_LEDGER" >/dev/null
+# Without privet: the attested tree head and the charge's inclusion (docs/attestation.md
+# section 7), with the standard library and openssl; then the consistency of that head with
+# the ledger, and its refusal once the ledger's history is rewritten by a recomputed chain is
+# tests/e2e/ledger_rewrite_cli_test.cc's.
+python3 "$here/attestation_tree_verify.py" keys/privet-signing.pub release/attestation.dsse.json \
+  >tree.txt || { cat tree.txt; fail "the attestation's tree head or inclusion proof"; }
+"$privet" ledger consistency --from release/attestation.dsse.json --key keys/privet-signing.pub \
+  >/dev/null
 
 # A tampered copy is rejected (exit 5 = integrity), naming the file.
 cp -r release tampered

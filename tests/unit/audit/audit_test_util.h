@@ -94,7 +94,10 @@ inline ReleaseRecord FixedRecord() {
   record.cost = {1.0, 0.0};
   record.cumulative = {1.5, 0.0};
   record.budget = {4.0, 1e-6};
-  record.ledger = LedgerLink{"7", std::string(64, 'a'), std::string(64, 'b')};
+  record.ledger.emplace();
+  record.ledger->release_id = "7";
+  record.ledger->entry_hash = std::string(64, 'a');
+  record.ledger->head_hash = std::string(64, 'b');
   record.registration_entry_id = 6;
   record.requester = "researcher@example.org";
   record.purpose = "unit test";

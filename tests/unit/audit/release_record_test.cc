@@ -71,6 +71,45 @@ TEST_CASE("ParsePredicate inverts ToPredicate") {
   }
 }
 
+// FixedRecord with the ledger's tree part, as every release writes it (the proof is made up:
+// these tests are about the predicate's form; verify_test and ledger_rewrite_test check real
+// proofs).
+ReleaseRecord TreeRecord() {
+  ReleaseRecord record = FixedRecord();
+  record.ledger->entry = "{\"body\":{},\"previous_hash\":\"" + std::string(64, '0') + "\"}";
+  privacy::MerkleHash root{};
+  root[0] = 7;
+  record.ledger->tree_head =
+      SignTreeHead(7, root, "2026-12-02T09:00:00Z", testing::Rfc8032Test1Key());
+  record.ledger->inclusion_proof = InclusionProofRecord{6, 7, {root, root}};
+  return record;
+}
+
+TEST_CASE("The ledger's tree fields round-trip, are optional together, and are checked") {
+  const ReleaseRecord record = TreeRecord();
+  const nlohmann::json predicate = ToPredicate(record);
+  REQUIRE(predicate["ledger"].contains("entry"));
+  CHECK(predicate["ledger"]["tree_head"]["tree_size"] == 7);
+  CHECK(predicate["ledger"]["inclusion_proof"]["leaf_index"] == 6);
+  const ReleaseRecord parsed = ParsePredicate(predicate);
+  REQUIRE(parsed.ledger->tree_head);
+  CHECK(parsed.ledger->tree_head->signature == record.ledger->tree_head->signature);
+  CHECK(parsed.ledger->inclusion_proof->hashes == record.ledger->inclusion_proof->hashes);
+  CHECK(ToPredicate(parsed) == predicate);
+  // An attestation older than the tree has none of them.
+  CHECK_FALSE(ParsePredicate(ToPredicate(FixedRecord())).ledger->tree_head);
+
+  ReleaseRecord partial = record;
+  partial.ledger->inclusion_proof.reset();
+  CHECK_THROWS_AS(ToPredicate(partial), InputError);
+  ReleaseRecord other_size = record;
+  other_size.ledger->inclusion_proof->tree_size = 8;
+  CHECK_THROWS_AS(ToPredicate(other_size), InputError);
+  nlohmann::json bad = predicate;
+  bad["ledger"]["tree_head"]["root_hash"] = "zz";
+  CHECK_THROWS_WITH_AS(ParsePredicate(bad), doctest::Contains("predicate.ledger"), IntegrityError);
+}
+
 TEST_CASE("ParsePredicate names the missing or mistyped field") {
   const nlohmann::json good = ToPredicate(FixedRecord());
   const auto check = [&](const std::function<void(nlohmann::json&)>& edit, const char* field) {
