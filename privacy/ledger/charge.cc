@@ -1,0 +1,139 @@
+// The charge (spend before release) and the outcome entries that follow it.
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "privacy/errors.h"
+#include "privacy/format_number.h"
+#include "privacy/ledger/entry_json_internal.h"
+#include "privacy/ledger/impl_internal.h"
+#include "privacy/ledger/validation_internal.h"
+
+namespace privet::privacy {
+
+using internal::DatasetState;
+using internal::LossToJson;
+using internal::Transaction;
+using internal::ValidateDatasetId;
+
+ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
+  ValidateDatasetId(request.dataset_id);
+  if (request.events.empty()) {
+    throw InputError("charge for dataset " + request.dataset_id + ": no privacy events");
+  }
+  Transaction transaction(impl_->db.get(), impl_->where, /*write=*/true);
+  std::vector<MerkleHash> leaves;  // the tree before the charge, then with it
+  impl_->RequireIntactChain("charge", &leaves);
+  const DatasetState state = impl_->LoadDataset(request.dataset_id);
+  if (!state.exists) {
+    throw InputError("unknown dataset " + request.dataset_id + " in ledger " + impl_->where +
+                     ": register it first with `privet budget init --dataset " +
+                     request.dataset_id + " ...`");
+  }
+  if (!state.registration) {
+    throw InputError("dataset " + request.dataset_id + " is not registered in ledger " +
+                     impl_->where +
+                     ": the privacy officer registers its config and data with "
+                     "`privet dataset register --config ...` before anything is released");
+  }
+  if (state.registration->entry_id != request.registration_entry_id ||
+      state.registration->config_sha256 != request.config_sha256) {
+    throw InputError("dataset " + request.dataset_id + " was registered again (entry " +
+                     std::to_string(state.registration->entry_id) +
+                     ") after this request was prepared; nothing was charged, submit it again");
+  }
+  const LedgerMode mode = impl_->Mode();
+  if (request.seeded && mode == LedgerMode::kProduction) {
+    throw InputError("seeded noise is refused on the production ledger " + impl_->where +
+                     ": a seed lets anyone regenerate the noise; use a test ledger "
+                     "(`privet ledger init --test-only`)");
+  }
+  const Budget& budget = state.budget;
+  const double delta = budget.delta;
+  const double cost = ComposeEpsilon(request.events, delta);
+  const double spent_before = ComposeEpsilon(state.events, delta);
+  std::vector<PrivacyEvent> all_events = state.events;
+  all_events.insert(all_events.end(), request.events.begin(), request.events.end());
+  const double total = ComposeEpsilon(all_events, delta);
+  const std::string prefix = "dataset " + request.dataset_id + ": ";
+  if (!std::isfinite(cost)) {
+    throw BudgetExceeded(prefix + "this release has no finite epsilon at the budget's delta " +
+                         FormatNumber(delta, 6) + " (gaussian and approx events need delta > 0)");
+  }
+  if (budget.per_release_epsilon && cost > *budget.per_release_epsilon) {
+    throw BudgetExceeded(prefix + "this release needs epsilon " + FormatNumber(cost, 6) +
+                         " but the per-release cap is " +
+                         FormatNumber(*budget.per_release_epsilon, 6) + " (delta " +
+                         FormatNumber(delta, 6) + ")");
+  }
+  if (!(total <= budget.epsilon)) {
+    const double remaining = std::max(0.0, budget.epsilon - spent_before);
+    std::string message = prefix + "this release needs epsilon " + FormatNumber(cost, 6) +
+                          " but only " + FormatNumber(remaining, 6) + " of " +
+                          FormatNumber(budget.epsilon, 6) + " remains (delta " +
+                          FormatNumber(delta, 6) + ")";
+    if (cost <= remaining) {
+      message +=
+          "; composed with the earlier releases the total would be " + FormatNumber(total, 6);
+    }
+    throw BudgetExceeded(message);
+  }
+  nlohmann::json events = nlohmann::json::array();
+  for (const auto& event : request.events) events.push_back(event.ToJson());
+  nlohmann::json body = {{"requester", request.requester},
+                         {"purpose", request.purpose},
+                         {"kind", request.kind},
+                         {"config_sha256", request.config_sha256},
+                         {"registration_entry_id", request.registration_entry_id},
+                         {"randomness", request.seeded ? "seeded" : "secure"},
+                         {"events", events},
+                         {"cost", LossToJson({cost, delta})},
+                         {"cumulative", LossToJson({total, delta})},
+                         {"budget", ToJson(budget)}};
+  ChargeReceipt receipt;
+  const auto [entry_id, entry_hash] = impl_->Append(
+      "charge", request.dataset_id, std::move(body),
+      [&receipt](std::int64_t id, nlohmann::json& full) {
+        receipt.release_id = "release-" + std::to_string(id);
+        full["release_id"] = receipt.release_id;
+      },
+      &receipt.entry_leaf);
+  // The verified chain has ids 1..n without gaps, so the new entry is leaf n = entry_id - 1.
+  leaves.push_back(HashLeaf(receipt.entry_leaf));
+  if (static_cast<std::int64_t>(leaves.size()) != entry_id) {
+    throw IntegrityError("ledger " + impl_->where + ": charge entry " + std::to_string(entry_id) +
+                         " is not leaf " + std::to_string(leaves.size()) +
+                         " of the tree; nothing was charged");
+  }
+  receipt.tree_root = TreeHash(leaves);
+  receipt.inclusion_proof = InclusionProof(leaves, static_cast<std::uint64_t>(entry_id - 1));
+  transaction.Commit();  // durable before anything is released
+  receipt.entry_id = entry_id;
+  receipt.entry_hash = entry_hash;
+  receipt.head_hash = entry_hash;
+  receipt.cost = {cost, delta};
+  receipt.cumulative = {total, delta};
+  receipt.budget = budget;
+  receipt.remaining_epsilon = std::max(0.0, budget.epsilon - total);
+  receipt.ledger_mode = mode;
+  receipt.registration_entry_id = request.registration_entry_id;
+  return receipt;
+}
+
+void BudgetLedger::RecordOutcome(const std::string& release_id, const std::string& status,
+                                 const std::string& detail) {
+  if (status != "released" && status != "failed") {
+    throw InputError("release outcome must be \"released\" or \"failed\" (got \"" + status + "\")");
+  }
+  Transaction transaction(impl_->db.get(), impl_->where, /*write=*/true);
+  const auto rows = impl_->Rows("release_id = ?1 AND type = 'charge'", release_id);
+  if (rows.empty()) {
+    throw InputError("unknown release " + release_id + " in ledger " + impl_->where);
+  }
+  const nlohmann::json charge = impl_->CheckedBody(rows.front());
+  nlohmann::json body = {{"release_id", release_id}, {"status", status}, {"detail", detail}};
+  impl_->Append("outcome", charge.at("dataset_id").get<std::string>(), std::move(body));
+  transaction.Commit();
+}
+
+}  // namespace privet::privacy
