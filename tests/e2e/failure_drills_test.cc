@@ -182,32 +182,32 @@ TEST_CASE("drill: disk full at the charge refuses the release and charges nothin
   deployment.RequireLedgerVerifies();
 }
 
+// A fault after the charge, in the staging folder or at the rename into place: the charge
+// stands with a failed outcome and an incident, nothing of the release is left, and the ledger
+// verifies. Every fault the shim reports was in the staging folder.
+void RequireDrillFailsAfterCharge(const std::vector<std::string>& fault) {
+  DrillDeployment deployment;
+  const json before = deployment.Show();
+  const std::size_t incidents = deployment.Incidents();
+  const CommandResult ran = deployment.Release("out", fault);
+  const auto faults = deployment.Faults();
+  REQUIRE(!faults.empty());
+  for (const auto& line : faults) CHECK(line.find(".out.partial-") != std::string::npos);
+  RequireFailedAfterCharge(deployment, before, ran, incidents);
+  CHECK(deployment.NothingLeft("out"));
+  deployment.RequireLedgerVerifies();
+}
+
 TEST_CASE("drill: disk full at each staged file leaves the charge standing, nothing released") {
   // The two files of a marginal and the attestation, each written into the staging folder.
   for (const std::string file : {"/marginal.csv", "/marginal.json", "/attestation.dsse.json"}) {
     CAPTURE(file);
-    DrillDeployment deployment;
-    const json before = deployment.Show();
-    const std::size_t incidents = deployment.Incidents();
-    const CommandResult ran = deployment.Release("out", {"MATCH=" + file});
-    const auto faults = deployment.Faults();
-    REQUIRE(!faults.empty());
-    CHECK(faults.front().find(".out.partial-") != std::string::npos);
-    RequireFailedAfterCharge(deployment, before, ran, incidents);
-    CHECK(deployment.NothingLeft("out"));
-    deployment.RequireLedgerVerifies();
+    RequireDrillFailsAfterCharge({"MATCH=" + file});
   }
 }
 
 TEST_CASE("drill: a failed rename into place leaves the charge standing, nothing released") {
-  DrillDeployment deployment;
-  const json before = deployment.Show();
-  const std::size_t incidents = deployment.Incidents();
-  const CommandResult ran = deployment.Release("out", {"OP=rename", "MATCH=.out.partial-"});
-  REQUIRE(!deployment.Faults().empty());
-  RequireFailedAfterCharge(deployment, before, ran, incidents);
-  CHECK(deployment.NothingLeft("out"));
-  deployment.RequireLedgerVerifies();
+  RequireDrillFailsAfterCharge({"OP=rename", "MATCH=.out.partial-"});
 }
 
 // Defect 3's regression test: the charge and the files commit, then writing the "released"
