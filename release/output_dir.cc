@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,33 @@ void RemoveStaleStaging(const std::filesystem::path& target) {
   }
 }
 
+// True while a running release holds the claim file's lock. The claim is an flock on the
+// file, so the claim of a release that was killed is released by the kernel and the folder
+// can be taken over (its staging folder is removed as stale).
+bool ClaimHeld(const std::filesystem::path& claim) {
+  const int fd = ::open(claim.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return errno != ENOENT;  // unreadable: count it as held (fail closed)
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+  ::close(fd);
+  return held;
+}
+
+// Opens and locks the claim file (created if absent); -1 if another release holds it, or
+// removed it meanwhile (its release just finished: the folder is no longer fresh).
+int TakeClaim(const std::filesystem::path& claim) {
+  const int fd = ::open(claim.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return -1;
+  struct stat held {};
+  struct stat named {};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || ::fstat(fd, &held) != 0 ||
+      ::lstat(claim.c_str(), &named) != 0 || held.st_ino != named.st_ino ||
+      held.st_dev != named.st_dev) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 }  // namespace
 
 void RequireFreshOutputDir(const std::filesystem::path& path) {
@@ -65,13 +93,15 @@ void RequireFreshOutputDir(const std::filesystem::path& path, bool claimed) {
                      "choose another --out");
   }
   std::error_code error;
-  if (!claimed && S_ISDIR(info.st_mode) && std::filesystem::exists(path / kClaimFile, error)) {
+  if (!claimed && S_ISDIR(info.st_mode) && std::filesystem::exists(path / kClaimFile, error) &&
+      ClaimHeld(path / kClaimFile)) {
     throw InputError("output folder " + path.string() +
                      " is being written by another release; choose a new --out");
   }
+  // A claim file is allowed: this release's own, or that of a release that was killed.
   bool empty = S_ISDIR(info.st_mode);
   for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
-    empty = empty && claimed && entry.path().filename() == kClaimFile;
+    empty = empty && entry.path().filename() == kClaimFile;
   }
   if (!S_ISDIR(info.st_mode) || !empty || error) {
     throw InputError("output folder " + path.string() +
@@ -88,22 +118,27 @@ StagedOutputDir::StagedOutputDir(std::filesystem::path target) : target_(std::mo
     throw InputError("cannot create the folder of --out " + target_.string() + ": " +
                      error.message());
   }
-  // The claim: a file created with O_EXCL inside the target, so of two releases into the same
-  // --out one wins and the other is refused here, before it is charged.
+  // The claim: an flock on a file inside the target, held until the release ends, so of two
+  // releases into the same --out one wins and the other is refused here, before it is charged.
   if (::mkdir(target_.c_str(), 0755) == 0) {
     created_target_ = true;
   } else if (errno != EEXIST) {
     throw InputError("cannot create --out " + target_.string() + ": " + std::strerror(errno));
   }
   const std::filesystem::path claim = target_ / kClaimFile;
-  const int fd = ::open(claim.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
+  claim_fd_ = TakeClaim(claim);
+  if (claim_fd_ < 0) {
     if (created_target_) std::filesystem::remove(target_, error);
     throw InputError("output folder " + target_.string() +
                      " is being written by another release; choose a new --out");
   }
-  ::close(fd);
-  RequireFreshOutputDir(target_, /*claimed=*/true);
+  try {
+    RequireFreshOutputDir(target_, /*claimed=*/true);
+  } catch (...) {
+    std::filesystem::remove(claim, error);  // ours, locked; the folder holds something else
+    ::close(claim_fd_);
+    throw;
+  }
   RemoveStaleStaging(target_);
   staging_ = ParentOf(target_) / (StagingPrefix(target_) + std::to_string(getpid()));
   std::filesystem::remove_all(staging_, error);
@@ -114,7 +149,10 @@ StagedOutputDir::StagedOutputDir(std::filesystem::path target) : target_(std::mo
 }
 
 StagedOutputDir::~StagedOutputDir() {
-  if (committed_) return;
+  if (committed_) {
+    ::close(claim_fd_);
+    return;
+  }
   std::error_code ignored;
   std::filesystem::remove_all(staging_, ignored);
   ReleaseClaim();
@@ -122,7 +160,9 @@ StagedOutputDir::~StagedOutputDir() {
 
 void StagedOutputDir::ReleaseClaim() noexcept {
   std::error_code ignored;
-  std::filesystem::remove(target_ / kClaimFile, ignored);
+  std::filesystem::remove(target_ / kClaimFile, ignored);  // removed while still locked
+  ::close(claim_fd_);
+  claim_fd_ = -1;
   if (created_target_) std::filesystem::remove(target_, ignored);  // only if still empty
 }
 

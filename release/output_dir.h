@@ -5,7 +5,9 @@
 // release therefore leaves no output folder behind, and a reader never sees half a release.
 // The target must not exist or be empty: privet never overwrites a release. The constructor
 // claims the target exclusively (two releases into one --out: the second is refused before
-// it is charged) and removes staging folders left by killed releases of the same target.
+// it is charged) and removes staging folders left by killed releases of the same target. The
+// claim is an flock on a claim file in the target, so a killed release's claim lapses with
+// its process and the next release into the target takes it over.
 #ifndef PRIVET_RELEASE_OUTPUT_DIR_H_
 #define PRIVET_RELEASE_OUTPUT_DIR_H_
 
@@ -35,6 +37,7 @@ class StagedOutputDir {
 
   std::filesystem::path target_;
   std::filesystem::path staging_;
+  int claim_fd_ = -1;            // the claim file, locked (flock) while the release runs
   bool created_target_ = false;  // the target did not exist before the claim
   bool committed_ = false;
 };

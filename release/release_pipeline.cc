@@ -156,16 +156,19 @@ PublicFailure Classify(const std::exception_ptr& error, std::string& detail) {
 
 // Once the files and the attestation are in place the release has happened: a failure to
 // write its outcome entry must not report it as failed (the user would pay again). Retried;
-// if it still fails, the ledger shows the release as "charged", which is true.
-void RecordReleased(privacy::BudgetLedger& ledger, const std::string& release_id,
+// if it still fails, the ledger shows the release as "charged", which is true, and its marker
+// stays so that the next open of the ledger records the outcome (release/pending_outcome.h).
+// Returns whether the outcome was recorded.
+bool RecordReleased(privacy::BudgetLedger& ledger, const std::string& release_id,
                     const std::string& where) noexcept {
   for (int attempt = 0; attempt < 3; ++attempt) {
     try {
       ledger.RecordOutcome(release_id, "released", "written to " + where);
-      return;
+      return true;
     } catch (...) {
     }
   }
+  return false;
 }
 
 }  // namespace
@@ -207,11 +210,14 @@ PreparedRelease PrepareRelease(const Deployment& deployment, const ReleaseReques
   }
   RequireFreshOutputDir(request.out);
   audit::SigningKey key = audit::LoadReleaseSigningKey(deployment.signing_key);
+  // Outcomes earlier releases could not write, from their verified files (never throws).
+  CompletePendingOutcomes(ledger, key.Public());
   RequireUnchangedSources(deployment, registration);
   engine::Schema schema = engine::Schema::Load(registration.config_path,
                                                std::filesystem::path(registration.data_source));
   schema.RequireReviewed();
   auto output = std::make_unique<StagedOutputDir>(request.out);
+  auto pending = std::make_unique<PendingOutcome>(deployment.ledger, output->target());
   return PreparedRelease{std::move(registration),
                          std::move(schema),
                          std::move(key),
@@ -221,7 +227,8 @@ PreparedRelease PrepareRelease(const Deployment& deployment, const ReleaseReques
                          request.requester,
                          kind,
                          std::move(incidents),
-                         std::move(output)};
+                         std::move(output),
+                         std::move(pending)};
 }
 
 ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& request,
@@ -279,7 +286,9 @@ ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& reques
   } catch (const std::exception&) {
     RaiseIncident(prepared, current, receipt.release_id);
   }
-  RecordReleased(prepared.ledger, receipt.release_id, staged.target().string());
+  if (!RecordReleased(prepared.ledger, receipt.release_id, staged.target().string())) {
+    prepared.pending->Keep();
+  }
 
   result.dataset_id = prepared.registration.dataset_id;
   result.receipt = receipt;

@@ -9,7 +9,9 @@
 //   3. charges the ledger: one atomic transaction reserves the full cost or refuses with
 //      BudgetExceeded. Durable before any noise is drawn;
 //   4. draws noise and writes the files into a staging folder (the request's `compute`);
-//   5. signs the attestation, moves the folder into place and records the outcome.
+//   5. signs the attestation, moves the folder into place and records the outcome; if the
+//      outcome cannot be written the release is still reported as released, and the next
+//      release to open the ledger records it (release/pending_outcome.h).
 // From step 2 on, any failure is an incident (release/incident_log.h): the requester sees its
 // class and id only; after step 3 the charge stands and the outcome says "failed".
 #ifndef PRIVET_RELEASE_RELEASE_PIPELINE_H_
@@ -30,6 +32,7 @@
 #include "privacy/random_source.h"
 #include "release/incident_log.h"
 #include "release/output_dir.h"
+#include "release/pending_outcome.h"
 #include "release/release_request.h"
 
 namespace privet::release {
@@ -45,8 +48,10 @@ struct PreparedRelease {
   std::string requester;
   std::string kind;  // "synthesize", "marginal", "correlation"
   IncidentLog incidents;
-  // The claimed output folder (release/output_dir.h), made last, after every other check.
+  // The claimed output folder (release/output_dir.h), made after every other check.
   std::unique_ptr<StagedOutputDir> output;
+  // The release's outcome marker (release/pending_outcome.h), written last, before the charge.
+  std::unique_ptr<PendingOutcome> pending;
 };
 
 // Step 1. Throws UsageError / InputError (bad request fields, an unregistered dataset, a

@@ -10,6 +10,7 @@ namespace privet::privacy {
 
 using internal::AppendEntry;
 using internal::kGenesisHash;
+using internal::LeafBytesOfCanonical;
 using internal::MetaValue;
 using internal::Row;
 
@@ -55,7 +56,8 @@ VerifyResult BudgetLedger::Impl::Verify(std::vector<MerkleHash>* leaves) const {
         body.value("release_id", std::string()) != row.release_id) {
       return fail(row.entry_id, "has index columns that disagree with its content (edited?)");
     }
-    const std::string leaf = LeafBytes(body, row.previous_hash);
+    // row.body is canonical (checked above), so its leaf bytes are built from the text.
+    const std::string leaf = LeafBytesOfCanonical(row.body, row.previous_hash);
     if (Sha256Hex(leaf) != row.entry_hash) {
       return fail(row.entry_id, "does not match its hash (its content was edited)");
     }

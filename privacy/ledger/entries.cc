@@ -28,6 +28,15 @@ std::string EntryHash(const nlohmann::json& body, const std::string& previous_ha
   return Sha256Hex(LeafBytes(body, previous_hash));
 }
 
+std::string LeafBytesOfCanonical(const std::string& canonical_body,
+                                 const std::string& previous_hash) {
+  std::string leaf;
+  leaf.reserve(canonical_body.size() + previous_hash.size() + 32);
+  leaf.append("{\"body\":").append(canonical_body).append(",\"previous_hash\":");
+  leaf.append(CanonicalJson(previous_hash)).append("}");
+  return leaf;
+}
+
 nlohmann::json ParseBody(const Row& row, const std::string& path) {
   return ParseBoundedJson<IntegrityError>(row.body, "ledger " + path + ": entry " +
                                                         std::to_string(row.entry_id) +

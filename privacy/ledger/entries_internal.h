@@ -34,6 +34,14 @@ Row ReadRow(const Statement& statement);
 
 std::string EntryHash(const nlohmann::json& body, const std::string& previous_hash);
 
+// The leaf bytes (privacy/ledger.h) of a body already in canonical form, without parsing or
+// re-serialising it: canonical JSON sorts keys, and "body" < "previous_hash", so
+//   LeafBytes(body, previous_hash) == LeafBytesOfCanonical(CanonicalJson(body), previous_hash).
+// Verification uses it once it has checked that the stored text is canonical: for a 38 MB
+// entry it saves a deep copy of the parsed body and a second serialisation.
+std::string LeafBytesOfCanonical(const std::string& canonical_body,
+                                 const std::string& previous_hash);
+
 // Bodies are parsed with a depth bound (privacy/bounded_json.h): an entry edited to nest
 // 10^5 deep is a broken entry, not a stack overflow in the code that hashes it.
 nlohmann::json ParseBody(const Row& row, const std::string& path);

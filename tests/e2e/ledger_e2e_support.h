@@ -1,5 +1,5 @@
-// Shared pieces of the ledger e2e tests: scratch directories, running the privet binary
-// through the shell, and starting the charge helper as a child process.
+// Shared pieces of the ledger e2e tests: scratch directories, the process helpers of
+// tests/e2e/process_support.h, and starting the charge helper as a child process.
 #ifndef PRIVET_TESTS_E2E_LEDGER_E2E_SUPPORT_H_
 #define PRIVET_TESTS_E2E_LEDGER_E2E_SUPPORT_H_
 
@@ -16,67 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "tests/e2e/process_support.h"
 #include "tests/scratch_dir.h"
 
 namespace privet::e2e {
 
-namespace fs = std::filesystem;
-
 using privet::testing::ScratchDir;
-
-inline std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// Single-quotes text for /bin/sh (built with a stream: GCC 12's -Wrestrict misfires on
-// chains of string operator+).
-inline std::string Quote(const std::string& text) {
-  std::ostringstream quoted;
-  quoted << '\'';
-  for (const char c : text) {
-    if (c == '\'') {
-      quoted << "'\\''";
-    } else {
-      quoted << c;
-    }
-  }
-  quoted << '\'';
-  return quoted.str();
-}
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `program args...` in `directory` with extra environment assignments ("K=V").
-inline CommandResult Run(const fs::path& directory, const std::string& program,
-                         const std::vector<std::string>& args,
-                         const std::vector<std::string>& environment = {}) {
-  const fs::path out = directory / ".cmd.out";
-  const fs::path err = directory / ".cmd.err";
-  std::ostringstream command;
-  command << "cd " << Quote(directory.string()) << " && env";
-  for (const auto& assignment : environment) command << ' ' << Quote(assignment);
-  command << ' ' << Quote(program);
-  for (const auto& arg : args) command << ' ' << Quote(arg);
-  command << " > " << Quote(out.string()) << " 2> " << Quote(err.string());
-  const int status = std::system(command.str().c_str());
-  CommandResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = ReadFile(out);
-  result.err = ReadFile(err);
-  return result;
-}
-
-inline CommandResult Privet(const fs::path& directory, const std::vector<std::string>& args,
-                            const std::vector<std::string>& environment = {}) {
-  return Run(directory, PRIVET_BINARY, args, environment);
-}
 
 // Starts the charge helper with stdout redirected to `stdout_path`; returns its pid.
 inline pid_t StartHelper(const std::vector<std::string>& args, const fs::path& stdout_path) {
@@ -102,15 +47,6 @@ inline int Wait(pid_t pid) {
   while (waitpid(pid, &status, 0) < 0) {
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
-inline std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
 }
 
 }  // namespace privet::e2e

@@ -22,36 +22,17 @@
 #include <vector>
 
 #include "server/handlers.h"
+#include "tests/e2e/process_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-void WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::string Quote(const std::string& text) {
-  std::ostringstream quoted;
-  quoted << '\'';
-  for (const char c : text) {
-    if (c == '\'') {
-      quoted << "'\\''";
-    } else {
-      quoted << c;
-    }
-  }
-  quoted << '\'';
-  return quoted.str();
-}
+// The shared process helpers (tests/e2e/process_support.h).
+using privet::e2e::Quote;
+using privet::e2e::ReadFile;
+using privet::e2e::WriteFile;
 
 struct Ran {
   int exit_code = -1;
@@ -63,7 +44,7 @@ Ran Shell(const std::string& command, const fs::path& log) {
   const fs::path out = log.string() + ".out";
   const int status =
       std::system((command + " > " + Quote(out.string()) + " 2>> " + Quote(log.string())).c_str());
-  return Ran{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadText(out)};
+  return Ran{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out)};
 }
 
 Ran Privet(const std::vector<std::string>& args, const fs::path& log) {
@@ -123,7 +104,7 @@ class Deployment {
                    {"workers", 2},
                    {"auth_failure_limit", 1000}};
     config.update(extra);
-    WriteText(root_ / "server.json", config.dump(2));
+    WriteFile(root_ / "server.json", config.dump(2));
   }
 
   const fs::path& root() const { return root_; }
@@ -166,7 +147,7 @@ class Server {
     std::smatch match;
     if (!std::regex_search(line, match, std::regex(R"(listening on https://127\.0\.0\.1:(\d+))"))) {
       Stop();
-      FAIL("privet serve did not start: " << ReadText(deployment.root() / "serve.log"));
+      FAIL("privet serve did not start: " << ReadFile(deployment.root() / "serve.log"));
     }
     port_ = std::stoi(match[1]);
   }
@@ -468,22 +449,22 @@ TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery
     for (const std::string& name : files) {
       const Answer file = Call(server, "GET", "/v1/requests/" + small_id + "/files/" + name, rita);
       REQUIRE(file.status == 200);
-      WriteText(download / name, file.body);
+      WriteFile(download / name, file.body);
     }
     const Answer key = Call(server, "GET", "/v1/public-key", deployment.token("audrey"));
     REQUIRE(key.status == 200);
-    WriteText(download / "privet-signing.pub", key.body);
+    WriteFile(download / "privet-signing.pub", key.body);
     CHECK(Privet({"verify", (download / "attestation.dsse.json").string(), "--key",
                   (download / "privet-signing.pub").string()},
                  deployment.log())
               .exit_code == 0);
     // The auditor's copy of the attestation is the same bytes.
     CHECK(Call(server, "GET", "/v1/attestations/" + small_id, deployment.token("audrey")).body ==
-          ReadText(download / "attestation.dsse.json"));
+          ReadFile(download / "attestation.dsse.json"));
     // A changed byte fails verification.
-    std::string csv = ReadText(download / "marginal.csv");
+    std::string csv = ReadFile(download / "marginal.csv");
     csv[csv.size() / 2] = csv[csv.size() / 2] == '1' ? '2' : '1';
-    WriteText(download / "marginal.csv", csv);
+    WriteFile(download / "marginal.csv", csv);
     CHECK(Privet({"verify", (download / "attestation.dsse.json").string(), "--key",
                   (download / "privet-signing.pub").string()},
                  deployment.log())
@@ -556,11 +537,11 @@ TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery
 
   // An edited access log: the service refuses to start.
   const fs::path access_log = deployment.root() / "access.log";
-  std::string text = ReadText(access_log);
+  std::string text = ReadFile(access_log);
   const std::size_t at = text.find("\"status\":202");
   REQUIRE(at != std::string::npos);
   text.replace(at, 12, "\"status\":200");
-  WriteText(access_log, text);
+  WriteFile(access_log, text);
   const Ran refused =
       Privet({"serve", "--deployment", deployment.root().string()}, deployment.log());
   CHECK(refused.exit_code == 5);  // IntegrityError
@@ -609,7 +590,7 @@ TEST_CASE("serve: the researcher's commands run remotely with --server and --tok
   Deployment deployment;
   Server server(deployment);
   const fs::path token_file = deployment.root() / "rita.token";
-  WriteText(token_file, deployment.token("rita") + "\n");
+  WriteFile(token_file, deployment.token("rita") + "\n");
   const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
   const fs::path out = deployment.root() / "remote-release";
   const std::vector<std::string> remote = {

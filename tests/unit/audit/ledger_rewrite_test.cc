@@ -18,30 +18,23 @@
 #include "privacy/ledger.h"
 #include "tests/ledger_test_support.h"
 #include "tests/unit/audit/audit_test_util.h"
+#include "tests/unit/audit/keyed_ledger.h"
 
 namespace privet::audit {
 namespace {
 
 using privet::testing::RegisteredRequest;
-using privet::testing::RegisterForTest;
 using privet::testing::RewriteLedger;
-using testing::ScratchDir;
 using testing::WriteFile;
 
 // Dataset "heart", budget epsilon 3 at delta 1e-6: entries 1 ledger_init, 2 dataset_init,
 // 3 registration, then three releases, each a charge (4, 6, 8) and its outcome (5, 7, 9).
-struct History {
-  ScratchDir scratch;
-  std::filesystem::path ledger_path = scratch.path() / "ledger.db";
-  KeyPairFiles keys = GenerateKeyPair(scratch.path() / "keys");
-  SigningKey signing_key = LoadPrivateKey(keys.private_key);
-  VerifyingKey public_key = LoadPublicKey(keys.public_key);
+struct History : testing::KeyedLedger {
   std::vector<std::filesystem::path> attestations;
   SignedTreeHead published;  // `privet ledger head --signed` after the last outcome
 
   History() {
     privacy::BudgetLedger ledger = privacy::BudgetLedger::Open(ledger_path);
-    RegisterForTest(ledger, "heart", {3.0, 1e-6, std::nullopt});
     for (int i = 1; i <= 3; ++i) {
       privacy::ChargeRequest request =
           RegisteredRequest(ledger, "heart",

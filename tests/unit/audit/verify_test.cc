@@ -4,8 +4,8 @@
 #include "audit/verify.h"
 
 #include <doctest/doctest.h>
-#include <sys/stat.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "audit/base64.h"
 #include "audit/dsse.h"
@@ -16,39 +16,28 @@
 #include "privacy/sha256.h"
 #include "tests/ledger_test_support.h"
 #include "tests/unit/audit/audit_test_util.h"
+#include "tests/unit/audit/keyed_ledger.h"
 
 namespace privet::audit {
 namespace {
 
-using testing::ReadFile;
 using privet::testing::RegisteredRequest;
-using privet::testing::RegisterForTest;
+using testing::ReadFile;
 using testing::ScratchDir;
 using testing::WriteFile;
 
 // One dataset with budget epsilon 3, delta 1e-6; each release charges a Laplace and an
 // exponential-mechanism event and writes two files into its own directory.
-struct Deployment {
-  ScratchDir scratch;
-  std::filesystem::path ledger_path = scratch.path() / "ledger.db";
-  KeyPairFiles keys = GenerateKeyPair(scratch.path() / "keys");
-  SigningKey signing_key = LoadPrivateKey(keys.private_key);
-  VerifyingKey public_key = LoadPublicKey(keys.public_key);
-
-  Deployment() {
-    privacy::BudgetLedger ledger = privacy::BudgetLedger::Open(ledger_path);
-    RegisterForTest(ledger, "heart", {3.0, 1e-6, std::nullopt});
-  }
-
+struct Deployment : testing::KeyedLedger {
   // Releases into scratch/<name>/ and returns the attestation's path.
   std::filesystem::path Release(const std::string& name, const std::string& rows,
                                 const std::string& purpose = "verification test") {
     privacy::BudgetLedger ledger = privacy::BudgetLedger::Open(ledger_path);
-    privacy::ChargeRequest request = RegisteredRequest(
-        ledger, "heart",
-        {privacy::PrivacyEvent::Exponential(0.25, "structure"),
-         privacy::PrivacyEvent::Laplace(0.5, "marginal(age,sex)")},
-        "synthesize");
+    privacy::ChargeRequest request =
+        RegisteredRequest(ledger, "heart",
+                          {privacy::PrivacyEvent::Exponential(0.25, "structure"),
+                           privacy::PrivacyEvent::Laplace(0.5, "marginal(age,sex)")},
+                          "synthesize");
     request.requester = "alice";
     request.purpose = purpose;
     const privacy::ChargeReceipt receipt = ledger.Charge(request);

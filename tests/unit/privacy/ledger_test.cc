@@ -11,7 +11,9 @@
 #include <limits>
 #include <string>
 
+#include "privacy/canonical_json.h"
 #include "privacy/errors.h"
+#include "privacy/ledger/entries_internal.h"
 #include "tests/ledger_test_support.h"
 #include "tests/scratch_dir.h"
 
@@ -45,6 +47,19 @@ void WriteLedgerWithOneCharge(const fs::path& path) {
   ledger.Charge(Request(ledger, "d", {PrivacyEvent::Pure(0.25)}));
 }
 
+TEST_CASE("Leaf bytes built from a canonical body's text equal LeafBytes of the parsed body") {
+  // What verification relies on to skip a second serialisation (entries_internal.h).
+  const std::string previous(64, 'a');
+  for (const char* text :
+       {R"({"a":1})", R"j({"entry_id":3,"type":"charge","events":[{"q":"m(\"x\")","e":0.1}]})j",
+        R"j({"z":{"y":[1,2.5,-3e-7,null,true]},"\u00e9":"caf\u00e9 \n\t"})j",
+        "{}"}) {
+    const nlohmann::json body = nlohmann::json::parse(text);
+    CHECK(privacy::internal::LeafBytesOfCanonical(CanonicalJson(body), previous) ==
+          privacy::LeafBytes(body, previous));
+  }
+}
+
 TEST_CASE("A charge within budget is recorded with its cost and cumulative spend") {
   TempDir dir;
   auto ledger = BudgetLedger::Open(dir / "ledger.db");
@@ -75,8 +90,8 @@ TEST_CASE("A charge past the budget is refused, says what is left, and records n
   RegisterForTest(ledger, "covid_testing", Budget{3.0, 0.0, std::nullopt});
   ledger.Charge(Request(ledger, "covid_testing", {PrivacyEvent::Pure(2.2)}));
   const std::string head = ledger.HeadHash();
-  const std::string message =
-      MessageOf([&] { ledger.Charge(Request(ledger, "covid_testing", {PrivacyEvent::Pure(1.2)})); });
+  const std::string message = MessageOf(
+      [&] { ledger.Charge(Request(ledger, "covid_testing", {PrivacyEvent::Pure(1.2)})); });
   CHECK(message ==
         "dataset covid_testing: this release needs epsilon 1.2 but only 0.8 of 3 remains "
         "(delta 0)");
@@ -158,7 +173,8 @@ TEST_CASE("The chain links every entry and the export recomputes") {
   auto ledger = BudgetLedger::Open(dir / "ledger.db");
   RegisterForTest(ledger, "a", Budget{5.0, 1e-6, std::nullopt});
   RegisterForTest(ledger, "b", Budget{5.0, 0.0, std::nullopt});
-  ledger.Charge(Request(ledger, "a", {PrivacyEvent::Gaussian(3.0, 1.0), PrivacyEvent::Exponential(0.1)}));
+  ledger.Charge(
+      Request(ledger, "a", {PrivacyEvent::Gaussian(3.0, 1.0), PrivacyEvent::Exponential(0.1)}));
   ledger.Charge(Request(ledger, "b", {PrivacyEvent::Laplace(0.2)}));
   const auto entries = ledger.Entries();
   REQUIRE(entries.size() == 7);
@@ -291,12 +307,14 @@ TEST_CASE("Registration needs a budget once, and refuses a second budget") {
   registration.data_source = "/d.csv";
   registration.data_commitment = std::string(64, 'b');
   registration.unit_column = "row";
-  CHECK(MessageOf([&] { ledger.Register(registration, std::nullopt, "o"); })
-            .find("has no budget yet") != std::string::npos);
+  CHECK(MessageOf([&] {
+          ledger.Register(registration, std::nullopt, "o");
+        }).find("has no budget yet") != std::string::npos);
   const Registration first = ledger.Register(registration, Budget{2.0, 0.0, std::nullopt}, "o");
   CHECK(first.entry_id == 3);
-  CHECK(MessageOf([&] { ledger.Register(registration, Budget{9.0, 0.0, std::nullopt}, "o"); })
-            .find("already has a budget") != std::string::npos);
+  CHECK(MessageOf([&] {
+          ledger.Register(registration, Budget{9.0, 0.0, std::nullopt}, "o");
+        }).find("already has a budget") != std::string::npos);
   Registration bad = registration;
   bad.max_failures = 0;
   CHECK_THROWS_AS(ledger.Register(bad, std::nullopt, "o"), InputError);

@@ -32,6 +32,8 @@ PRE_DATA_FUNCTIONS = {
     "ConfigDigest", "RegisterDataset",
     # output_dir.cc: the --out folder, claimed before the data is read
     "RequireFreshOutputDir", "StagedOutputDir", "Commit",
+    # pending_outcome.cc: the outcome marker beside the ledger, written before the charge
+    "PendingOutcome",
     # incident_log.cc: the officer's log
     "AppendLine", "Incidents", "Record", "Acknowledge",
     # sample_release.cc: post-processing of a released model; reads no private data at all
