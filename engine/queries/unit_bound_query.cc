@@ -43,10 +43,12 @@ std::vector<double> UnitBoundScores(const std::vector<std::uint64_t>& rows_per_u
   }
   const double target = quantile * static_cast<double>(rows_per_unit.size());
   std::vector<double> scores(max_rows);
-  std::uint64_t at_most = 0;
+  std::uint64_t below = 0;  // #{u : c_u < m}
   for (std::uint32_t m = 1; m <= max_rows; ++m) {
-    at_most += histogram[m];
-    scores[m - 1] = -std::abs(static_cast<double>(at_most) - target);
+    const std::uint64_t at_most = below + histogram[m];
+    scores[m - 1] = -std::max({target - static_cast<double>(at_most),
+                               static_cast<double>(below) - target, 0.0});
+    below = at_most;
   }
   return scores;
 }
@@ -88,7 +90,9 @@ nlohmann::json UnitBoundResultJson(const UnitBoundResult& result) {
            {{"name", "exponential"},
             {"epsilon", o.epsilon},
             {"candidates", "1.." + std::to_string(o.max_rows)},
-            {"utility", "-|#{units with at most m rows} - quantile * units|"},
+            {"utility",
+             "-max(quantile * units - #{units with at most m rows}, "
+             "#{units with fewer than m rows} - quantile * units, 0)"},
             {"sensitivity", 1}}},
           {"event", result.plan.event.ToJson()},
           {"note",

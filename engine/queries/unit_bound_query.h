@@ -3,17 +3,21 @@
 // un-noised (issue 12, item 6; docs/privacy.md, "The unit-bound quantile").
 //
 // Query. Each unit u contributes c_u = min(rows of u, M) for a public cap M (the largest bound
-// the officer would consider), so the data is a multiset of n integers in [1, M]. For each
-// candidate bound m in 1..M the utility is minus the distance of its rank from the target:
-//   score(m) = -| #{u : c_u <= m} - q n |.
+// the officer would consider), so the data is a multiset of n integers in [1, M]. A candidate
+// bound m in 1..M spans the ranks [#{u : c_u < m}, #{u : c_u <= m}]; its utility is minus the
+// distance of the target rank q n from that interval:
+//   score(m) = -max(q n - #{c_u <= m}, #{c_u < m} - q n, 0),
+// which is 0 exactly for the q-quantiles (the smallest m with #{c_u <= m} >= q n, and any m
+// whose interval also contains q n) and falls by one per unit of rank away from them.
 // The exponential mechanism (McSherry & Talwar, FOCS 2007, Theorem 6) releases m with
 // probability proportional to exp(epsilon score(m) / 2): the rank-utility quantile of Smith
 // (STOC 2011, "Privacy-preserving statistical estimation with optimal convergence rates",
 // Sec. 3) on an integer domain, where every candidate is a point, so no interval weighting
 // (Gillenwater, Joseph & Kulesza, ICML 2021, Sec. 3.1) is needed.
 // Sensitivity: adding or removing one unit (all its rows: the neighbouring relation of every
-// release, docs/privacy.md) changes #{c_u <= m} by 0 or 1 and q n by q, so score(m) moves by
-// at most max(q, 1 - q) <= 1; privet uses 1. The counts are taken BEFORE the unit bound,
+// release, docs/privacy.md) changes #{c_u <= m} and #{c_u < m} by 0 or 1 (the same sign) and
+// q n by q, so each of the three terms moves by at most max(q, 1 - q), and so does their
+// maximum: score(m) moves by at most max(q, 1 - q) <= 1; privet uses 1. The counts are taken BEFORE the unit bound,
 // whose choice this is, and the sensitivity does not depend on the registered bound.
 // Cost: one exponential-mechanism event of epsilon (PrivacyEvent::Exponential), charged
 // before the data is read for noise like every release (release/unit_bound_release.h).

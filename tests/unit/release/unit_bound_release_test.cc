@@ -69,16 +69,16 @@ TEST_CASE("The unit-bound quantile is charged, attested and counts rows before t
   UnitBoundOptions options;
   options.quantile = 0.95;
   options.max_rows = 20;
-  // Scores (unit_bound_query.h), target rank 0.95 * 300 = 285: m = 1 has 200 units at most,
-  // score -85; m = 2..5 have 290, score -5; m = 6..20 have 300, score -15. At epsilon 8,
-  // Pr[m] is proportional to exp(4 score), so the answer is in 2..5 except with probability
-  // below 15 exp(-40) / 4 < 10^-16 (the failure probability of this test); the bound 1 that a
-  // bounded table would give has relative weight exp(-320).
+  // Scores (unit_bound_query.h), target rank 0.95 * 300 = 285: m = 1 spans ranks [0, 200],
+  // score -85; m = 2 spans [200, 290], score 0 (the true quantile); m = 3..6 span [290, 290]
+  // or [290, 300], score -5; m >= 7 span [300, 300], score -15. At epsilon 8, Pr[m] is
+  // proportional to exp(4 score), so the answer is 2 except with probability below
+  // 4 exp(-20) + 14 exp(-60) < 10^-8 (the failure probability of this test); the bound 1
+  // that a bounded table would give has relative weight exp(-340).
   const ReleaseResult result =
       QueryUnitBound(visits.deployment, visits.Request("out", 8.0), options);
   const std::uint32_t bound = result.extra.at("max_rows_per_unit").get<std::uint32_t>();
-  CHECK(bound >= 2);
-  CHECK(bound <= 5);
+  CHECK(bound == 2);
 
   // Charged: one release of the requested epsilon, recorded as released, in the ledger.
   const privacy::DatasetStatus status =
