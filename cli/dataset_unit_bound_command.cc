@@ -21,8 +21,9 @@ struct UnitBoundCommandOptions {
 
 void RunUnitBound(const UnitBoundCommandOptions& options) {
   if (IsRemote(options.release)) {
-    throw UsageError("dataset unit-bound is the privacy officer's: run it on the custodian's "
-                     "host, without --server");
+    throw UsageError(
+        "dataset unit-bound is the privacy officer's: run it on the custodian's "
+        "host, without --server");
   }
   release::UnitBoundOptions unit_bound{options.quantile, options.max_rows};
   const release::ReleaseResult result = [&] {

@@ -143,10 +143,10 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
     for (const Attribute& a : attributes) names.push_back(a.name);
     for (std::size_t i = 0; i < rules.derived().size(); ++i) {
       const DerivedColumn& d = rules.derived()[i];
-      const std::string what = d.formula ? attributes[d.column].name + " = " +
-                                               d.formula->Describe(names) + " (formula)"
-                                         : attributes[d.column].name + " from " +
-                                               attributes[d.source].name + " (" + d.kind + ")";
+      const std::string what =
+          d.formula ? attributes[d.column].name + " = " + d.formula->Describe(names) + " (formula)"
+                    : attributes[d.column].name + " from " + attributes[d.source].name + " (" +
+                          d.kind + ")";
       report.rules.push_back(
           {"derived: " + what, "derived", in_real.per_derived[i], in_synthetic.per_derived[i]});
     }

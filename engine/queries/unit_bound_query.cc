@@ -46,8 +46,8 @@ std::vector<double> UnitBoundScores(const std::vector<std::uint64_t>& rows_per_u
   std::uint64_t below = 0;  // #{u : c_u < m}
   for (std::uint32_t m = 1; m <= max_rows; ++m) {
     const std::uint64_t at_most = below + histogram[m];
-    scores[m - 1] = -std::max({target - static_cast<double>(at_most),
-                               static_cast<double>(below) - target, 0.0});
+    scores[m - 1] = -std::max(
+        {target - static_cast<double>(at_most), static_cast<double>(below) - target, 0.0});
     below = at_most;
   }
   return scores;
@@ -70,8 +70,8 @@ std::vector<std::uint64_t> RowsPerUnit(const EncodedTable& table) {
 
 UnitBoundResult RunUnitBoundQuery(const EncodedTable& unbounded, const UnitBoundQueryPlan& plan,
                                   privacy::RandomSource& noise) {
-  const std::vector<double> scores = UnitBoundScores(
-      RowsPerUnit(unbounded), plan.options.quantile, plan.options.max_rows);
+  const std::vector<double> scores =
+      UnitBoundScores(RowsPerUnit(unbounded), plan.options.quantile, plan.options.max_rows);
   UnitBoundResult result;
   result.plan = plan;
   // Sensitivity 1 (header): the exact exponential mechanism on snapped scores.

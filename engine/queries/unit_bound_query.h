@@ -17,9 +17,9 @@
 // Sensitivity: adding or removing one unit (all its rows: the neighbouring relation of every
 // release, docs/privacy.md) changes #{c_u <= m} and #{c_u < m} by 0 or 1 (the same sign) and
 // q n by q, so each of the three terms moves by at most max(q, 1 - q), and so does their
-// maximum: score(m) moves by at most max(q, 1 - q) <= 1; privet uses 1. The counts are taken BEFORE the unit bound,
-// whose choice this is, and the sensitivity does not depend on the registered bound.
-// Cost: one exponential-mechanism event of epsilon (PrivacyEvent::Exponential), charged
+// maximum: score(m) moves by at most max(q, 1 - q) <= 1; privet uses 1. The counts are taken BEFORE
+// the unit bound, whose choice this is, and the sensitivity does not depend on the registered
+// bound. Cost: one exponential-mechanism event of epsilon (PrivacyEvent::Exponential), charged
 // before the data is read for noise like every release (release/unit_bound_release.h).
 #ifndef PRIVET_ENGINE_QUERIES_UNIT_BOUND_QUERY_H_
 #define PRIVET_ENGINE_QUERIES_UNIT_BOUND_QUERY_H_
@@ -38,8 +38,8 @@ namespace privet::engine {
 inline constexpr std::uint32_t kMaxUnitBoundCandidates = 1000000;
 
 struct UnitBoundQueryOptions {
-  double quantile = 0.95;         // q in (0, 1)
-  std::uint32_t max_rows = 100;   // M: candidates 1..M; units with more rows count as M
+  double quantile = 0.95;        // q in (0, 1)
+  std::uint32_t max_rows = 100;  // M: candidates 1..M; units with more rows count as M
   double epsilon = 0.1;
 };
 

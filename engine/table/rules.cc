@@ -284,8 +284,10 @@ DerivedColumn ParseFormula(const Schema& schema, const json& entry, const std::s
     f.decimals = t.type == AttributeType::kInteger ? 0 : 2;
   }
   if (may_be_missing && !t.missing_code()) {
-    Fail(where, "the formula can be missing (a missing input, or a division by a value that may "
-                "be 0), so \"" + t.name + "\" must be nullable");
+    Fail(where,
+         "the formula can be missing (a missing input, or a division by a value that may "
+         "be 0), so \"" +
+             t.name + "\" must be nullable");
   }
   DerivedColumn derived;
   derived.column = target.index;
@@ -418,17 +420,19 @@ NumericBins BinsFromJson(const json& in, std::size_t column,
   bins.max = in.at("max").get<double>();
   bins.lower = in.at("lower").get<std::vector<double>>();
   bins.upper = in.at("upper").get<std::vector<double>>();
-  if (!in.at("missing_code").is_null()) bins.missing_code = in.at("missing_code").get<std::uint32_t>();
+  if (!in.at("missing_code").is_null())
+    bins.missing_code = in.at("missing_code").get<std::uint32_t>();
   const std::size_t value_codes = domain_sizes.at(column) - (bins.missing_code ? 1 : 0);
   bool ok = std::isfinite(bins.min) && std::isfinite(bins.max) && bins.min <= bins.max &&
             bins.lower.size() == value_codes && bins.upper.size() == value_codes &&
             value_codes > 0 && (!bins.missing_code || *bins.missing_code == value_codes);
   for (std::size_t b = 0; ok && b < bins.lower.size(); ++b) {
     ok = std::isfinite(bins.lower[b]) && std::isfinite(bins.upper[b]) &&
-         bins.lower[b] >= bins.min && bins.upper[b] <= bins.max &&
-         bins.lower[b] <= bins.upper[b] && (b == 0 || bins.lower[b] > bins.lower[b - 1]);
+         bins.lower[b] >= bins.min && bins.upper[b] <= bins.max && bins.lower[b] <= bins.upper[b] &&
+         (b == 0 || bins.lower[b] > bins.lower[b - 1]);
   }
-  if (!ok) Fail(where, "a formula's bins do not match the domain of column " + std::to_string(column));
+  if (!ok)
+    Fail(where, "a formula's bins do not match the domain of column " + std::to_string(column));
   return bins;
 }
 
@@ -522,8 +526,8 @@ Formula::Result Formula::Finish(double raw) const {
     // the value (and hence the code) are the same number.
     const auto text_of = [this](double v) {
       char buffer[400];
-      const auto end = std::to_chars(buffer, buffer + sizeof(buffer), v,
-                                     std::chars_format::fixed, decimals);
+      const auto end =
+          std::to_chars(buffer, buffer + sizeof(buffer), v, std::chars_format::fixed, decimals);
       return std::string(buffer, end.ptr);
     };
     result.text = text_of(raw);
@@ -542,8 +546,7 @@ Formula::Result Formula::Finish(double raw) const {
 Formula::CodeRange Formula::RangeOf(
     const std::function<std::uint32_t(std::size_t)>& code_of) const {
   CodeRange range;
-  const auto interval = [&](std::size_t column, const NumericBins& bins,
-                            double& lo, double& hi) {
+  const auto interval = [&](std::size_t column, const NumericBins& bins, double& lo, double& hi) {
     const std::uint32_t code = code_of(column);
     if (bins.missing_code && code == *bins.missing_code) return false;
     lo = bins.lower.at(code);
@@ -553,8 +556,8 @@ Formula::CodeRange Formula::RangeOf(
   double lowest = 0, highest = 0;
   if (operation == Operation::kMean) {
     bool found = false;
-    for (const auto& [group, bins] : {std::pair{&inputs, &input_bins},
-                                      std::pair{&otherwise, &otherwise_bins}}) {
+    for (const auto& [group, bins] :
+         {std::pair{&inputs, &input_bins}, std::pair{&otherwise, &otherwise_bins}}) {
       double lo_sum = 0, hi_sum = 0;
       int present = 0;
       for (std::size_t i = 0; i < group->size(); ++i) {
@@ -664,8 +667,8 @@ TableRules TableRules::Compile(const Schema& schema) {
         for (const auto* group : {&d.formula->inputs, &d.formula->otherwise}) {
           for (std::size_t input : *group) {
             if (targets.count(input)) {
-              Fail(source + ": derived", "\"" + name_of(input) +
-                                             "\" is derived itself and cannot be a formula's input");
+              Fail(source + ": derived",
+                   "\"" + name_of(input) + "\" is derived itself and cannot be a formula's input");
             }
           }
         }
@@ -871,9 +874,9 @@ TableRules::Violations TableRules::CountViolations(const EncodedTable& table) co
             d.formula->RangeOf([&](std::size_t c) { return table.column(c).at(r); });
         const bool missing =
             d.formula->target.missing_code && code == *d.formula->target.missing_code;
-        const bool ok = range.any || (range.missing ? missing
-                                                    : !missing && code >= range.first &&
-                                                          code <= range.last);
+        const bool ok =
+            range.any ||
+            (range.missing ? missing : !missing && code >= range.first && code <= range.last);
         v.per_derived[i] += ok ? 0 : 1;
       } else if (code != d.code_of_source[table.column(d.source).at(r)]) {
         ++v.per_derived[i];

@@ -24,8 +24,8 @@
 #ifndef PRIVET_ENGINE_TABLE_RULES_H_
 #define PRIVET_ENGINE_TABLE_RULES_H_
 
-#include <cstddef>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -59,10 +59,10 @@ struct ForbiddenCombination {
 // The public bins of a numeric column that a formula reads or writes, kept with the rules so
 // that a model file (which has no schema) can evaluate formulas in code space too.
 struct NumericBins {
-  bool integer = false;           // an integer attribute (bins of integers), else continuous
-  double min = 0, max = 0;        // the domain; results are clamped into it
-  std::vector<double> lower;      // per value code: the bin's lowest value
-  std::vector<double> upper;      // per value code: largest integer / supremum of the bin
+  bool integer = false;       // an integer attribute (bins of integers), else continuous
+  double min = 0, max = 0;    // the domain; results are clamped into it
+  std::vector<double> lower;  // per value code: the bin's lowest value
+  std::vector<double> upper;  // per value code: largest integer / supremum of the bin
   std::optional<std::uint32_t> missing_code;
 
   static NumericBins Of(const Attribute& attribute);
@@ -85,8 +85,8 @@ struct Formula {
   enum class Operation { kProduct, kMean };
   Operation operation = Operation::kProduct;
   std::vector<std::size_t> inputs;
-  std::vector<int> powers;  // kProduct: one per input, nonzero, |p| <= 3
-  double scale = 1;         // kProduct
+  std::vector<int> powers;             // kProduct: one per input, nonzero, |p| <= 3
+  double scale = 1;                    // kProduct
   std::vector<std::size_t> otherwise;  // kMean
   int decimals = 0;
   std::vector<NumericBins> input_bins;      // parallel to inputs

@@ -27,9 +27,9 @@ ReleaseRecord SampleRecord() {
 }
 
 TEST_CASE("Kind and randomness names round-trip and unknown names are refused") {
-  for (ReleaseKind kind : {ReleaseKind::kSyntheticTable, ReleaseKind::kModelSample,
-                           ReleaseKind::kNoisyMarginal, ReleaseKind::kNoisyCorrelation,
-                           ReleaseKind::kUnitBound}) {
+  for (ReleaseKind kind :
+       {ReleaseKind::kSyntheticTable, ReleaseKind::kModelSample, ReleaseKind::kNoisyMarginal,
+        ReleaseKind::kNoisyCorrelation, ReleaseKind::kUnitBound}) {
     CHECK(ParseReleaseKind(ReleaseKindName(kind)) == kind);
   }
   CHECK(ReleaseKindName(ReleaseKind::kNoisyCorrelation) == "noisy-correlation");

@@ -41,7 +41,8 @@ struct Visits {
     const std::string unit =
         with_unit ? R"("privacy_unit": {"column": "pid", "max_rows_per_unit": 1},)" : "";
     std::ofstream(dir / "visits.json") << R"({"schema_version": 1,
-      "dataset": {"id": "visits", "csv": "visits.csv"},)" << unit << R"(
+      "dataset": {"id": "visits", "csv": "visits.csv"},)"
+                                       << unit << R"(
       "attributes": [
         {"name": "pid", "type": "ignore"},
         {"name": "ward", "type": "categorical", "values": ["a", "b"], "nullable": false}]})";
@@ -111,8 +112,7 @@ TEST_CASE("The unit-bound quantile is charged, attested and counts rows before t
   CHECK_THROWS_AS(QueryUnitBound(visits.deployment, visits.Request("again", 8.0), options),
                   BudgetExceeded);
   CHECK_FALSE(fs::exists(visits.dir / "again" / "unit_bound.json"));
-  CHECK(privacy::BudgetLedger::Open(visits.deployment.ledger).Show("visits").releases.size() ==
-        1);
+  CHECK(privacy::BudgetLedger::Open(visits.deployment.ledger).Show("visits").releases.size() == 1);
 }
 
 TEST_CASE("The unit-bound quantile is refused for free without a unit column or valid options") {

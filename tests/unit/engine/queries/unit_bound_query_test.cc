@@ -82,8 +82,8 @@ TEST_CASE("The released bound follows the exponential mechanism's distribution")
   // (sum of weights 2.4177). 4,000 seeded draws: each frequency's standard deviation is at
   // most sqrt(0.25 / 4000) = 0.0079, so a tolerance of 0.04 is 5 standard deviations (failure
   // probability below 4 x 6e-7 under the null; the seed makes the run deterministic).
-  EncodedTable table = testing::TableFromRows(std::vector<std::vector<std::uint32_t>>(150, {0}),
-                                              {1});
+  EncodedTable table =
+      testing::TableFromRows(std::vector<std::vector<std::uint32_t>>(150, {0}), {1});
   std::vector<std::uint32_t> ids;
   std::uint32_t unit = 0;
   for (const auto& [units, rows] : {std::pair{60, 1}, {30, 2}, {10, 3}}) {

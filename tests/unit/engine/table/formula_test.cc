@@ -208,12 +208,15 @@ TEST_CASE("Written synthetic rows satisfy every formula exactly (10^5 rows)") {
       CHECK(field(3) == "NA");
       ++missing_bmi;
     } else {
-      const double bmi = std::clamp(10000 * Parse(field(0)) / std::pow(Parse(field(1)), 2), 10.0,
-                                    80.0);
+      const double bmi =
+          std::clamp(10000 * Parse(field(0)) / std::pow(Parse(field(1)), 2), 10.0, 80.0);
       const double written = Parse(field(2));
-      if (std::abs(written - bmi) > 0.005 + 1e-9) FAIL(field(0) << " " << field(1) << " " << field(2));
-      const char* who = written < 18.5 ? "under" : written < 25 ? "normal" : written < 30 ? "over"
-                                                                                      : "obese";
+      if (std::abs(written - bmi) > 0.005 + 1e-9)
+        FAIL(field(0) << " " << field(1) << " " << field(2));
+      const char* who = written < 18.5 ? "under"
+                        : written < 25 ? "normal"
+                        : written < 30 ? "over"
+                                       : "obese";
       CHECK(field(3) == who);
       ++checked_bmi;
     }
@@ -236,7 +239,8 @@ TEST_CASE("Written synthetic rows satisfy every formula exactly (10^5 rows)") {
   CHECK(checked_ave > 99000);
   // Re-encoded, the file breaks no rule in code space either.
   std::istringstream again(text);
-  const EncodedTable encoded = EncodeCsv(schema, again, "synthetic.csv", nullptr, CsvKind::kSynthetic);
+  const EncodedTable encoded =
+      EncodeCsv(schema, again, "synthetic.csv", nullptr, CsvKind::kSynthetic);
   CHECK(TableRules::Compile(schema).CountViolations(encoded).total() == 0);
 }
 
