@@ -152,7 +152,7 @@ void WriteCsv(const Schema& schema, const EncodedTable& table, std::ostream& out
               code = result.code;
               fields[d.column] = std::move(result.text);
             } else {
-              code = target.missing_code().value();
+              code = d.formula->MissingCode();
               fields[d.column] = DecodeCell(target, code, rng);
             }
           } else {

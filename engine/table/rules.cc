@@ -516,7 +516,17 @@ std::uint32_t NumericBins::CodeOf(double value) const {
   return it == lower.begin() ? 0 : static_cast<std::uint32_t>(it - lower.begin() - 1);
 }
 
+std::uint32_t Formula::MissingCode() const {
+  if (!target.missing_code) {
+    throw InputError(
+        "a formula has no value for a row (0 x infinity) and its column is not "
+        "nullable; narrow its inputs' domains");
+  }
+  return *target.missing_code;
+}
+
 Formula::Result Formula::Finish(double raw) const {
+  if (std::isinf(raw)) raw = raw > 0 ? target.max : target.min;
   Result result;
   if (target.integer) {
     result.value = std::clamp(std::round(raw), target.min, target.max);
@@ -534,9 +544,15 @@ Formula::Result Formula::Finish(double raw) const {
     std::from_chars(result.text.data(), result.text.data() + result.text.size(), result.value);
     if (result.value < target.min || result.value > target.max) {
       result.value = std::clamp(result.value, target.min, target.max);
-      char buffer[64];
-      const auto end = std::to_chars(buffer, buffer + sizeof(buffer), result.value);
-      result.text = std::string(buffer, end.ptr);
+      // The bound with the column's decimals when that reads back as the bound, else exact.
+      result.text = text_of(result.value);
+      double parsed = 0;
+      std::from_chars(result.text.data(), result.text.data() + result.text.size(), parsed);
+      if (parsed != result.value) {
+        char buffer[64];
+        const auto end = std::to_chars(buffer, buffer + sizeof(buffer), result.value);
+        result.text = std::string(buffer, end.ptr);
+      }
     }
   }
   result.code = target.CodeOf(result.value);
@@ -808,7 +824,7 @@ EncodedTable TableRules::ApplyDerived(const EncodedTable& table) const {
             return 0.5 * (bins.lower[code] + bins.upper[code]);
           };
           const std::optional<double> raw = f.Evaluate(centre);
-          column.push_back(raw ? f.Finish(*raw).code : *f.target.missing_code);
+          column.push_back(raw ? f.Finish(*raw).code : f.MissingCode());
         }
       } else {
         const EncodedColumn& source =

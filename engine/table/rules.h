@@ -74,7 +74,7 @@ struct NumericBins {
 // A derived column's arithmetic (derived kind "formula"). The expression set is closed: a
 // product of integer powers, or a mean; nothing else is evaluated.
 //  - kProduct: scale * prod_i inputs[i]^powers[i]. Missing if any input is missing, or if an
-//    input with a negative power is 0 (division by zero).
+//    input with a negative power is 0 (division by zero); an overflow clamps to [min, max].
 //  - kMean: the mean of the inputs that are present; when none is, the mean of the present
 //    `otherwise` inputs; missing when none of those is present either. (NHANES's BPSysAve is
 //    the mean of readings 2 and 3, or reading 1 when neither was taken.)
@@ -98,7 +98,10 @@ struct Formula {
   template <typename ValueOf>
   std::optional<double> Evaluate(const ValueOf& value_of) const;
   // A result rounded and clamped as the column stores it: its value, code and CSV text (the
-  // text reads back as exactly `value`).
+  // text reads back as exactly `value`). `raw` may be +-infinity (clamped).
+  // The code for an undefined result (Evaluate gave nullopt): the missing code; InputError
+  // if the column has none (only 0 x infinity, with extreme domains, gets here).
+  std::uint32_t MissingCode() const;
   struct Result {
     double value = 0;
     std::uint32_t code = 0;
@@ -222,7 +225,9 @@ std::optional<double> Formula::Evaluate(const ValueOf& value_of) const {
     if (std::isnan(v) || (powers[i] < 0 && v == 0)) return std::nullopt;
     result *= std::pow(v, powers[i]);
   }
-  if (!std::isfinite(result)) return std::nullopt;
+  // Overflow (+-inf) is clamped by Finish like any large value; 0 x inf (only with extreme
+  // domains) has no value.
+  if (std::isnan(result)) return std::nullopt;
   return result;
 }
 

@@ -86,9 +86,11 @@ TEST_CASE("Formulas compile, evaluate, round and clamp as declared") {
   CHECK(r.code == 6);  // [30, 35)
   // Missing inputs give a missing result; a result outside [10, 80] is clamped.
   CHECK_FALSE(bmi.Evaluate(at(NAN, 164.7)).has_value());
-  CHECK(bmi.Finish(3.2).text == "10");
+  CHECK(bmi.Finish(3.2).text == "10.00");
   CHECK(bmi.Finish(3.2).code == 0);
-  CHECK(bmi.Finish(95).text == "80");
+  CHECK(bmi.Finish(95).text == "80.00");
+  CHECK(bmi.Finish(INFINITY).text == "80.00");  // an overflow clamps like any large value
+  CHECK(bmi.Finish(-INFINITY).code == 0);
   // The mean of readings 2 and 3 (half rounds away from zero), else reading 1.
   const Formula& ave = *rules.derived()[2].formula;
   const auto readings = [](double a, double b, double c) {
