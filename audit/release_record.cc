@@ -18,6 +18,7 @@ constexpr KindName kKindNames[] = {
     {ReleaseKind::kModelSample, "model-sample"},
     {ReleaseKind::kNoisyMarginal, "noisy-marginal"},
     {ReleaseKind::kNoisyCorrelation, "noisy-correlation"},
+    {ReleaseKind::kUnitBound, "unit-bound"},
 };
 
 constexpr char kSecureName[] = "secure";
@@ -115,8 +116,8 @@ ReleaseKind ParseReleaseKind(std::string_view name) {
     if (name == entry.name) return entry.kind;
   }
   throw InputError("unknown release kind \"" + std::string(name) +
-                   "\" (expected synthetic-table, model-sample, noisy-marginal or "
-                   "noisy-correlation)");
+                   "\" (expected synthetic-table, model-sample, noisy-marginal, "
+                   "noisy-correlation or unit-bound)");
 }
 
 std::string_view RandomnessModeName(RandomnessMode mode) {

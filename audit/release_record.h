@@ -40,6 +40,7 @@ enum class ReleaseKind {
                       // (post-processing, costs nothing; names its parent)
   kNoisyMarginal,     // "noisy-marginal"
   kNoisyCorrelation,  // "noisy-correlation"
+  kUnitBound,         // "unit-bound": a DP quantile of rows per unit (the officer's choice of m)
 };
 std::string_view ReleaseKindName(ReleaseKind kind);
 // Throws InputError for an unknown name.

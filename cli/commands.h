@@ -38,6 +38,9 @@ void AddLedgerCommand(CLI::App& app);
 
 // privet dataset register: bind a dataset to its config, data and unit (cli/dataset_command.cc).
 void AddDatasetCommand(CLI::App& app);
+// privet dataset unit-bound: a charged DP quantile of rows per unit, to choose
+// max_rows_per_unit (cli/dataset_unit_bound_command.cc); added by AddDatasetCommand.
+void AddDatasetUnitBoundCommand(CLI::App& dataset);
 
 // privet incidents list|show|ack: failed requests, for the officer (cli/incidents_command.cc).
 void AddIncidentsCommand(CLI::App& app);

@@ -71,7 +71,8 @@ void RunRegister(const RegisterOptions& options) {
 }  // namespace
 
 void AddDatasetCommand(CLI::App& app) {
-  CLI::App* dataset = app.add_subcommand("dataset", "Register datasets (privacy officer)");
+  CLI::App* dataset =
+      app.add_subcommand("dataset", "Register datasets, choose their unit bound (privacy officer)");
   dataset->require_subcommand(1);
   auto options = std::make_shared<RegisterOptions>();
   CLI::App* reg = dataset->add_subcommand(
@@ -87,6 +88,7 @@ void AddDatasetCommand(CLI::App& app) {
   reg->add_option("--owner", options->owner, "Who registers (default: $USER)");
   AddLedgerOption(*reg, &options->ledger);
   reg->callback([options] { RunRegister(*options); });
+  AddDatasetUnitBoundCommand(*dataset);
 }
 
 }  // namespace privet::cli

@@ -266,7 +266,9 @@ ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& reques
     current = "bounding rows per unit";
     announce(current);
     const engine::EncodedTable bounded =
-        engine::BoundRowsPerUnit(*table, prepared.schema.max_rows_per_unit(), noise);
+        prepared.bound_rows_per_unit
+            ? engine::BoundRowsPerUnit(*table, prepared.schema.max_rows_per_unit(), noise)
+            : std::move(*table);
     table.reset();
     current = "computing the release";
     ComputedRelease computed = compute(bounded, noise, staged.staging(), stage);

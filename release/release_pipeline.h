@@ -46,12 +46,16 @@ struct PreparedRelease {
   privacy::Budget budget;  // the dataset's, as set by the officer
   double delta = 0;        // the request's delta, or the budget's
   std::string requester;
-  std::string kind;  // "synthesize", "marginal", "correlation"
+  std::string kind;  // "synthesize", "marginal", "correlation", "unit-bound"
   IncidentLog incidents;
   // The claimed output folder (release/output_dir.h), made after every other check.
   std::unique_ptr<StagedOutputDir> output;
   // The release's outcome marker (release/pending_outcome.h), written last, before the charge.
   std::unique_ptr<PendingOutcome> pending;
+  // Whether RunRelease cuts each unit to max_rows_per_unit before `compute`. Only the
+  // unit-bound quantile turns it off: it measures the rows per unit that the bound would cut
+  // (its sensitivity does not depend on the bound, docs/privacy.md).
+  bool bound_rows_per_unit = true;
 };
 
 // Step 1. Throws UsageError / InputError (bad request fields, an unregistered dataset, a
@@ -67,7 +71,8 @@ struct ComputedRelease {
   nlohmann::json extra = nlohmann::json::object();
 };
 // Draws the release's noise from `noise` (the CSPRNG, or the request's seed on a test
-// ledger) over the unit-bounded table and writes the released files into `staging`.
+// ledger) over the unit-bounded table (the whole table when the prepared release's
+// bound_rows_per_unit is false) and writes the released files into `staging`.
 using ComputeRelease = std::function<ComputedRelease(
     const engine::EncodedTable& bounded, privacy::RandomSource& noise,
     const std::filesystem::path& staging, const StageCallback& stage)>;

@@ -440,9 +440,10 @@ std::string SynthesisPlan::Describe() const {
   }
   if (!rules.derived().empty()) {
     out << "  derived (not modelled, computed from their source after sampling, no budget):";
+    std::vector<std::string> names;
+    for (const AttributeDomain& c : columns) names.push_back(c.name);
     for (const DerivedColumn& d : rules.derived()) {
-      out << " " << columns[d.column].name << " (" << d.kind << " of " << columns[d.source].name
-          << ")";
+      out << " " << columns[d.column].name << " (" << d.Describe(names) << ")";
     }
     out << "\n";
   }

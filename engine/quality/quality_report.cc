@@ -139,11 +139,16 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
       report.rules.push_back(
           {rules.rule_names()[i], "constraint", in_real.per_rule[i], in_synthetic.per_rule[i]});
     }
+    std::vector<std::string> names;
+    for (const Attribute& a : attributes) names.push_back(a.name);
     for (std::size_t i = 0; i < rules.derived().size(); ++i) {
       const DerivedColumn& d = rules.derived()[i];
-      report.rules.push_back({"derived: " + attributes[d.column].name + " from " +
-                                  attributes[d.source].name + " (" + d.kind + ")",
-                              "derived", in_real.per_derived[i], in_synthetic.per_derived[i]});
+      const std::string what =
+          d.formula ? attributes[d.column].name + " = " + d.formula->Describe(names) + " (formula)"
+                    : attributes[d.column].name + " from " + attributes[d.source].name + " (" +
+                          d.kind + ")";
+      report.rules.push_back(
+          {"derived: " + what, "derived", in_real.per_derived[i], in_synthetic.per_derived[i]});
     }
   }
   report.pairwise_tvd = PairwiseTvdMatrix(real, synthetic);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "engine/table/rules.h"
 #include "engine/table/schema_time.h"
 #include "privacy/errors.h"
 
@@ -118,11 +119,53 @@ void WriteCsv(const Schema& schema, const EncodedTable& table, std::ostream& out
   }
   line.push_back('\n');
   out << line;
+  // Formula columns (and the buckets and maps of them) are computed from the decoded values
+  // of their inputs, so that the CSV agrees with itself exactly (rules.h Formula).
+  const TableRules rules = TableRules::Compile(schema);
+  std::vector<bool> from_values(modeled.size(), false);
+  for (std::size_t i = 0; i < modeled.size(); ++i) from_values[i] = rules.ComputedFromValues(i);
+  std::vector<std::string> fields(modeled.size());
+  std::vector<std::uint32_t> formula_code(modeled.size(), 0);
   for (std::size_t row = 0; row < table.num_rows(); ++row) {
     line.clear();
     for (std::size_t i = 0; i < modeled.size(); ++i) {
+      if (!from_values[i]) fields[i] = DecodeCell(modeled[i], table.column(i).at(row), rng);
+    }
+    if (!rules.derived().empty()) {
+      const auto decoded_value = [&](std::size_t column) -> double {
+        const Attribute& a = modeled[column];
+        if (a.missing_code() && table.column(column).at(row) == *a.missing_code()) return NAN;
+        double value = 0;
+        std::from_chars(fields[column].data(), fields[column].data() + fields[column].size(),
+                        value);
+        return value;
+      };
+      for (const bool formulas : {true, false}) {
+        for (const DerivedColumn& d : rules.derived()) {
+          if (d.formula.has_value() != formulas || !from_values[d.column]) continue;
+          const Attribute& target = modeled[d.column];
+          std::uint32_t code = 0;
+          if (d.formula) {
+            const std::optional<double> raw = d.formula->Evaluate(decoded_value);
+            if (raw) {
+              Formula::Result result = d.formula->Finish(*raw);
+              code = result.code;
+              fields[d.column] = std::move(result.text);
+            } else {
+              code = d.formula->MissingCode();
+              fields[d.column] = DecodeCell(target, code, rng);
+            }
+          } else {
+            code = d.code_of_source[formula_code[d.source]];
+            fields[d.column] = DecodeCell(target, code, rng);
+          }
+          formula_code[d.column] = code;
+        }
+      }
+    }
+    for (std::size_t i = 0; i < modeled.size(); ++i) {
       if (i > 0) line.push_back(delimiter);
-      AppendCsvField(line, DecodeCell(modeled[i], table.column(i).at(row), rng), delimiter);
+      AppendCsvField(line, fields[i], delimiter);
     }
     line.push_back('\n');
     out << line;

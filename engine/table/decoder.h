@@ -36,6 +36,10 @@ std::string DecodeCell(const Attribute& attribute, std::uint32_t code,
 // contain the delimiter, a quote, CR or LF, or start/end with a space. The table's columns
 // must be exactly schema.modeled_attributes() (names, order, domain sizes); otherwise
 // InputError. Throws StorageError when the stream fails.
+// A derived "formula" column (engine/table/rules.h) is not decoded from its code: it is
+// computed from the decoded values of its inputs in the same row, rounded and clamped as the
+// column stores it (Formula::Finish), and a bucket or map of it from the code of that value;
+// so the written file satisfies every formula exactly, and its code in `table` is ignored.
 void WriteCsv(const Schema& schema, const EncodedTable& table, std::ostream& out,
               boost::random::mt19937_64& rng);
 

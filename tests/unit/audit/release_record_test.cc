@@ -27,11 +27,13 @@ ReleaseRecord SampleRecord() {
 }
 
 TEST_CASE("Kind and randomness names round-trip and unknown names are refused") {
-  for (ReleaseKind kind : {ReleaseKind::kSyntheticTable, ReleaseKind::kModelSample,
-                           ReleaseKind::kNoisyMarginal, ReleaseKind::kNoisyCorrelation}) {
+  for (ReleaseKind kind :
+       {ReleaseKind::kSyntheticTable, ReleaseKind::kModelSample, ReleaseKind::kNoisyMarginal,
+        ReleaseKind::kNoisyCorrelation, ReleaseKind::kUnitBound}) {
     CHECK(ParseReleaseKind(ReleaseKindName(kind)) == kind);
   }
   CHECK(ReleaseKindName(ReleaseKind::kNoisyCorrelation) == "noisy-correlation");
+  CHECK(ReleaseKindName(ReleaseKind::kUnitBound) == "unit-bound");
   CHECK_THROWS_AS(ParseReleaseKind("table"), InputError);
   CHECK(RandomnessModeName(RandomnessMode::kSeededNotForRelease) == "seeded: not for release");
   CHECK(ParseRandomnessMode("secure") == RandomnessMode::kSecure);

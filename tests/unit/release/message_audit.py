@@ -38,11 +38,13 @@ PRE_DATA_FUNCTIONS = {
     "AppendLine", "Incidents", "Record", "Acknowledge",
     # sample_release.cc: post-processing of a released model; reads no private data at all
     "ReadFile", "VerifiedParent", "SampleModel",
+    # unit_bound_release.cc: whether the registered config names a unit column
+    "RequireUnitColumn",
 }
 INCIDENT_FUNCTION = "RaiseIncident"
 # Functions whose throws run only inside a request's compute step, so RunRelease turns each of
 # their errors into an incident (the requester never sees the text).
-INSIDE_COMPUTE = {"WriteFile", "Synthesize"}
+INSIDE_COMPUTE = {"WriteFile", "Synthesize", "WriteUnitBoundFile"}
 # Calls that touch the private table, and the functions allowed to make them.
 DATA_CALLS = {
     "EncodeDataset(": {"RunRelease", "RegisterDataset"},

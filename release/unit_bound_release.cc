@@ -1,0 +1,56 @@
+#include "release/unit_bound_release.h"
+
+#include <fstream>
+
+#include "engine/queries/unit_bound_query.h"
+#include "privacy/errors.h"
+#include "release/release_pipeline.h"
+
+namespace privet::release {
+namespace {
+
+// A pre-data refusal: the registered config decides it.
+void RequireUnitColumn(const PreparedRelease& prepared) {
+  if (!prepared.schema.privacy_unit_column()) {
+    throw UsageError("dataset " + prepared.registration.dataset_id +
+                     " has no privacy_unit column: every row is its own unit, so there is no "
+                     "bound to choose (nothing was charged)");
+  }
+}
+
+// Inside the compute step (its errors become incidents).
+void WriteUnitBoundFile(const std::filesystem::path& path, const nlohmann::json& json) {
+  std::ofstream out(path, std::ios::binary);
+  out << json.dump(2) << "\n";
+  out.close();
+  if (!out) throw StorageError("cannot write " + path.string());
+}
+
+}  // namespace
+
+ReleaseResult QueryUnitBound(const Deployment& deployment, const ReleaseRequest& request,
+                             const UnitBoundOptions& options, const StageCallback& stage) {
+  engine::UnitBoundQueryOptions query;
+  query.quantile = options.quantile;
+  query.max_rows = options.max_rows;
+  query.epsilon = request.epsilon;
+  const engine::UnitBoundQueryPlan plan = engine::PlanUnitBoundQuery(query);
+  PreparedRelease prepared = PrepareRelease(deployment, request, "unit-bound");
+  RequireUnitColumn(prepared);
+  // The rows per unit are what the bound would cut: measured before bounding.
+  prepared.bound_rows_per_unit = false;
+  const auto compute = [&](const engine::EncodedTable& unbounded, privacy::RandomSource& noise,
+                           const std::filesystem::path& staging, const StageCallback& announce) {
+    if (announce) announce("measuring");
+    const engine::UnitBoundResult result = engine::RunUnitBoundQuery(unbounded, plan, noise);
+    ComputedRelease computed;
+    computed.files = {staging / "unit_bound.json"};
+    WriteUnitBoundFile(computed.files[0], engine::UnitBoundResultJson(result));
+    computed.extra = {{"max_rows_per_unit", result.bound}};
+    return computed;
+  };
+  return RunRelease(prepared, request, {plan.event}, audit::ReleaseKind::kUnitBound, stage,
+                    compute);
+}
+
+}  // namespace privet::release
