@@ -344,6 +344,7 @@ struct BudgetLedger::Impl {
           release.status = "charged";
           release.registration_entry_id = body.value("registration_entry_id", std::int64_t{0});
           release.seeded = body.value("randomness", std::string("secure")) != "secure";
+          release.approved_by = body.value("approved_by", std::string());
           for (const auto& event : body.at("events")) {
             release.events.push_back(PrivacyEvent::FromJson(event));
           }
@@ -758,6 +759,7 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                          {"cost", LossToJson({cost, delta})},
                          {"cumulative", LossToJson({total, delta})},
                          {"budget", ToJson(budget)}};
+  if (!request.approved_by.empty()) body["approved_by"] = request.approved_by;
   ChargeReceipt receipt;
   const auto [entry_id, entry_hash] =
       impl_->Append("charge", request.dataset_id, std::move(body),
