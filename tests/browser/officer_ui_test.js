@@ -16,7 +16,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const https = require('node:https');
 const path = require('node:path');
-const puppeteer = require(path.join(process.env.PRIVET_NODE_MODULES, 'puppeteer-core'));
+const puppeteer = require(path.resolve(process.env.PRIVET_NODE_MODULES, 'puppeteer-core'));
 
 const base = process.env.PRIVET_URL;
 const ca = fs.readFileSync(process.env.PRIVET_CA);

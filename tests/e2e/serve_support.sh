@@ -19,7 +19,7 @@ serve_make_deployment() {
   "$privet" keygen --out "$dep/keys" > /dev/null
   "$privet" dataset register --config "$source_dir/configs/covid_testing.json" \
     --ledger "$dep/privet-ledger.db" --epsilon 3 --delta 1e-6 --owner office > /dev/null
-  openssl req -x509 -newkey ed25519 -nodes -days 2 -subj /CN=localhost \
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
     -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
     -keyout "$dep/tls/key.pem" -out "$dep/tls/cert.pem" 2> /dev/null
   printf '%s\n' "$config" > "$dep/server.json"
