@@ -115,23 +115,24 @@ Reply ListDatasets(ServiceContext& context, const Call&) {
 // joined onto a path, so no client-supplied name reaches a file outside the folder.
 std::filesystem::path DeploymentConfig(const ServiceContext& context, const std::string& name) {
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(context.deployment.configs(),
-                                                               error)) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(context.deployment.configs(), error)) {
     if (entry.path().filename().string() == name && entry.path().extension() == ".json" &&
         entry.symlink_status().type() == std::filesystem::file_type::regular) {
       return entry.path();
     }
   }
-  throw ApiError(404, "not_found",
-                 "no config \"" + name + "\" in the deployment's configs/ folder (GET /v1/configs)");
+  throw ApiError(
+      404, "not_found",
+      "no config \"" + name + "\" in the deployment's configs/ folder (GET /v1/configs)");
 }
 
 Reply ListConfigs(ServiceContext& context, const Call&) {
   nlohmann::json configs = nlohmann::json::array();
   std::error_code error;
   std::vector<std::filesystem::path> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(context.deployment.configs(),
-                                                               error)) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(context.deployment.configs(), error)) {
     if (entry.path().extension() == ".json" &&
         entry.symlink_status().type() == std::filesystem::file_type::regular) {
       paths.push_back(entry.path());
@@ -213,8 +214,8 @@ Reply RegisterDataset(ServiceContext& context, const Call& call) {
   const std::vector<std::string> ids = ledger.Datasets();  // the datasets that have a budget
   const bool budgeted = std::find(ids.begin(), ids.end(), registration.dataset_id) != ids.end();
   return Json({{"registration", privacy::ToJson(registration)},
-               {"dataset", budgeted ? DatasetJson(ledger, registration.dataset_id)
-                                    : nlohmann::json(nullptr)}},
+               {"dataset",
+                budgeted ? DatasetJson(ledger, registration.dataset_id) : nlohmann::json(nullptr)}},
               201);
 }
 
@@ -225,8 +226,8 @@ Reply SetBudget(ServiceContext& context, const Call& call) {
       JsonFields::FromBody(call.body, {"epsilon", "delta", "per_release_epsilon"});
   const privacy::Budget budget = BudgetFromFields(fields);
   const std::string& id = call.captures.at(0);
-  privacy::BudgetLedger ledger =
-      privacy::BudgetLedger::Open(context.deployment.ledger(), privacy::LedgerOpenMode::kCreateIfMissing);
+  privacy::BudgetLedger ledger = privacy::BudgetLedger::Open(
+      context.deployment.ledger(), privacy::LedgerOpenMode::kCreateIfMissing);
   const std::vector<std::string> ids = ledger.Datasets();
   if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
     throw ApiError(409, "conflict",
@@ -422,8 +423,9 @@ std::int64_t QueryNumber(const Call& call, const std::string& key, std::int64_t 
   auto it = call.query.find(key);
   if (it == call.query.end()) return fallback;
   const std::string& text = it->second;
-  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoll(text) < min || std::stoll(text) > max) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos || std::stoll(text) < min ||
+      std::stoll(text) > max) {
     throw ApiError(400, "invalid_field",
                    "query parameter \"" + key + "\" must be a whole number in [" +
                        std::to_string(min) + ", " + std::to_string(max) + "]");

@@ -40,12 +40,10 @@ const StaticPage& OfficerPage() {
                                "; style-src " + CspHashSource(css) +
                                "; connect-src 'self'; img-src 'none'; base-uri 'none'; "
                                "form-action 'none'; frame-ancestors 'none'";
-    built.headers = {{"Content-Security-Policy", policy},
-                     {"X-Content-Type-Options", "nosniff"},
-                     {"X-Frame-Options", "DENY"},
-                     {"Referrer-Policy", "no-referrer"},
-                     {"Cache-Control", "no-store"},
-                     {"Cross-Origin-Opener-Policy", "same-origin"}};
+    built.headers = {
+        {"Content-Security-Policy", policy}, {"X-Content-Type-Options", "nosniff"},
+        {"X-Frame-Options", "DENY"},         {"Referrer-Policy", "no-referrer"},
+        {"Cache-Control", "no-store"},       {"Cross-Origin-Opener-Policy", "same-origin"}};
     return built;
   }();
   return page;

@@ -199,8 +199,8 @@ void Service::Impl::Dispatch(const Route& route, const httplib::Request& http,
           [file](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
             constexpr std::size_t kChunk = 64 * 1024;
             std::vector<char> buffer(std::min(length, kChunk));
-            const ssize_t got = ::pread(file->fd(), buffer.data(), buffer.size(),
-                                        static_cast<off_t>(offset));
+            const ssize_t got =
+                ::pread(file->fd(), buffer.data(), buffer.size(), static_cast<off_t>(offset));
             if (got <= 0) return false;  // the file shrank: end the connection, no short body
             return sink.write(buffer.data(), static_cast<std::size_t>(got));
           });

@@ -75,7 +75,7 @@ TEST_CASE("auth limiter: expired addresses are dropped before a live one is evic
   CHECK(limiter.Blocked("live"));  // kept: the expired ones made the room
   // Refailing moves an address to the back of the eviction order.
   limiter.RecordFailure("new-1");
-  limiter.RecordFailure("new-3");  // full, nothing expired: evicts the least recently failed
+  limiter.RecordFailure("new-3");   // full, nothing expired: evicts the least recently failed
   CHECK(limiter.Blocked("new-1"));  // two failures, most recent: kept
   CHECK_FALSE(limiter.Blocked("live"));
   CHECK(limiter.tracked() == 3);
