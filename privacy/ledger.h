@@ -108,6 +108,9 @@ struct ChargeRequest {
   // True when the noise will come from a seeded stream (not for release): refused on a
   // production ledger.
   bool seeded = false;
+  // Who approved the request, when someone did (an officer of `privet serve`, or "policy");
+  // recorded in the charge entry only when not empty.
+  std::string approved_by;
 };
 
 struct ChargeReceipt {
@@ -137,6 +140,7 @@ struct ReleaseRecord {
   std::string status;                      // "charged", "released" or "failed" (latest outcome)
   std::int64_t registration_entry_id = 0;  // 0 for charges older than registration
   bool seeded = false;                     // noise from a seeded stream (test ledgers only)
+  std::string approved_by;                 // empty when the charge recorded no approver
   std::vector<PrivacyEvent> events;
   PrivacyLoss cost;
   PrivacyLoss cumulative;  // as recorded at charge time

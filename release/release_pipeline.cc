@@ -30,6 +30,7 @@ void CheckRequestFields(const ReleaseRequest& request) {
   }
   RequirePrintableLine(request.purpose, "--purpose");
   RequirePrintableLine(request.requester, "--requester");
+  RequirePrintableLine(request.approved_by, "approved_by");
   if (request.out.empty()) {
     throw UsageError("--out is required: the folder to write the release to");
   }
@@ -255,7 +256,8 @@ ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& reques
                                 prepared.kind,
                                 prepared.registration.config_sha256,
                                 prepared.registration.entry_id,
-                                request.seed.has_value()};
+                                request.seed.has_value(),
+                                request.approved_by};
   const privacy::ChargeReceipt receipt = prepared.ledger.Charge(charge);
 
   ReleaseResult result;

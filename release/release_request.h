@@ -46,6 +46,9 @@ struct ReleaseRequest {
   std::optional<double> delta;
   std::string purpose;
   std::string requester;
+  // Who approved the request (the service's officer, or "policy"); recorded in the ledger's
+  // charge entry. Empty for the command line, where the officer runs the release.
+  std::string approved_by;
   std::filesystem::path out;          // the release folder (must not exist, or be empty)
   std::optional<std::uint64_t> seed;  // seeded noise: test ledgers only
 };

@@ -81,6 +81,12 @@ AccessLog::AccessLog(std::filesystem::path path) : path_(std::move(path)) {
   if (!check.ok) throw IntegrityError("access log " + check.message);
   seq_ = check.lines;
   head_hash_ = check.head_hash;
+  std::ifstream in(path_, std::ios::binary);
+  std::int64_t line = 0;
+  for (std::string text; std::getline(in, text); ++line) {
+    if (line % kCheckpointEvery == 0) checkpoints_.push_back(bytes_);
+    bytes_ += text.size() + 1;
+  }
 }
 
 void AccessLog::Append(const AccessRecord& record) {
@@ -107,20 +113,34 @@ void AccessLog::Append(const AccessRecord& record) {
   if (written != static_cast<ssize_t>(text.size()) || !synced) {
     throw StorageError(path_.string() + ": cannot append to the access log");
   }
+  if (seq_ % kCheckpointEvery == 0) checkpoints_.push_back(bytes_);
+  bytes_ += text.size();
   ++seq_;
   head_hash_ = hash;
 }
 
-nlohmann::json AccessLog::Lines() const {
-  std::lock_guard<std::mutex> lock(mutex_);  // never read a line Append is writing
+std::int64_t AccessLog::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return seq_;
+}
+
+nlohmann::json AccessLog::Page(std::int64_t after, std::int64_t limit) const {
+  std::lock_guard<std::mutex> lock(mutex_);
   nlohmann::json lines = nlohmann::json::array();
-  std::ifstream in(path_);
-  for (std::string line; std::getline(in, line);) {
+  if (after < 0 || after >= seq_ || limit <= 0) return lines;
+  // Line n (1-based) is the n-th line of the file: start at the checkpoint before line after+1.
+  const std::size_t checkpoint = static_cast<std::size_t>(after / kCheckpointEvery);
+  std::int64_t number = static_cast<std::int64_t>(checkpoint) * kCheckpointEvery;
+  std::ifstream in(path_, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(checkpoints_.at(checkpoint)));
+  for (std::string text; number < seq_ && std::getline(in, text);) {
+    if (++number <= after) continue;
     try {
-      lines.push_back(nlohmann::json::parse(line));
+      lines.push_back(nlohmann::json::parse(text));
     } catch (const nlohmann::json::exception&) {
-      throw IntegrityError(path_.string() + ": a line is not JSON");
+      throw IntegrityError(path_.string() + ": line " + std::to_string(number) + " is not JSON");
     }
+    if (static_cast<std::int64_t>(lines.size()) >= limit) break;
   }
   return lines;
 }

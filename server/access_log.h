@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace privet::server {
 
@@ -47,14 +48,23 @@ class AccessLog {
 
   // Recomputes the chain of the log at `path`; never throws for a broken chain.
   static AccessLogCheck Verify(const std::filesystem::path& path);
-  // Every line, parsed (for GET /v1/access-log).
-  nlohmann::json Lines() const;
+  // Lines after sequence number `after`, at most `limit` of them, parsed (GET /v1/access-log).
+  // Reads from a checkpoint at most kCheckpointEvery lines before the first one returned, so a
+  // page costs O(limit + kCheckpointEvery) whatever the log's length.
+  nlohmann::json Page(std::int64_t after, std::int64_t limit) const;
+  // Lines written so far (the last sequence number).
+  std::int64_t size() const;
+
+  static constexpr std::int64_t kCheckpointEvery = 1024;
 
  private:
   std::filesystem::path path_;
   mutable std::mutex mutex_;
   std::int64_t seq_ = 0;
   std::string head_hash_;
+  std::uint64_t bytes_ = 0;  // the log's length
+  // checkpoints_[k]: the byte offset where line k * kCheckpointEvery + 1 starts.
+  std::vector<std::uint64_t> checkpoints_;
 };
 
 }  // namespace privet::server

@@ -75,6 +75,8 @@ ServerConfig LoadServerConfig(const DeploymentPaths& deployment) {
       config.workers = WholeNumber(value, key, 1, 64, file);
     } else if (key == "auth_failure_limit") {
       config.auth_failure_limit = WholeNumber(value, key, 1, 1'000'000, file);
+    } else if (key == "auth_failure_clients") {
+      config.auth_failure_clients = WholeNumber(value, key, 1, 10'000'000, file);
     } else if (key == "auth_failure_window_seconds") {
       config.auth_failure_window_seconds = WholeNumber(value, key, 1, 86'400, file);
     } else if (key == "auto_approve_epsilon") {

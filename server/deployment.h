@@ -27,6 +27,8 @@ struct DeploymentPaths {
   std::filesystem::path requests() const { return root / "requests.db"; }
   std::filesystem::path access_log() const { return root / "access.log"; }
   std::filesystem::path releases() const { return root / "releases"; }
+  // Configs the officer placed here for registration over the API (POST /v1/datasets).
+  std::filesystem::path configs() const { return root / "configs"; }
 
   // What release/ needs: the ledger and the signing key.
   release::Deployment ForRelease() const;
@@ -49,6 +51,9 @@ struct ServerConfig {
   // has passed.
   int auth_failure_limit = 10;
   int auth_failure_window_seconds = 60;
+  // How many client addresses the rate limit tracks at most (server/auth_failure_limiter.h:
+  // beyond it, expired and then least recently failed addresses are dropped).
+  int auth_failure_clients = 10'000;
   // The approval policy's initial value (docs/api.md "Approval policy"): requests whose
   // epsilon is at most this run at once, larger ones wait for an officer. The officer changes
   // it with PUT /v1/policy; the stored value then wins over this one.

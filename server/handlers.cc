@@ -1,15 +1,19 @@
 #include "server/handlers.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
 #include "privacy/sha256.h"
 #include "release/incident_log.h"
+#include "release/registration.h"
 #include "release/synthesize_release.h"
 #include "server/api_error.h"
 #include "server/request_options.h"
@@ -22,15 +26,33 @@ constexpr Role kResearcher = Role::kResearcher;
 constexpr Role kAuditor = Role::kAuditor;
 
 Reply Json(const nlohmann::json& value, int status = 200) {
-  return Reply{status, value.dump(2) + "\n", "application/json"};
+  return Reply{status, value.dump(2) + "\n", "application/json", nullptr};
 }
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ApiError(503, "unavailable", "a deployment file cannot be read");
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+}  // namespace
+
+FileBody::FileBody(const std::filesystem::path& path)
+    : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) {
+  struct stat info {};
+  if (fd_ < 0 || ::fstat(fd_, &info) != 0 || !S_ISREG(info.st_mode)) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    throw ApiError(503, "unavailable", "a deployment file cannot be read");
+  }
+  size_ = static_cast<std::uint64_t>(info.st_size);
+}
+
+FileBody::~FileBody() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+namespace {
+
+Reply FileReply(const std::filesystem::path& path, const std::string& content_type) {
+  Reply reply;
+  reply.content_type = content_type;
+  reply.file = std::make_shared<FileBody>(path);
+  return reply;
 }
 
 // The ledger for reading; an absent ledger is "no datasets yet".
@@ -86,6 +108,137 @@ Reply ListDatasets(ServiceContext& context, const Call&) {
     for (const std::string& id : ledger->Datasets()) datasets.push_back(DatasetJson(*ledger, id));
   }
   return Json({{"datasets", datasets}});
+}
+
+// A config the officer placed in <deployment>/configs/, named by its file name alone. The name
+// is compared with the folder's own listing (regular files only, links not followed), never
+// joined onto a path, so no client-supplied name reaches a file outside the folder.
+std::filesystem::path DeploymentConfig(const ServiceContext& context, const std::string& name) {
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(context.deployment.configs(), error)) {
+    if (entry.path().filename().string() == name && entry.path().extension() == ".json" &&
+        entry.symlink_status().type() == std::filesystem::file_type::regular) {
+      return entry.path();
+    }
+  }
+  throw ApiError(
+      404, "not_found",
+      "no config \"" + name + "\" in the deployment's configs/ folder (GET /v1/configs)");
+}
+
+Reply ListConfigs(ServiceContext& context, const Call&) {
+  nlohmann::json configs = nlohmann::json::array();
+  std::error_code error;
+  std::vector<std::filesystem::path> paths;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(context.deployment.configs(), error)) {
+    if (entry.path().extension() == ".json" &&
+        entry.symlink_status().type() == std::filesystem::file_type::regular) {
+      paths.push_back(entry.path());
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const std::filesystem::path& path : paths) {
+    nlohmann::json item = {{"name", path.filename().string()}};
+    try {
+      std::ifstream in(path);
+      const nlohmann::json config = nlohmann::json::parse(in);
+      item["dataset"] = config.at("dataset").at("id");
+      item["sha256"] = release::ConfigDigest(path);
+    } catch (const std::exception&) {
+      item["dataset"] = nullptr;  // registration would name the problem
+      item["sha256"] = nullptr;
+    }
+    configs.push_back(item);
+  }
+  return Json({{"configs", configs}});
+}
+
+// A budget from a body's fields, with the command line's checks (cli/number_options.h
+// ParseBudget; JSON numbers are plain decimals already): epsilon finite > 0, delta in [0, 1),
+// a per-release cap finite > 0 and at most the total.
+privacy::Budget BudgetFromFields(const JsonFields& fields) {
+  privacy::Budget budget;
+  budget.epsilon = fields.RequiredNumber("epsilon");
+  budget.delta = fields.RequiredNumber("delta");
+  if (!std::isfinite(budget.epsilon) || budget.epsilon <= 0) {
+    throw ApiError(400, "invalid_field", "field \"epsilon\" must be a finite number > 0");
+  }
+  if (!std::isfinite(budget.delta) || budget.delta < 0 || budget.delta >= 1) {
+    throw ApiError(400, "invalid_field", "field \"delta\" must be in [0, 1)");
+  }
+  budget.per_release_epsilon = fields.OptionalNumber("per_release_epsilon");
+  if (budget.per_release_epsilon) {
+    const double cap = *budget.per_release_epsilon;
+    if (!std::isfinite(cap) || cap <= 0) {
+      throw ApiError(400, "invalid_field",
+                     "field \"per_release_epsilon\" must be a finite number > 0");
+    }
+    if (cap > budget.epsilon) {
+      throw ApiError(400, "invalid_field",
+                     "field \"per_release_epsilon\" exceeds the total \"epsilon\"");
+    }
+  }
+  return budget;
+}
+
+// POST /v1/datasets: `privet dataset register` over the API (release::RegisterDataset, the
+// same checks: a reviewed config, data that encodes under it in full, the unit, a budget set
+// once). The officer is trusted with the data, so release/'s messages (which may name a file,
+// line and column) are returned as they are.
+Reply RegisterDataset(ServiceContext& context, const Call& call) {
+  const JsonFields fields = JsonFields::FromBody(
+      call.body, {"config", "epsilon", "delta", "per_release_epsilon", "max_failures"});
+  release::RegistrationRequest request;
+  request.config = DeploymentConfig(context, fields.RequiredString("config"));
+  const bool has_budget = fields.OptionalNumber("epsilon") || fields.OptionalNumber("delta") ||
+                          fields.OptionalNumber("per_release_epsilon");
+  if (has_budget) request.budget = BudgetFromFields(fields);
+  if (const std::optional<std::uint64_t> max_failures = fields.OptionalCount("max_failures")) {
+    if (*max_failures > 1'000'000) {
+      throw ApiError(400, "invalid_field", "field \"max_failures\" must be in [1, 1000000]");
+    }
+    request.max_failures = static_cast<std::int64_t>(*max_failures);
+  }
+  request.officer = call.principal.name;
+  privacy::Registration registration;
+  try {
+    registration = release::RegisterDataset(context.deployment.ledger(), request);
+  } catch (const UsageError& error) {
+    throw ApiError(400, "invalid_request", error.what());
+  } catch (const InputError& error) {
+    throw ApiError(400, "invalid_request", error.what());
+  }
+  const privacy::BudgetLedger ledger = RequireLedger(context);
+  const std::vector<std::string> ids = ledger.Datasets();  // the datasets that have a budget
+  const bool budgeted = std::find(ids.begin(), ids.end(), registration.dataset_id) != ids.end();
+  return Json({{"registration", privacy::ToJson(registration)},
+               {"dataset",
+                budgeted ? DatasetJson(ledger, registration.dataset_id) : nlohmann::json(nullptr)}},
+              201);
+}
+
+// PUT /v1/datasets/{id}/budget: `privet budget init` over the API. Budgets are set once
+// (privacy/ledger.h InitDataset): a dataset that has one gets 409.
+Reply SetBudget(ServiceContext& context, const Call& call) {
+  const JsonFields fields =
+      JsonFields::FromBody(call.body, {"epsilon", "delta", "per_release_epsilon"});
+  const privacy::Budget budget = BudgetFromFields(fields);
+  const std::string& id = call.captures.at(0);
+  privacy::BudgetLedger ledger = privacy::BudgetLedger::Open(
+      context.deployment.ledger(), privacy::LedgerOpenMode::kCreateIfMissing);
+  const std::vector<std::string> ids = ledger.Datasets();
+  if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
+    throw ApiError(409, "conflict",
+                   "dataset " + id + " already has a budget (budgets are set once)");
+  }
+  try {
+    ledger.InitDataset(id, budget, call.principal.name);
+  } catch (const InputError& error) {
+    throw ApiError(400, "invalid_request", error.what());
+  }
+  return Json(DatasetJson(ledger, id), 201);
 }
 
 Reply Plan(ServiceContext& context, const Call& call) {
@@ -198,7 +351,7 @@ Reply GetFile(ServiceContext& context, const Call& call) {
   if (std::find(request.files.begin(), request.files.end(), name) == request.files.end()) {
     throw ApiError(404, "not_found", "request " + request.id + " released no file of that name");
   }
-  return Reply{200, ReadFile(context.deployment.releases() / request.id / name), ContentType(name)};
+  return FileReply(context.deployment.releases() / request.id / name, ContentType(name));
 }
 
 Reply Decide(ServiceContext& context, const Call& call, bool approve) {
@@ -264,8 +417,37 @@ Reply LedgerExport(ServiceContext& context, const Call&) {
   return Json(RequireLedger(context).Export());
 }
 
-Reply AccessLogLines(ServiceContext& context, const Call&) {
-  return Json({{"lines", context.access_log.Lines()}});
+// A whole number from the query string in [min, max], or `fallback` when absent.
+std::int64_t QueryNumber(const Call& call, const std::string& key, std::int64_t fallback,
+                         std::int64_t min, std::int64_t max) {
+  auto it = call.query.find(key);
+  if (it == call.query.end()) return fallback;
+  const std::string& text = it->second;
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string::npos || std::stoll(text) < min ||
+      std::stoll(text) > max) {
+    throw ApiError(400, "invalid_field",
+                   "query parameter \"" + key + "\" must be a whole number in [" +
+                       std::to_string(min) + ", " + std::to_string(max) + "]");
+  }
+  return std::stoll(text);
+}
+
+constexpr std::int64_t kAccessLogPage = 1000, kAccessLogMaxPage = 10000;
+
+// GET /v1/access-log?after=SEQ&limit=N: the lines after sequence number SEQ (default 0), at
+// most N (default 1000, at most 10000); next_after is the sequence number to ask after for
+// the next page, null when this page reached the end.
+Reply AccessLogLines(ServiceContext& context, const Call& call) {
+  const std::int64_t after = QueryNumber(call, "after", 0, 0, std::int64_t{1} << 53);
+  const std::int64_t limit = QueryNumber(call, "limit", kAccessLogPage, 1, kAccessLogMaxPage);
+  const std::int64_t total = context.access_log.size();
+  nlohmann::json lines = context.access_log.Page(after, limit);
+  nlohmann::json next = nullptr;
+  if (!lines.empty() && lines.back()["seq"].get<std::int64_t>() < total) {
+    next = lines.back()["seq"];
+  }
+  return Json({{"lines", std::move(lines)}, {"total", total}, {"next_after", next}});
 }
 
 Reply Attestations(ServiceContext& context, const Call&) {
@@ -288,12 +470,12 @@ Reply Attestation(ServiceContext& context, const Call& call) {
   if (!request || request->state != "released" || request->files.empty()) {
     throw ApiError(404, "not_found", "no released request " + call.captures.at(0));
   }
-  return Reply{200, ReadFile(context.deployment.releases() / request->id / request->files.back()),
-               "application/json"};
+  return FileReply(context.deployment.releases() / request->id / request->files.back(),
+                   "application/json");
 }
 
 Reply PublicKey(ServiceContext& context, const Call&) {
-  return Reply{200, ReadFile(context.deployment.public_key()), "application/x-pem-file"};
+  return FileReply(context.deployment.public_key(), "application/x-pem-file");
 }
 
 }  // namespace
@@ -303,6 +485,9 @@ const std::vector<Route>& Routes() {
   // list, so the pattern only bounds their alphabet.
   static const std::vector<Route> kRoutes = {
       {"GET", R"(/v1/datasets)", {kResearcher, kOfficer}, &ListDatasets},
+      {"POST", R"(/v1/datasets)", {kOfficer}, &RegisterDataset},
+      {"PUT", R"(/v1/datasets/([A-Za-z0-9_.-]{1,128})/budget)", {kOfficer}, &SetBudget},
+      {"GET", R"(/v1/configs)", {kOfficer}, &ListConfigs},
       {"POST", R"(/v1/plan)", {kResearcher, kOfficer}, &Plan},
       {"POST", R"(/v1/requests)", {kResearcher}, &Submit},
       {"GET", R"(/v1/requests)", {kResearcher, kOfficer}, &ListRequests},

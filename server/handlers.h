@@ -6,7 +6,10 @@
 #ifndef PRIVET_SERVER_HANDLERS_H_
 #define PRIVET_SERVER_HANDLERS_H_
 
+#include <cstdint>
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,10 +37,29 @@ struct Call {
   std::map<std::string, std::string> query;  // query-string parameters
 };
 
+// A file sent as a reply body in chunks from an open descriptor (server/service.cc reads at most
+// 64 KiB at a time), so a large release is never read whole into memory. Opened by the
+// handler, so the bytes sent are those of the file it checked, whatever happens to the name.
+class FileBody {
+ public:
+  // ApiError 503 when the file cannot be opened.
+  explicit FileBody(const std::filesystem::path& path);
+  ~FileBody();
+  FileBody(const FileBody&) = delete;
+  FileBody& operator=(const FileBody&) = delete;
+  int fd() const { return fd_; }
+  std::uint64_t size() const { return size_; }
+
+ private:
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+};
+
 struct Reply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::shared_ptr<FileBody> file;  // when set, the body is this file's bytes
 };
 
 using Handler = Reply (*)(ServiceContext& context, const Call& call);

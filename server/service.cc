@@ -10,17 +10,17 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <deque>
 #include <mutex>
 #include <regex>
-#include <unordered_map>
 
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
 #include "release/incident_log.h"
 #include "server/access_log.h"
 #include "server/api_error.h"
+#include "server/auth_failure_limiter.h"
 #include "server/handlers.h"
+#include "server/officer_ui.h"
 #include "server/request_store.h"
 #include "server/user_store.h"
 #include "server/worker_pool.h"
@@ -34,43 +34,6 @@ struct CallNotes {
   std::optional<std::string> user, role, code;
 };
 thread_local CallNotes current_call;
-
-// Failed authentications per client address in a sliding window (ServerConfig).
-class AuthFailureLimiter {
- public:
-  AuthFailureLimiter(int limit, int window_seconds)
-      : limit_(static_cast<std::size_t>(limit)), window_(std::chrono::seconds(window_seconds)) {}
-
-  bool Blocked(const std::string& client) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = failures_.find(client);
-    if (it == failures_.end()) return false;
-    Prune(it->second);
-    if (it->second.empty()) {
-      failures_.erase(it);
-      return false;
-    }
-    return it->second.size() >= limit_;
-  }
-
-  void RecordFailure(const std::string& client) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::deque<Clock::time_point>& times = failures_[client];
-    Prune(times);
-    times.push_back(Clock::now());
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  void Prune(std::deque<Clock::time_point>& times) const {
-    const Clock::time_point cutoff = Clock::now() - window_;
-    while (!times.empty() && times.front() < cutoff) times.pop_front();
-  }
-  std::size_t limit_;
-  Clock::duration window_;
-  std::mutex mutex_;
-  std::unordered_map<std::string, std::deque<Clock::time_point>> failures_;
-};
 
 void SetError(httplib::Response& response, int status, const std::string& code,
               const std::string& message) {
@@ -137,7 +100,9 @@ struct Service::Impl {
         access_log(paths.access_log()),
         workers(paths, requests, server_config.workers),
         context{deployment, config, users, requests, access_log, workers},
-        limiter(server_config.auth_failure_limit, server_config.auth_failure_window_seconds) {}
+        limiter(static_cast<std::size_t>(server_config.auth_failure_limit),
+                std::chrono::seconds(server_config.auth_failure_window_seconds),
+                static_cast<std::size_t>(server_config.auth_failure_clients)) {}
 
   void Dispatch(const Route& route, const httplib::Request& http, httplib::Response& response);
   void Log(const httplib::Request& http, const httplib::Response& response);
@@ -227,7 +192,21 @@ void Service::Impl::Dispatch(const Route& route, const httplib::Request& http,
   try {
     Reply reply = route.handler(context, call);
     response.status = reply.status;
-    response.set_content(reply.body, reply.content_type.c_str());
+    if (reply.file) {
+      std::shared_ptr<FileBody> file = reply.file;
+      response.set_content_provider(
+          static_cast<std::size_t>(file->size()), reply.content_type.c_str(),
+          [file](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            constexpr std::size_t kChunk = 64 * 1024;
+            std::vector<char> buffer(std::min(length, kChunk));
+            const ssize_t got =
+                ::pread(file->fd(), buffer.data(), buffer.size(), static_cast<off_t>(offset));
+            if (got <= 0) return false;  // the file shrank: end the connection, no short body
+            return sink.write(buffer.data(), static_cast<std::size_t>(got));
+          });
+    } else {
+      response.set_content(reply.body, reply.content_type.c_str());
+    }
   } catch (const ApiError& error) {
     SetError(response, error.status(), error.code(), error.what());
   } catch (const StorageError&) {
@@ -298,6 +277,14 @@ std::unique_ptr<Service> Service::Start(const DeploymentPaths& deployment) {
     if (route.method == "POST") server.Post(route.pattern, handler);
     if (route.method == "PUT") server.Put(route.pattern, handler);
   }
+  // The officer's page is outside the policy table: it is the same fixed bytes for everyone and
+  // holds no data; everything it shows it fetches from the routes above with the officer's
+  // token (server/officer_ui.h).
+  server.Get("/ui", [](const httplib::Request&, httplib::Response& response) {
+    const StaticPage& page = OfficerPage();
+    for (const auto& [name, value] : page.headers) response.set_header(name, value);
+    response.set_content(page.body, "text/html; charset=utf-8");
+  });
   server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
                                                                    httplib::Response& response) {
     if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

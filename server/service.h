@@ -5,7 +5,9 @@
 //
 // Every request passes, in this order: the failed-authentication rate limit of its client
 // address (429), the bearer token (401), the policy table of server/handlers.h (403), and
-// only then its handler. Every answer, refusals included, is appended to the access log.
+// only then its handler. Every answer, refusals included, is appended to the access log. The
+// one exception to the token is GET /ui, the officer's page (server/officer_ui.h): fixed
+// bytes with no data, which then calls the routes above with the officer's token.
 #ifndef PRIVET_SERVER_SERVICE_H_
 #define PRIVET_SERVER_SERVICE_H_
 

@@ -83,6 +83,7 @@ void WorkerPool::Execute(const StoredRequest& stored) {
   request.delta = stored.delta;
   request.purpose = stored.purpose;
   request.requester = stored.requester;
+  request.approved_by = stored.decided_by.value_or("");
   request.out = deployment_.releases() / stored.id;
   const release::Deployment deployment = deployment_.ForRelease();
   try {

@@ -90,6 +90,7 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                          {"cost", LossToJson({cost, delta})},
                          {"cumulative", LossToJson({total, delta})},
                          {"budget", ToJson(budget)}};
+  if (!request.approved_by.empty()) body["approved_by"] = request.approved_by;
   ChargeReceipt receipt;
   const auto [entry_id, entry_hash] = impl_->Append(
       "charge", request.dataset_id, std::move(body),

@@ -62,6 +62,7 @@ DatasetState BudgetLedger::Impl::LoadDataset(const std::string& dataset_id) cons
         release.status = "charged";
         release.registration_entry_id = body.value("registration_entry_id", std::int64_t{0});
         release.seeded = body.value("randomness", std::string("secure")) != "secure";
+        release.approved_by = body.value("approved_by", std::string());
         for (const auto& event : body.at("events")) {
           release.events.push_back(PrivacyEvent::FromJson(event));
         }

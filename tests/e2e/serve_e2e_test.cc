@@ -236,6 +236,9 @@ std::vector<MatrixRow> Matrix() {
                                  o_a = {"olivia", "audrey"}, all = {"rita", "olivia", "audrey"};
   return {
       {"GET", "/v1/datasets", "", r_o, 200},
+      {"POST", "/v1/datasets", R"({"config":"none.json"})", o, 404},
+      {"PUT", "/v1/datasets/covid_testing/budget", R"({"epsilon":1,"delta":0})", o, 409},
+      {"GET", "/v1/configs", "", o, 200},
       {"POST", "/v1/plan", R"({"dataset":"covid_testing","epsilon":1})", r_o, 200},
       {"POST",
        "/v1/requests",
