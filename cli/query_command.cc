@@ -46,7 +46,7 @@ void RunQuery(const QueryCommandOptions& options, QueryFunction query) {
     return;
   }
   release::ReleaseResult result = [&] {
-    Progress progress(4, options.release.quiet);
+    Progress progress(5, options.release.quiet);
     return query(ToDeployment(options.release), ToRequest(options.release), query_options,
                  progress.Callback());
   }();

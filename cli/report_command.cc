@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "engine/quality/html_report.h"
 #include "engine/quality/quality_report.h"
 #include "engine/table/encoder.h"
@@ -34,6 +35,7 @@ struct ReportArguments {
   std::string json;
   std::string export_coded;
   std::size_t max_sets = quality::ReportOptions{}.max_sets_per_way;
+  bool quiet = false;
 };
 
 // Written beside the destination and renamed over it, so a failed run never leaves half a page.
@@ -80,18 +82,23 @@ void RunReport(const ReportArguments& arguments) {
   const fs::path synthetic_csv(arguments.synthetic);
   const engine::Schema synthetic_schema = SchemaForSyntheticFile(schema, config);
 
+  // The report is the officer's (not a release path), and progress names stages only.
+  std::optional<Progress> progress(std::in_place, 4, arguments.quiet);
+  progress->Stage("reading the real and synthetic tables");
   const engine::EncodedTable real = engine::EncodeCsv(schema, real_csv);
   const engine::EncodedTable synthetic = engine::EncodeCsv(synthetic_schema, synthetic_csv);
 
   quality::ReportOptions options;
   if (!arguments.target.empty()) options.target = arguments.target;
   options.max_sets_per_way = arguments.max_sets;
+  progress->Stage("computing marginals, correlations and classifiers");
   quality::QualityReport report = quality::ComputeQualityReport(
       schema, real, synthetic, quality::ReadNumericColumns(schema, real_csv),
       quality::ReadNumericColumns(synthetic_schema, synthetic_csv), options);
   report.real_source = real_csv.string();
   report.synthetic_source = synthetic_csv.string();
 
+  progress->Stage("rendering the report");
   WriteFileAtomically(arguments.out, quality::RenderHtmlReport(report));
   if (!arguments.json.empty()) {
     WriteFileAtomically(arguments.json, quality::ToJson(report).dump(1) + "\n");
@@ -105,6 +112,7 @@ void RunReport(const ReportArguments& arguments) {
     quality::WriteCodedCsv(synthetic, dir / "synthetic_coded.csv");
   }
 
+  progress.reset();  // "[100%] done" before the summary
   std::cout << "Quality report written to " << arguments.out << "\n"
             << "NOT PRIVATE: it compares against the real data. For the privacy officer only; "
                "do not release or share it.\n";
@@ -153,6 +161,7 @@ void AddReportCommand(CLI::App& app) {
                    "Largest number of k-way attribute sets to average over; more are "
                    "sampled with a fixed seed")
       ->capture_default_str();
+  command->add_flag("--quiet,-q", arguments->quiet, "No progress on stderr");
   command->callback([arguments] { RunReport(*arguments); });
 }
 

@@ -386,7 +386,7 @@ struct BudgetLedger::Impl {
     status.owner = state.owner;
     status.created = state.created;
     status.budget = state.budget;
-    status.spent = Compose(state.events, state.budget.delta);
+    status.spent = MeasureLoss(state.events, state.budget.delta);
     status.remaining_epsilon = std::max(0.0, state.budget.epsilon - status.spent.epsilon);
     status.releases = std::move(state.releases);
     status.registration = std::move(state.registration);
@@ -684,6 +684,82 @@ std::optional<Registration> BudgetLedger::CurrentRegistration(const std::string&
   return registration;
 }
 
+PrivacyLoss MeasureLoss(std::span<const PrivacyEvent> events, double budget_delta) {
+  const double at_delta = ComposeEpsilon(events, budget_delta);
+  const bool pure = std::all_of(events.begin(), events.end(), [](const PrivacyEvent& event) {
+    return event.kind == MechanismKind::kLaplace || event.kind == MechanismKind::kExponential ||
+           event.kind == MechanismKind::kPure;
+  });
+  if (pure) {
+    // (e, 0)-DP is also (e, d)-DP for every d, so the pure claim is the stronger one whenever
+    // its epsilon is not larger; the accountant's min(RDP, basic sum) makes them equal for a
+    // single event and for any list where basic composition is the tighter bound.
+    const double pure_epsilon = ComposeEpsilon(events, 0.0);
+    if (pure_epsilon <= at_delta) return {pure_epsilon, 0.0};
+  }
+  return {at_delta, budget_delta};
+}
+
+std::string RefusalName(ChargeQuote::Refusal refusal) {
+  switch (refusal) {
+    case ChargeQuote::Refusal::kNone:
+      return "none";
+    case ChargeQuote::Refusal::kNoFiniteEpsilon:
+      return "no_finite_epsilon";
+    case ChargeQuote::Refusal::kPerReleaseCap:
+      return "per_release_cap";
+    case ChargeQuote::Refusal::kBudget:
+      return "budget";
+  }
+  return "none";
+}
+
+ChargeQuote QuoteCharge(const Budget& budget, std::span<const PrivacyEvent> earlier,
+                        std::span<const PrivacyEvent> request) {
+  const double delta = budget.delta;
+  std::vector<PrivacyEvent> all_events(earlier.begin(), earlier.end());
+  all_events.insert(all_events.end(), request.begin(), request.end());
+  ChargeQuote quote;
+  quote.cost = MeasureLoss(request, delta);
+  quote.spent_before = MeasureLoss(earlier, delta);
+  quote.total = MeasureLoss(all_events, delta);
+  quote.remaining_before = std::max(0.0, budget.epsilon - quote.spent_before.epsilon);
+  const double cost = quote.cost.epsilon;
+  if (!std::isfinite(cost)) {
+    quote.refusal = ChargeQuote::Refusal::kNoFiniteEpsilon;
+    quote.reason = "this release has no finite epsilon at the budget's delta " +
+                   FormatNumber(delta, 6) + " (gaussian and approx events need delta > 0)";
+  } else if (budget.per_release_epsilon && cost > *budget.per_release_epsilon) {
+    quote.refusal = ChargeQuote::Refusal::kPerReleaseCap;
+    quote.reason = "this release needs epsilon " + FormatNumber(cost, 6) +
+                   " but the per-release cap is " + FormatNumber(*budget.per_release_epsilon, 6) +
+                   " (delta " + FormatNumber(delta, 6) + ")";
+  } else if (!(quote.total.epsilon <= budget.epsilon)) {
+    quote.refusal = ChargeQuote::Refusal::kBudget;
+    quote.reason = "this release needs epsilon " + FormatNumber(cost, 6) + " but only " +
+                   FormatNumber(quote.remaining_before, 6) + " of " +
+                   FormatNumber(budget.epsilon, 6) + " remains (delta " + FormatNumber(delta, 6) +
+                   ")";
+    if (cost <= quote.remaining_before) {
+      quote.reason += "; composed with the earlier releases the total would be " +
+                      FormatNumber(quote.total.epsilon, 6);
+    }
+  }
+  quote.remaining_after = std::max(0.0, budget.epsilon - quote.total.epsilon);
+  return quote;
+}
+
+ChargeQuote BudgetLedger::Quote(const std::string& dataset_id,
+                                std::span<const PrivacyEvent> events) const {
+  Transaction transaction(impl_->db.get(), impl_->where, /*write=*/false);
+  const DatasetState state = impl_->LoadDataset(dataset_id);
+  transaction.Commit();
+  if (!state.exists) {
+    throw InputError("unknown dataset " + dataset_id + " in ledger " + impl_->where);
+  }
+  return QuoteCharge(state.budget, state.events, events);
+}
+
 ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
   ValidateDatasetId(request.dataset_id);
   if (request.events.empty()) {
@@ -717,35 +793,8 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                      "(`privet ledger init --test-only`)");
   }
   const Budget& budget = state.budget;
-  const double delta = budget.delta;
-  const double cost = ComposeEpsilon(request.events, delta);
-  const double spent_before = ComposeEpsilon(state.events, delta);
-  std::vector<PrivacyEvent> all_events = state.events;
-  all_events.insert(all_events.end(), request.events.begin(), request.events.end());
-  const double total = ComposeEpsilon(all_events, delta);
-  const std::string prefix = "dataset " + request.dataset_id + ": ";
-  if (!std::isfinite(cost)) {
-    throw BudgetExceeded(prefix + "this release has no finite epsilon at the budget's delta " +
-                         FormatNumber(delta, 6) + " (gaussian and approx events need delta > 0)");
-  }
-  if (budget.per_release_epsilon && cost > *budget.per_release_epsilon) {
-    throw BudgetExceeded(prefix + "this release needs epsilon " + FormatNumber(cost, 6) +
-                         " but the per-release cap is " +
-                         FormatNumber(*budget.per_release_epsilon, 6) + " (delta " +
-                         FormatNumber(delta, 6) + ")");
-  }
-  if (!(total <= budget.epsilon)) {
-    const double remaining = std::max(0.0, budget.epsilon - spent_before);
-    std::string message = prefix + "this release needs epsilon " + FormatNumber(cost, 6) +
-                          " but only " + FormatNumber(remaining, 6) + " of " +
-                          FormatNumber(budget.epsilon, 6) + " remains (delta " +
-                          FormatNumber(delta, 6) + ")";
-    if (cost <= remaining) {
-      message +=
-          "; composed with the earlier releases the total would be " + FormatNumber(total, 6);
-    }
-    throw BudgetExceeded(message);
-  }
+  const ChargeQuote quote = QuoteCharge(budget, state.events, request.events);
+  if (!quote.accepted()) throw BudgetExceeded("dataset " + request.dataset_id + ": " + quote.reason);
   nlohmann::json events = nlohmann::json::array();
   for (const auto& event : request.events) events.push_back(event.ToJson());
   nlohmann::json body = {{"requester", request.requester},
@@ -755,8 +804,8 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                          {"registration_entry_id", request.registration_entry_id},
                          {"randomness", request.seeded ? "seeded" : "secure"},
                          {"events", events},
-                         {"cost", LossToJson({cost, delta})},
-                         {"cumulative", LossToJson({total, delta})},
+                         {"cost", LossToJson(quote.cost)},
+                         {"cumulative", LossToJson(quote.total)},
                          {"budget", ToJson(budget)}};
   ChargeReceipt receipt;
   const auto [entry_id, entry_hash] =
@@ -779,10 +828,10 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
   receipt.entry_id = entry_id;
   receipt.entry_hash = entry_hash;
   receipt.head_hash = entry_hash;
-  receipt.cost = {cost, delta};
-  receipt.cumulative = {total, delta};
+  receipt.cost = quote.cost;
+  receipt.cumulative = quote.total;
   receipt.budget = budget;
-  receipt.remaining_epsilon = std::max(0.0, budget.epsilon - total);
+  receipt.remaining_epsilon = quote.remaining_after;
   receipt.ledger_mode = mode;
   receipt.registration_entry_id = request.registration_entry_id;
   return receipt;

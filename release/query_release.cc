@@ -67,8 +67,21 @@ ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseReques
     const auto result = engine::RunCorrelationQuery(bounded, plan, noise);
     std::ostringstream csv;
     engine::WriteCorrelationCsv(result, csv);
-    return WriteResultFiles(staging, "correlation", csv.str(),
-                            engine::CorrelationResultJson(result));
+    ComputedRelease computed = WriteResultFiles(staging, "correlation", csv.str(),
+                                                engine::CorrelationResultJson(result));
+    // Public: read off the noisy statistics (post-processing).
+    nlohmann::json clamped = nlohmann::json::array();
+    for (std::size_t i = 0; i < result.variance_clamped.size(); ++i) {
+      if (result.variance_clamped[i]) clamped.push_back(query.attributes[i]);
+    }
+    if (!clamped.empty()) {
+      computed.extra["warnings"] = nlohmann::json::array(
+          {"the noisy variance of " + clamped.dump() +
+           " fell to 0 or below: its correlations were set to 0, not estimated (see "
+           "\"clamped\" and \"noise_standard_error\" in correlation.json; a larger epsilon "
+           "helps)"});
+    }
+    return computed;
   };
   return RunRelease(prepared, request, {plan.event}, audit::ReleaseKind::kNoisyCorrelation, stage,
                     compute);

@@ -79,6 +79,19 @@ engine::SynthesisPlan PlanSynthesis(const Deployment& deployment, const ReleaseR
   return engine::PlanSynthesis(*schema, EngineOptions(request, options, *delta));
 }
 
+nlohmann::json SynthesisPreview::ToJson() const {
+  nlohmann::json json = plan.ToJson();
+  json["budget"] = budget ? budget->ToJson() : nlohmann::json(nullptr);
+  return json;
+}
+
+SynthesisPreview PreviewSynthesis(const Deployment& deployment, const ReleaseRequest& request,
+                                  const SynthesizeOptions& options) {
+  SynthesisPreview preview{PlanSynthesis(deployment, request, options), std::nullopt};
+  preview.budget = PreviewBudget(deployment, RequestedDatasetId(request), preview.plan.events);
+  return preview;
+}
+
 ReleaseResult Synthesize(const Deployment& deployment, const ReleaseRequest& request,
                          const SynthesizeOptions& options, const StageCallback& stage) {
   CheckRows(options.rows);

@@ -153,7 +153,11 @@ void ParseCategorical(ObjectReader& reader, Attribute& attribute) {
         reader.Fail("out_of_domain \"catch_all\" needs a \"catch_all\" value");
       attribute.out_of_domain = OutOfDomainPolicy::kCatchAll;
     } else if (policy == "missing") {
-      if (!attribute.nullable) reader.Fail("out_of_domain \"missing\" needs nullable true");
+      if (!attribute.nullable) {
+        reader.Fail(
+            "out_of_domain \"missing\" needs nullable true; with nullable false declare a "
+            "\"catch_all\" value (out_of_domain \"catch_all\") or reject such rows (\"error\")");
+      }
       attribute.out_of_domain = OutOfDomainPolicy::kMissing;
     } else if (policy == "error") {
       attribute.out_of_domain = OutOfDomainPolicy::kError;
