@@ -196,12 +196,24 @@ void RunReview(const CheckArgs& args) {
   const std::vector<engine::ReviewItem> items = engine::ReviewSchema(schema);
   std::cout << "review of " << args.config << " against " << schema.csv_path().string()
             << " (reads the private data: for the data holder's eyes only)\n";
-  for (const auto& item : items) std::cout << "  [ ] " << item.subject << ": " << item.finding << "\n";
+  // One line per subject (findings come grouped by subject), so the list fits a screen.
+  std::size_t subjects = 0;
+  for (std::size_t i = 0; i < items.size(); ++subjects) {
+    std::string line = "  [ ] " + items[i].subject + ": " + items[i].finding;
+    std::size_t j = i + 1;
+    for (; j < items.size() && items[j].subject == items[i].subject; ++j) {
+      line += "; " + items[j].finding;
+    }
+    std::cout << line << "\n";
+    i = j;
+  }
   if (items.empty()) {
     std::cout << "  nothing obviously copied from the data remains (this does not prove the "
                  "domains public)\n";
   } else {
-    std::cout << items.size() << " item(s) still look data-derived\n";
+    std::cout << subjects << " item(s) still look data-derived: replace each domain with a public "
+                 "one (code book, the measurement's possible range, how the data is collected), "
+                 "then remove \"draft\": true\n";
   }
 }
 

@@ -23,7 +23,9 @@ struct SynthesizeCommandOptions {
 };
 
 nlohmann::json RemoteOptions(const release::SynthesizeOptions& synthesis) {
-  nlohmann::json options = {{"mode", synthesis.mode}};
+  nlohmann::json options = nlohmann::json::object();
+  // "auto" is the service's default too: sent only when a mode was chosen.
+  if (synthesis.mode != release::kAutoNoiseMode) options["mode"] = synthesis.mode;
   if (synthesis.rows) options["rows"] = *synthesis.rows;
   if (synthesis.degree) options["degree"] = *synthesis.degree;
   if (synthesis.max_parent_cells) options["max_parent_cells"] = *synthesis.max_parent_cells;
@@ -80,8 +82,9 @@ void AddSynthesizeCommand(CLI::App& app) {
                       "Rows to write (default: the model's noisy row count)");
   command
       ->add_option("--mode", options->synthesis.mode,
-                   "Noise: gaussian (zCDP, default) or pure (Laplace)")
-      ->check(CLI::IsMember({"gaussian", "pure"}));
+                   "Noise: auto (default: the mode with less noise, gaussian for a synthetic "
+                   "table), gaussian (zCDP) or pure (Laplace, delta 0)")
+      ->check(CLI::IsMember({"auto", "gaussian", "pure"}));
   command->add_option("--degree", options->synthesis.degree,
                       "Largest number of parents per attribute (default: automatic)");
   command->add_option("--max-parent-cells", options->synthesis.max_parent_cells,

@@ -36,10 +36,21 @@ ReleaseResult QueryMarginal(const Deployment& deployment, const ReleaseRequest& 
   engine::MarginalQueryOptions query;
   query.attributes = options.attributes;
   query.epsilon = request.epsilon;
-  query.mode = engine::ParseNoiseMode(options.mode);
+  const bool automatic = options.mode == kAutoNoiseMode;
+  if (!automatic) query.mode = engine::ParseNoiseMode(options.mode);
   PreparedRelease prepared = PrepareRelease(deployment, request, "marginal");
-  query.delta = query.mode == engine::NoiseMode::kPure ? 0.0 : prepared.delta;
-  const engine::MarginalQueryPlan plan = engine::PlanMarginalQuery(prepared.schema, query);
+  const auto plan_in = [&](engine::NoiseMode mode) {
+    engine::MarginalQueryOptions in_mode = query;
+    in_mode.mode = mode;
+    in_mode.delta = mode == engine::NoiseMode::kPure ? 0.0 : prepared.delta;
+    return engine::PlanMarginalQuery(prepared.schema, in_mode);
+  };
+  // "auto" (release_request.h kAutoNoiseMode): the mode with less noise per cell.
+  engine::MarginalQueryPlan plan = plan_in(automatic ? engine::NoiseMode::kPure : query.mode);
+  if (automatic && prepared.delta > 0) {
+    engine::MarginalQueryPlan gaussian = plan_in(engine::NoiseMode::kGaussian);
+    if (!(plan.noise.StdDev() < gaussian.noise.StdDev())) plan = std::move(gaussian);
+  }
   const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
                            const std::filesystem::path& staging, const StageCallback& announce) {
     if (announce) announce("measuring");

@@ -560,6 +560,7 @@ nlohmann::ordered_json InReadingOrder(const json& config) {
       "granularity", "format", "nullable", "missing_tokens", "description"};
   static const std::vector<std::string> dataset_order{"id", "csv", "delimiter", "header",
                                                       "missing_tokens"};
+  static const std::vector<std::string> unit_order{"column", "max_rows_per_unit", "id_type"};
   const auto ordered = [](const json& object, const std::vector<std::string>& order,
                           const auto& value_of) {
     nlohmann::ordered_json out = nlohmann::ordered_json::object();
@@ -577,6 +578,7 @@ nlohmann::ordered_json InReadingOrder(const json& config) {
   if (!config.is_object()) return nlohmann::ordered_json::parse(config.dump());
   return ordered(config, top_order, [&](const std::string& key, const json& value) {
     if (key == "dataset" && value.is_object()) return ordered(value, dataset_order, plain);
+    if (key == "privacy_unit" && value.is_object()) return ordered(value, unit_order, plain);
     if (key == "attributes" && value.is_array()) {
       nlohmann::ordered_json list = nlohmann::ordered_json::array();
       for (const auto& attribute : value) {

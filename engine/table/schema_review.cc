@@ -97,25 +97,30 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
 
   std::vector<ReviewItem> items;
   if (schema.is_draft()) {
-    items.push_back({"config", "still marked \"draft\": true (remove it once every item below is "
-                               "resolved; releases refuse a draft)"});
+    items.push_back({"config", "\"draft\": true is still set (releases refuse a draft)"});
   }
   if (schema.privacy_unit_column() && !rows_per_unit.empty()) {
-    std::uint32_t largest = 0;
-    for (const auto& [id, n] : rows_per_unit) largest = std::max(largest, n);
+    std::vector<std::uint32_t> counts;
+    for (const auto& [id, n] : rows_per_unit) counts.push_back(n);
+    std::sort(counts.begin(), counts.end());
+    // The largest, and the 99th percentile schema draft proposes (same rounding).
+    const std::uint32_t largest = counts.back();
+    const std::uint32_t p99 =
+        counts[std::min(counts.size() - 1,
+                        static_cast<std::size_t>(0.99 * static_cast<double>(counts.size() - 1) +
+                                                 0.5))];
+    const std::string bound = "max_rows_per_unit " + std::to_string(schema.max_rows_per_unit());
     if (schema.max_rows_per_unit() == largest) {
-      items.push_back({"privacy_unit", "max_rows_per_unit " +
-                                           std::to_string(schema.max_rows_per_unit()) +
-                                           " equals the data's largest rows per unit: choose it "
-                                           "from what the data can hold by design"});
+      items.push_back({"privacy_unit", bound + " is the data's largest rows per unit"});
+    } else if (schema.max_rows_per_unit() == p99) {
+      items.push_back({"privacy_unit", bound + " is the data's 99th percentile of rows per unit"});
     }
   }
   for (std::size_t i = 0; i < attributes.size(); ++i) {
     const Attribute& a = attributes[i];
     const Observed& o = observed[i];
     if (StartsWithDraft(a.description)) {
-      items.push_back({a.name, "description still starts with \"draft:\" (review the domain, "
-                               "then replace the description)"});
+      items.push_back({a.name, "description still starts with \"draft:\""});
     }
     if ((a.type == AttributeType::kInteger || a.type == AttributeType::kContinuous) &&
         o.min <= o.max) {
@@ -125,12 +130,10 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
                                            a.max == std::ceil(o.max));
       if (low && high) {
         items.push_back({a.name, "bounds [" + Shown(a.min) + ", " + Shown(a.max) +
-                                     "] equal the data's own min and max: use public bounds "
-                                     "(the possible range of the measurement)"});
+                                     "] are the data's own min and max"});
       } else if (low || high) {
         items.push_back({a.name, std::string(low ? "min " + Shown(a.min) : "max " + Shown(a.max)) +
-                                     " equals the data's own " + (low ? "min" : "max") +
-                                     ": use a public bound"});
+                                     " is the data's own " + (low ? "min" : "max")});
       }
     }
     if (a.type == AttributeType::kCategorical && !o.overflow && !o.values.empty()) {
@@ -140,9 +143,8 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
       if (a.catch_all) seen.erase(*a.catch_all);
       if (declared == seen || (a.catch_all && std::includes(seen.begin(), seen.end(),
                                                             declared.begin(), declared.end()))) {
-        items.push_back({a.name, std::to_string(a.values.size()) +
-                                     " categories are exactly values seen in the data: list the "
-                                     "code book's values (a value absent from the data is fine)"});
+        items.push_back({a.name, "the " + std::to_string(a.values.size()) +
+                                     " categories are exactly values seen in the data"});
       }
     }
   }
@@ -159,8 +161,8 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
     }
     if (drafts > 0) {
       items.push_back({"rules", std::to_string(drafts) + " " + key +
-                                    " rule(s) still marked \"draft:\": keep only those that hold "
-                                    "by definition"});
+                                    " rule(s) still marked \"draft:\" (keep only those that hold "
+                                    "by definition)"});
     }
   }
   return items;

@@ -47,7 +47,7 @@ PY
 python3 - marginal.json marginal/attestation.dsse.json <<'PY' || fail "pure release delta"
 import base64, json, sys
 s = json.load(open(sys.argv[1]))
-assert s["release"]["delta"] == 0 and abs(s["release"]["epsilon"] - 1.4) < 1e-12, s["release"]
+assert s["release"]["delta"] == 0 and abs(s["release"]["epsilon"] - 1.4) < 1e-5, s["release"]
 assert s["dataset"]["spent"]["delta"] == 0, s["dataset"]
 p = json.loads(base64.b64decode(json.load(open(sys.argv[2]))["payload"]))["predicate"]
 assert p["cost"]["delta"] == 0, p["cost"]
@@ -59,7 +59,8 @@ PY
   --purpose "plan e2e" --out marginal2 --quiet >summary.txt
 grep -q "spent: epsilon 0.3, delta 0$" summary.txt || fail "pure summary: $(cat summary.txt)"
 
-# A plan that fits: remaining is 4 - 1.7 = 2.3; the preview names the composed total, and the
+# A plan that fits: remaining is about 4 - 1.7 = 2.3 (the exact sampler rounds each epsilon a
+# hair down); the preview names the composed total, and the
 # release at the same epsilon is charged exactly that.
 "$privet" synthesize --dataset covid_testing --epsilon 1.5 --plan --json >plan.json
 "$privet" synthesize --dataset covid_testing --epsilon 1.5 --plan >plan.txt
@@ -72,7 +73,7 @@ import json, sys
 b = json.load(open(sys.argv[1]))["budget"]
 s = json.load(open(sys.argv[2]))
 assert b["decision"] == "accepted", b
-assert abs(b["spent_before"]["epsilon"] - 1.7) < 1e-9, b
+assert abs(b["spent_before"]["epsilon"] - 1.7) < 1e-5, b
 assert abs(b["total_after"]["epsilon"] - s["dataset"]["spent"]["epsilon"]) < 1e-9, (b, s)
 assert abs(b["remaining_after"] - s["dataset"]["remaining_epsilon"]) < 1e-9, (b, s)
 assert b["total_after"]["epsilon"] < 1.7 + 1.5, b  # composed, not added
@@ -85,7 +86,7 @@ export PRIVET_LEDGER="$work/ledger2.db"
 "$privet" query marginal --dataset covid_testing --attrs result --epsilon 1.2 \
   --purpose "plan e2e" --out marginal3 --quiet >/dev/null
 expect_code 8 "$privet" synthesize --dataset covid_testing --epsilon 1.5 --plan
-grep -q "REFUSED: this release needs epsilon 1.5 but only 0.8 of 2 remains" out.txt ||
+grep -Eq "REFUSED: this release needs epsilon 1.5 but only 0.8(0000[0-9]*)? of 2 remains" out.txt ||
   fail "budget refusal: $(cat out.txt)"
 expect_code 8 "$privet" synthesize --dataset covid_testing --epsilon 1.5 --plan --json
 python3 - out.txt <<'PY' || fail "JSON preview of the budget refusal"

@@ -94,8 +94,8 @@ grep -q '"name": "subject_id",' "$work/out.txt" || fail "name is not the first k
 # The review lists what still looks data-derived (issue 16): the draft flag, the unit bound,
 # data-derived bounds.
 expect_code 0 "$privet" schema review "$work/draft.json"
-expect_out 'still marked "draft": true'
-expect_out "equal the data's own min and max"
+expect_out '"draft": true is still set'
+expect_out "are the data's own min and max"
 expect_out "item(s) still look data-derived"
 # A relative CSV stays relative: to the config's folder with --out, as given without.
 mkdir -p "$work/data" "$work/configs"

@@ -219,11 +219,11 @@ TEST_CASE("ReviewSchema: data-derived bounds, categories and unit bound are flag
     }
     return false;
   };
-  CHECK(flagged("config", "still marked \"draft\": true"));
-  CHECK(flagged("age", "equal the data's own min and max"));
-  CHECK(flagged("bmi", "equal the data's own min and max"));
+  CHECK(flagged("config", "\"draft\": true is still set"));
+  CHECK(flagged("age", "are the data's own min and max"));
+  CHECK(flagged("bmi", "are the data's own min and max"));
   CHECK(flagged("education", "exactly values seen in the data"));
-  CHECK(flagged("privacy_unit", "equals the data's largest rows per unit"));
+  CHECK(flagged("privacy_unit", "is the data's largest rows per unit"));
   // Replaced by public domains and reviewed: nothing is flagged.
   json reviewed = draft;
   reviewed.erase("draft");
