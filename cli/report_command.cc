@@ -59,7 +59,7 @@ quality::ReleaseHeader ReadReleaseHeader(const fs::path& path) {
     header.kind = std::string(audit::ReleaseKindName(record.kind));
     header.epsilon = record.cost.epsilon;
     header.delta = record.cost.delta;
-    header.attestation_sha256 = privacy::Sha256Hex(bytes);
+    header.attestation_sha256 = Sha256Hex(bytes);
     header.ledger_entry_hash = record.ledger ? record.ledger->entry_hash : "";
     header.time = record.time_utc;
     return header;
