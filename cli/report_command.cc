@@ -12,16 +12,16 @@
 #include <string>
 #include <utility>
 
-#include "cli/commands.h"
-#include "cli/progress.h"
 #include "audit/base64.h"
 #include "audit/release_record.h"
-#include "privacy/sha256.h"
+#include "cli/commands.h"
+#include "cli/progress.h"
 #include "engine/quality/html_report.h"
 #include "engine/quality/quality_report.h"
 #include "engine/table/encoder.h"
 #include "engine/table/schema.h"
 #include "privacy/errors.h"
+#include "privacy/sha256.h"
 
 namespace privet::cli {
 namespace {

@@ -83,8 +83,7 @@ void AddSampleCommand(CLI::App& app) {
   command->add_option("--requester", options->requester, "Who asks (default $USER)");
   AddLedgerOption(*command, &options->ledger);
   command->add_flag("--json", options->json, "Print one JSON summary on stdout");
-  command->add_flag("--quiet,-q", options->quiet,
-                    "No progress on stderr");
+  command->add_flag("--quiet,-q", options->quiet, "No progress on stderr");
   command->callback([options] { RunSample(*options); });
 }
 

@@ -82,8 +82,8 @@ std::string CsvAsWritten(const fs::path& csv, const fs::path& out) {
   const fs::path relative = absolute_csv.lexically_relative(out_dir);
   const auto first_csv = ++absolute_csv.begin();
   const auto first_out = ++out_dir.begin();
-  const bool share_folder = first_csv != absolute_csv.end() && first_out != out_dir.end() &&
-                            *first_csv == *first_out;
+  const bool share_folder =
+      first_csv != absolute_csv.end() && first_out != out_dir.end() && *first_csv == *first_out;
   if (relative.empty() || !share_folder) return absolute_csv.string();
   return relative.string();
 }
@@ -103,8 +103,7 @@ void RunDraft(const DraftArgs& args) {
   } else if (csv.is_relative()) {
     options.csv_as_written = csv.lexically_normal().string();
   }
-  const std::string text =
-      engine::InReadingOrder(engine::DraftSchema(csv, options)).dump(2) + "\n";
+  const std::string text = engine::InReadingOrder(engine::DraftSchema(csv, options)).dump(2) + "\n";
   if (args.out.empty()) {
     std::cout << text;
   } else {
@@ -211,7 +210,8 @@ void RunReview(const CheckArgs& args) {
     std::cout << "  nothing obviously copied from the data remains (this does not prove the "
                  "domains public)\n";
   } else {
-    std::cout << subjects << " item(s) still look data-derived: replace each domain with a public "
+    std::cout << subjects
+              << " item(s) still look data-derived: replace each domain with a public "
                  "one (code book, the measurement's possible range, how the data is collected), "
                  "then remove \"draft\": true\n";
   }

@@ -152,9 +152,9 @@ std::string EntryHash(const nlohmann::json& body, const std::string& previous_ha
 // Bodies are parsed with a depth bound (privacy/bounded_json.h): an entry edited to nest
 // 10^5 deep is a broken entry, not a stack overflow in the code that hashes it.
 nlohmann::json ParseBody(const Row& row, const std::string& path) {
-  return ParseBoundedJson<IntegrityError>(
-      row.body, "ledger " + path + ": entry " + std::to_string(row.entry_id) +
-                    " (run `privet ledger verify`)");
+  return ParseBoundedJson<IntegrityError>(row.body, "ledger " + path + ": entry " +
+                                                        std::to_string(row.entry_id) +
+                                                        " (run `privet ledger verify`)");
 }
 
 void ValidateDatasetId(const std::string& id) {
@@ -797,7 +797,8 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
   }
   const Budget& budget = state.budget;
   const ChargeQuote quote = QuoteCharge(budget, state.events, request.events);
-  if (!quote.accepted()) throw BudgetExceeded("dataset " + request.dataset_id + ": " + quote.reason);
+  if (!quote.accepted())
+    throw BudgetExceeded("dataset " + request.dataset_id + ": " + quote.reason);
   nlohmann::json events = nlohmann::json::array();
   for (const auto& event : request.events) events.push_back(event.ToJson());
   nlohmann::json body = {{"requester", request.requester},
@@ -811,19 +812,19 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                          {"cumulative", LossToJson(quote.total)},
                          {"budget", ToJson(budget)}};
   ChargeReceipt receipt;
-  const auto [entry_id, entry_hash] =
-      impl_->Append("charge", request.dataset_id, std::move(body),
-                    [&receipt](std::int64_t id, nlohmann::json& full) {
-                      receipt.release_id = "release-" + std::to_string(id);
-                      full["release_id"] = receipt.release_id;
-                    },
-                    &receipt.entry_leaf);
+  const auto [entry_id, entry_hash] = impl_->Append(
+      "charge", request.dataset_id, std::move(body),
+      [&receipt](std::int64_t id, nlohmann::json& full) {
+        receipt.release_id = "release-" + std::to_string(id);
+        full["release_id"] = receipt.release_id;
+      },
+      &receipt.entry_leaf);
   // The verified chain has ids 1..n without gaps, so the new entry is leaf n = entry_id - 1.
   leaves.push_back(HashLeaf(receipt.entry_leaf));
   if (static_cast<std::int64_t>(leaves.size()) != entry_id) {
-    throw IntegrityError("ledger " + impl_->where + ": charge entry " +
-                         std::to_string(entry_id) + " is not leaf " +
-                         std::to_string(leaves.size()) + " of the tree; nothing was charged");
+    throw IntegrityError("ledger " + impl_->where + ": charge entry " + std::to_string(entry_id) +
+                         " is not leaf " + std::to_string(leaves.size()) +
+                         " of the tree; nothing was charged");
   }
   receipt.tree_root = TreeHash(leaves);
   receipt.inclusion_proof = InclusionProof(leaves, static_cast<std::uint64_t>(entry_id - 1));

@@ -190,9 +190,9 @@ PrivacyLoss MeasureLoss(std::span<const PrivacyEvent> events, double budget_delt
 // Releases compose sub-additively (RDP), so total <= spent_before + cost.
 struct ChargeQuote {
   enum class Refusal { kNone, kNoFiniteEpsilon, kPerReleaseCap, kBudget };
-  PrivacyLoss cost;          // this release alone (MeasureLoss)
-  PrivacyLoss spent_before;  // the dataset's composed total now
-  PrivacyLoss total;         // the composed total with this release
+  PrivacyLoss cost;             // this release alone (MeasureLoss)
+  PrivacyLoss spent_before;     // the dataset's composed total now
+  PrivacyLoss total;            // the composed total with this release
   double remaining_before = 0;  // budget.epsilon - spent_before.epsilon, >= 0
   double remaining_after = 0;   // budget.epsilon - total.epsilon, >= 0 (0 when refused for it)
   Refusal refusal = Refusal::kNone;

@@ -78,8 +78,8 @@ ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseReques
     const auto result = engine::RunCorrelationQuery(bounded, plan, noise);
     std::ostringstream csv;
     engine::WriteCorrelationCsv(result, csv);
-    ComputedRelease computed = WriteResultFiles(staging, "correlation", csv.str(),
-                                                engine::CorrelationResultJson(result));
+    ComputedRelease computed =
+        WriteResultFiles(staging, "correlation", csv.str(), engine::CorrelationResultJson(result));
     // Public: read off the noisy statistics (post-processing).
     nlohmann::json clamped = nlohmann::json::array();
     for (std::size_t i = 0; i < result.variance_clamped.size(); ++i) {

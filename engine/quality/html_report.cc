@@ -346,9 +346,8 @@ std::string WorstSection(const QualityReport& report) {
   const auto n = static_cast<std::size_t>(report.pairwise_tvd.rows());
   for (std::size_t i = 0; i < n; ++i) {
     for (std::size_t j = i + 1; j < n; ++j) {
-      pairs.push_back({i, j,
-                       report.pairwise_tvd(static_cast<Eigen::Index>(i),
-                                           static_cast<Eigen::Index>(j))});
+      pairs.push_back(
+          {i, j, report.pairwise_tvd(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j))});
     }
   }
   std::stable_sort(pairs.begin(), pairs.end(),

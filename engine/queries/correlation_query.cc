@@ -19,9 +19,10 @@ nlohmann::json CorrelationQueryPlan::ToJson() const {
           {"upper", upper},
           {"statistics_dimension", noise.dimension},
           {"l2_sensitivity", l2_sensitivity},
-          {"noise", {{"mechanism", "gaussian_vector (grid + discrete Gaussian)"},
-                     {"sigma", noise.sigma},
-                     {"grid", noise.grid}}},
+          {"noise",
+           {{"mechanism", "gaussian_vector (grid + discrete Gaussian)"},
+            {"sigma", noise.sigma},
+            {"grid", noise.grid}}},
           {"event", event.ToJson()},
           {"composed_epsilon", composed_epsilon}};
 }
@@ -82,8 +83,8 @@ CorrelationQueryPlan PlanCorrelationQuery(const Schema& schema, CorrelationQuery
 }
 
 Eigen::MatrixXd CorrelationFromStatistics(const std::vector<double>& s, std::size_t p) {
-  Eigen::MatrixXd corr = Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(p),
-                                                   static_cast<Eigen::Index>(p));
+  Eigen::MatrixXd corr =
+      Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));
   const double n = s[0];
   if (!(n >= 2) || !std::isfinite(n)) return corr;
   std::vector<double> mean(p);
@@ -217,8 +218,7 @@ NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
   result.noisy_statistics = privacy::AddGaussianNoiseFixedPoint(s, 2 * kBits, plan.noise, noise);
   result.noisy_count = result.noisy_statistics[0];
   result.correlation = CorrelationFromStatistics(result.noisy_statistics, p);
-  result.noise_standard_error =
-      CorrelationNoiseError(result.noisy_statistics, p, plan.noise.sigma);
+  result.noise_standard_error = CorrelationNoiseError(result.noisy_statistics, p, plan.noise.sigma);
   const std::vector<double>& noisy = result.noisy_statistics;
   result.variance_clamped.assign(p, false);
   if (noisy[0] >= 2) {
@@ -265,7 +265,8 @@ nlohmann::json CorrelationResultJson(const NoisyCorrelationResult& result) {
   json["matrix"] = nlohmann::json::array();
   for (Eigen::Index i = 0; i < result.correlation.rows(); ++i) {
     nlohmann::json row = nlohmann::json::array();
-    for (Eigen::Index j = 0; j < result.correlation.cols(); ++j) row.push_back(result.correlation(i, j));
+    for (Eigen::Index j = 0; j < result.correlation.cols(); ++j)
+      row.push_back(result.correlation(i, j));
     json["matrix"].push_back(row);
   }
   json["noisy_count"] = result.noisy_count;

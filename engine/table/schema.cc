@@ -473,8 +473,7 @@ Schema Schema::Load(const std::filesystem::path& config,
   while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
     text.append(chunk, static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxConfigBytes) {
-      throw InputError(config.string() + ": larger than " +
-                       std::to_string(kMaxConfigBytes >> 20) +
+      throw InputError(config.string() + ": larger than " + std::to_string(kMaxConfigBytes >> 20) +
                        " MiB, the most a config may be (docs/config.md)");
     }
   }

@@ -101,10 +101,10 @@ const std::vector<std::vector<std::string>>& KnownOrderings() {
       {"mon", "tue", "wed", "thu", "fri", "sat", "sun"},
       {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"},
       // US educational attainment as the Census (and UCI Adult) spells it.
-      {"preschool", "1st-4th", "5th-6th", "7th-8th", "8th grade", "9th", "9 - 11th grade",
-       "10th", "11th", "12th", "hs-grad", "high school", "some-college", "some college",
-       "assoc-voc", "assoc-acdm", "bachelors", "college grad", "masters", "prof-school",
-       "doctorate"},
+      {"preschool",      "1st-4th",      "5th-6th",   "7th-8th",    "8th grade", "9th",
+       "9 - 11th grade", "10th",         "11th",      "12th",       "hs-grad",   "high school",
+       "some-college",   "some college", "assoc-voc", "assoc-acdm", "bachelors", "college grad",
+       "masters",        "prof-school",  "doctorate"},
   };
   return orderings;
 }
@@ -113,8 +113,8 @@ const std::vector<std::vector<std::string>>& KnownOrderings() {
 std::optional<double> LeadingNumber(std::string_view label) {
   while (!label.empty() && label.front() == ' ') label.remove_prefix(1);
   std::size_t end = 0;
-  while (end < label.size() && (std::isdigit(static_cast<unsigned char>(label[end])) ||
-                                (label[end] == '.' && end > 0))) {
+  while (end < label.size() &&
+         (std::isdigit(static_cast<unsigned char>(label[end])) || (label[end] == '.' && end > 0))) {
     ++end;
   }
   if (end == 0) return std::nullopt;
@@ -127,8 +127,8 @@ std::optional<double> LeadingNumber(std::string_view label) {
 std::vector<std::string> OrderCategories(std::vector<std::string> labels, std::string& how) {
   std::vector<std::optional<double>> numbers;
   for (const auto& label : labels) numbers.push_back(LeadingNumber(label));
-  if (!labels.empty() && std::all_of(numbers.begin(), numbers.end(),
-                                     [](const auto& n) { return n.has_value(); })) {
+  if (!labels.empty() &&
+      std::all_of(numbers.begin(), numbers.end(), [](const auto& n) { return n.has_value(); })) {
     std::vector<std::size_t> index(labels.size());
     for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
     std::stable_sort(index.begin(), index.end(),
@@ -401,8 +401,8 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
         distinct > options.identifier_ratio * static_cast<double>(s.non_missing);
     const bool looks_like_identifier =
         s.non_missing >= 20 && many_distinct && !(s.all_number && !s.all_integer);
-    const bool named_identifier = NameLooksLikeIdentifier(names[c]) &&
-                                  distinct > 0.5 * static_cast<double>(s.non_missing);
+    const bool named_identifier =
+        NameLooksLikeIdentifier(names[c]) && distinct > 0.5 * static_cast<double>(s.non_missing);
     // Never missing in the data: the draft says so (it is private-derived like every other
     // field; a person confirms that the column can never be missing).
     const bool complete = s.non_missing == rows;
@@ -421,8 +421,8 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
           "draft: an identifier whose values repeat, proposed as the privacy unit; rows per "
           "unit in the data (PRIVATE, read off the data): " +
           quantiles + "; set max_rows_per_unit from what the data can hold by design";
-      privacy_unit = json{{"column", names[c]},
-                          {"max_rows_per_unit", std::max<std::uint64_t>(1, p99)}};
+      privacy_unit =
+          json{{"column", names[c]}, {"max_rows_per_unit", std::max<std::uint64_t>(1, p99)}};
       if (s.all_integer) (*privacy_unit)["id_type"] = "integer";
       unit_note = " The privacy unit (column " + names[c] + ", max_rows_per_unit " +
                   std::to_string(std::max<std::uint64_t>(1, p99)) +
@@ -509,8 +509,9 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
     }
     if (a["type"] != "ignore" && complete) {
       a["nullable"] = false;
-      description += "; never missing in the data, so nullable is false: keep it only if the "
-                     "column can never be missing";
+      description +=
+          "; never missing in the data, so nullable is false: keep it only if the "
+          "column can never be missing";
     }
     a["description"] = description;
     attributes.push_back(std::move(a));
@@ -553,11 +554,11 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
 nlohmann::ordered_json InReadingOrder(const json& config) {
   // Keys a person reads first come first; the rest keep their (alphabetical) order after.
   static const std::vector<std::string> top_order{
-      "schema_version", "draft", "warning", "description", "dataset", "privacy_unit",
-      "expected_rows", "attributes", "derived", "constraints"};
+      "schema_version", "draft",         "warning",    "description", "dataset",
+      "privacy_unit",   "expected_rows", "attributes", "derived",     "constraints"};
   static const std::vector<std::string> attribute_order{
-      "name", "type", "values", "catch_all", "out_of_domain", "min", "max", "bins", "edges",
-      "granularity", "format", "nullable", "missing_tokens", "description"};
+      "name",  "type",        "values", "catch_all", "out_of_domain",  "min",        "max", "bins",
+      "edges", "granularity", "format", "nullable",  "missing_tokens", "description"};
   static const std::vector<std::string> dataset_order{"id", "csv", "delimiter", "header",
                                                       "missing_tokens"};
   static const std::vector<std::string> unit_order{"column", "max_rows_per_unit", "id_type"};

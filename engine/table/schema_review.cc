@@ -105,10 +105,9 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
     std::sort(counts.begin(), counts.end());
     // The largest, and the 99th percentile schema draft proposes (same rounding).
     const std::uint32_t largest = counts.back();
-    const std::uint32_t p99 =
-        counts[std::min(counts.size() - 1,
-                        static_cast<std::size_t>(0.99 * static_cast<double>(counts.size() - 1) +
-                                                 0.5))];
+    const std::uint32_t p99 = counts[std::min(
+        counts.size() - 1,
+        static_cast<std::size_t>(0.99 * static_cast<double>(counts.size() - 1) + 0.5))];
     const std::string bound = "max_rows_per_unit " + std::to_string(schema.max_rows_per_unit());
     if (schema.max_rows_per_unit() == largest) {
       items.push_back({"privacy_unit", bound + " is the data's largest rows per unit"});
@@ -124,10 +123,10 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
     }
     if ((a.type == AttributeType::kInteger || a.type == AttributeType::kContinuous) &&
         o.min <= o.max) {
-      const bool low = a.min == o.min || (a.type == AttributeType::kContinuous &&
-                                          a.min == std::floor(o.min));
-      const bool high = a.max == o.max || (a.type == AttributeType::kContinuous &&
-                                           a.max == std::ceil(o.max));
+      const bool low =
+          a.min == o.min || (a.type == AttributeType::kContinuous && a.min == std::floor(o.min));
+      const bool high =
+          a.max == o.max || (a.type == AttributeType::kContinuous && a.max == std::ceil(o.max));
       if (low && high) {
         items.push_back({a.name, "bounds [" + Shown(a.min) + ", " + Shown(a.max) +
                                      "] are the data's own min and max"});

@@ -171,9 +171,9 @@ TEST_CASE("DraftSchema: honest defaults and a draft worth reviewing (issue 16)")
   // Ordered categories: a known ordering, leading numbers, frequency words.
   const std::vector<std::string> education =
       AttributeNamed(draft, "education")["values"].get<std::vector<std::string>>();
-  const std::vector<std::string> census = {"Preschool", "1st-4th", "5th-6th", "7th-8th", "9th",
-                                           "10th",      "11th",    "12th",    "HS-grad",
-                                           "Some-college", "Bachelors", "Masters", "Doctorate"};
+  const std::vector<std::string> census = {
+      "Preschool", "1st-4th", "5th-6th",      "7th-8th",   "9th",     "10th",     "11th",
+      "12th",      "HS-grad", "Some-college", "Bachelors", "Masters", "Doctorate"};
   std::vector<std::string> expected;
   for (const auto& label : census) {
     if (std::find(education.begin(), education.end(), label) != education.end()) {
