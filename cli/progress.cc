@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <string>
 
 namespace privet::cli {
@@ -13,29 +14,25 @@ Progress::Progress(int total_stages, bool quiet)
 
 Progress::~Progress() {
   if (!enabled_) return;
-  FinishLine();
-  std::fprintf(stderr, "[100%%] done\n");
+  // Printed when the work is over and before the caller prints its summary (callers end the
+  // Progress's scope first), unless the command failed: then the error line follows instead.
+  if (std::uncaught_exceptions() == 0) std::fprintf(stderr, "[100%%] done\n");
+  std::fflush(stderr);
 }
 
 void Progress::Stage(std::string_view name) {
   if (!enabled_) return;
-  FinishLine();
   const int percent = total_stages_ > 0 ? std::min(99, 100 * stage_ / total_stages_) : 0;
   ++stage_;
-  // Stay on one line (\r) so the terminal shows the current stage, not a scroll of them.
+  // One ended line per stage: nothing printed later (the summary on stdout, an error) can run
+  // into it, and a scroll-back shows every stage the command went through.
   const std::string text(name);
-  std::fprintf(stderr, "\r[%3d%%] %-40s", percent, text.c_str());
+  std::fprintf(stderr, "[%3d%%] %s\n", percent, text.c_str());
   std::fflush(stderr);
-  line_open_ = true;
 }
 
 release::StageCallback Progress::Callback() {
   return [this](std::string_view name) { Stage(name); };
-}
-
-void Progress::FinishLine() {
-  if (line_open_) std::fputc('\n', stderr);
-  line_open_ = false;
 }
 
 }  // namespace privet::cli

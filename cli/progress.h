@@ -1,7 +1,8 @@
 // Stage-by-stage progress on stderr for the long-running commands.
 //
 // Shown only when stderr is a terminal and --quiet was not given, so logs and pipes stay
-// clean. Each line names the stage and its position among the command's stages as a percent.
+// clean. Each stage is one ended line naming it and its position among the command's stages as
+// a percent; "[100%] done" ends the work before the command prints its summary on stdout.
 // No timings: on a release path the time a stage takes grows with the number of rows, an
 // un-noised statistic of the private data (docs/privacy.md, "Threat model").
 #ifndef PRIVET_CLI_PROGRESS_H_
@@ -26,12 +27,9 @@ class Progress {
   release::StageCallback Callback();
 
  private:
-  void FinishLine();
-
   const int total_stages_;
   const bool enabled_;
   int stage_ = 0;
-  bool line_open_ = false;
 };
 
 }  // namespace privet::cli

@@ -15,7 +15,7 @@ namespace {
 struct QueryCommandOptions {
   ReleaseOptions release;
   std::string attributes;  // comma separated
-  std::string mode = "pure";
+  std::string mode = release::kAutoNoiseMode;
 };
 
 std::vector<std::string> SplitAttributes(const std::string& list) {
@@ -40,13 +40,15 @@ void RunQuery(const QueryCommandOptions& options, QueryFunction query) {
   if (IsRemote(options.release)) {
     const bool marginal = query == &release::QueryMarginal;
     nlohmann::json remote = {{"attributes", query_options.attributes}};
-    if (marginal) remote["mode"] = query_options.mode;
+    if (marginal && query_options.mode != release::kAutoNoiseMode) {
+      remote["mode"] = query_options.mode;
+    }
     PrintReleaseSummary(RunRemote(options.release, marginal ? "marginal" : "correlation", remote),
                         options.release.json);
     return;
   }
   release::ReleaseResult result = [&] {
-    Progress progress(4, options.release.quiet);
+    Progress progress(5, options.release.quiet);
     return query(ToDeployment(options.release), ToRequest(options.release), query_options,
                  progress.Callback());
   }();
@@ -66,8 +68,10 @@ void AddQueryCommand(CLI::App& app) {
   marginal_command->add_option("--attrs", marginal->attributes, "Attributes, comma separated")
       ->required();
   marginal_command
-      ->add_option("--mode", marginal->mode, "Noise: pure (discrete Laplace, default) or gaussian")
-      ->check(CLI::IsMember({"gaussian", "pure"}));
+      ->add_option("--mode", marginal->mode,
+                   "Noise: auto (default: the mode with less noise, pure for one marginal), pure "
+                   "(discrete Laplace, delta 0) or gaussian")
+      ->check(CLI::IsMember({"auto", "gaussian", "pure"}));
   marginal_command->callback([marginal] { RunQuery(*marginal, &release::QueryMarginal); });
 
   auto correlation = std::make_shared<QueryCommandOptions>();

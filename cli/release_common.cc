@@ -113,6 +113,11 @@ void PrintReleaseSummary(const release::ReleaseResult& result, bool json) {
   std::cout << "dataset total: epsilon " << receipt.cumulative.epsilon << " of "
             << receipt.budget.epsilon << " (remaining " << receipt.remaining_epsilon
             << "), delta budget " << receipt.budget.delta << "\n";
+  if (result.extra.contains("warnings")) {
+    for (const auto& warning : result.extra["warnings"]) {
+      std::cout << "WARNING: " << warning.get<std::string>() << "\n";
+    }
+  }
   if (result.seeded) {
     std::cout << "NOTE: seeded run on a test ledger: reproducible, marked NOT FOR RELEASE\n";
   }

@@ -12,12 +12,16 @@
 #include <string>
 #include <utility>
 
+#include "audit/base64.h"
+#include "audit/release_record.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "engine/quality/html_report.h"
 #include "engine/quality/quality_report.h"
 #include "engine/table/encoder.h"
 #include "engine/table/schema.h"
 #include "privacy/errors.h"
+#include "privacy/sha256.h"
 
 namespace privet::cli {
 namespace {
@@ -34,7 +38,35 @@ struct ReportArguments {
   std::string json;
   std::string export_coded;
   std::size_t max_sets = quality::ReportOptions{}.max_sets_per_way;
+  bool quiet = false;
+  std::string attestation;  // default: attestation.dsse.json beside --synthetic, if present
 };
+
+// The release an attestation names (its predicate, read without checking the signature:
+// the report only files itself under the release; `privet verify` checks it).
+quality::ReleaseHeader ReadReleaseHeader(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("--attestation " + path.string() + ": cannot open the file");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    const nlohmann::json envelope = nlohmann::json::parse(bytes);
+    const nlohmann::json statement =
+        nlohmann::json::parse(audit::Base64Decode(envelope.at("payload").get<std::string>()));
+    const audit::ReleaseRecord record = audit::ParsePredicate(statement.at("predicate"));
+    quality::ReleaseHeader header;
+    header.release_id = record.ledger ? record.ledger->release_id : "";
+    header.dataset_id = record.dataset_id;
+    header.kind = std::string(audit::ReleaseKindName(record.kind));
+    header.epsilon = record.cost.epsilon;
+    header.delta = record.cost.delta;
+    header.attestation_sha256 = Sha256Hex(bytes);
+    header.ledger_entry_hash = record.ledger ? record.ledger->entry_hash : "";
+    header.time = record.time_utc;
+    return header;
+  } catch (const nlohmann::json::exception&) {
+    throw InputError("--attestation " + path.string() + ": not a privet attestation (DSSE JSON)");
+  }
+}
 
 // Written beside the destination and renamed over it, so a failed run never leaves half a page.
 void WriteFileAtomically(const fs::path& path, const std::string& text) {
@@ -80,18 +112,30 @@ void RunReport(const ReportArguments& arguments) {
   const fs::path synthetic_csv(arguments.synthetic);
   const engine::Schema synthetic_schema = SchemaForSyntheticFile(schema, config);
 
+  // The report is the officer's (not a release path), and progress names stages only.
+  std::optional<Progress> progress(std::in_place, 4, arguments.quiet);
+  progress->Stage("reading the real and synthetic tables");
   const engine::EncodedTable real = engine::EncodeCsv(schema, real_csv);
   const engine::EncodedTable synthetic = engine::EncodeCsv(synthetic_schema, synthetic_csv);
 
   quality::ReportOptions options;
   if (!arguments.target.empty()) options.target = arguments.target;
   options.max_sets_per_way = arguments.max_sets;
+  progress->Stage("computing marginals, correlations and classifiers");
   quality::QualityReport report = quality::ComputeQualityReport(
       schema, real, synthetic, quality::ReadNumericColumns(schema, real_csv),
       quality::ReadNumericColumns(synthetic_schema, synthetic_csv), options);
+  fs::path attestation(arguments.attestation);
+  if (arguments.attestation.empty()) {
+    const fs::path beside = synthetic_csv.parent_path() / "attestation.dsse.json";
+    std::error_code error;
+    if (fs::is_regular_file(beside, error)) attestation = beside;
+  }
+  if (!attestation.empty()) report.release = ReadReleaseHeader(attestation);
   report.real_source = real_csv.string();
   report.synthetic_source = synthetic_csv.string();
 
+  progress->Stage("rendering the report");
   WriteFileAtomically(arguments.out, quality::RenderHtmlReport(report));
   if (!arguments.json.empty()) {
     WriteFileAtomically(arguments.json, quality::ToJson(report).dump(1) + "\n");
@@ -105,6 +149,7 @@ void RunReport(const ReportArguments& arguments) {
     quality::WriteCodedCsv(synthetic, dir / "synthetic_coded.csv");
   }
 
+  progress.reset();  // "[100%] done" before the summary
   std::cout << "Quality report written to " << arguments.out << "\n"
             << "NOT PRIVATE: it compares against the real data. For the privacy officer only; "
                "do not release or share it.\n";
@@ -153,6 +198,10 @@ void AddReportCommand(CLI::App& app) {
                    "Largest number of k-way attribute sets to average over; more are "
                    "sampled with a fixed seed")
       ->capture_default_str();
+  command->add_option("--attestation", arguments->attestation,
+                      "The release's attestation, to name the release in the header (default: "
+                      "attestation.dsse.json beside --synthetic, if present)");
+  command->add_flag("--quiet,-q", arguments->quiet, "No progress on stderr");
   command->callback([arguments] { RunReport(*arguments); });
 }
 

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/ledger_path.h"
+#include "cli/progress.h"
 #include "cli/release_common.h"
 #include "release/sample_release.h"
 
@@ -42,7 +43,10 @@ void RunSample(const SampleOptions& options) {
   if (!options.ledger.empty() || std::filesystem::exists(ledger, error)) request.ledger = ledger;
   request.requester = options.requester.empty() ? DefaultRequester() : options.requester;
   request.purpose = options.purpose;
-  const release::SampleResult result = release::SampleModel(request);
+  const release::SampleResult result = [&] {
+    Progress progress(5, options.quiet);
+    return release::SampleModel(request, progress.Callback());
+  }();
 
   if (options.json) {
     nlohmann::json summary = {
@@ -79,8 +83,7 @@ void AddSampleCommand(CLI::App& app) {
   command->add_option("--requester", options->requester, "Who asks (default $USER)");
   AddLedgerOption(*command, &options->ledger);
   command->add_flag("--json", options->json, "Print one JSON summary on stdout");
-  command->add_flag("--quiet,-q", options->quiet,
-                    "Accepted for symmetry: sample shows no progress");
+  command->add_flag("--quiet,-q", options->quiet, "No progress on stderr");
   command->callback([options] { RunSample(*options); });
 }
 

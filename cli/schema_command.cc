@@ -1,5 +1,6 @@
-// `privet schema draft DATA.csv` and `privet schema check CONFIG`: write a first config from a
-// CSV (marked as derived from private data), and validate a config against its CSV's header.
+// `privet schema draft DATA.csv`, `privet schema check CONFIG` and `privet schema review
+// CONFIG`: write a first config from a CSV (marked as derived from private data), validate a
+// config against its CSV's header, and list what in a config still looks data-derived.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "engine/table/encoder.h"
 #include "engine/table/schema.h"
 #include "engine/table/schema_draft.h"
+#include "engine/table/schema_review.h"
 #include "privacy/errors.h"
 
 namespace privet::cli {
@@ -69,6 +71,23 @@ char ParseDelimiter(const std::string& text) {
   return text[0];
 }
 
+// How the draft names its CSV, which the config resolves against its own folder: a relative
+// CSV stays relative (to the config's folder), unless the two share no folder below the root
+// (then "../../.." up to / would be harder to read than the absolute path); an absolute CSV
+// stays absolute.
+std::string CsvAsWritten(const fs::path& csv, const fs::path& out) {
+  const fs::path absolute_csv = fs::absolute(csv).lexically_normal();
+  if (csv.is_absolute()) return absolute_csv.string();
+  const fs::path out_dir = fs::absolute(out).lexically_normal().parent_path();
+  const fs::path relative = absolute_csv.lexically_relative(out_dir);
+  const auto first_csv = ++absolute_csv.begin();
+  const auto first_out = ++out_dir.begin();
+  const bool share_folder =
+      first_csv != absolute_csv.end() && first_out != out_dir.end() && *first_csv == *first_out;
+  if (relative.empty() || !share_folder) return absolute_csv.string();
+  return relative.string();
+}
+
 void RunDraft(const DraftArgs& args) {
   engine::DraftOptions options;
   options.delimiter = ParseDelimiter(args.delimiter);
@@ -80,12 +99,11 @@ void RunDraft(const DraftArgs& args) {
                        " already exists; privet schema draft never overwrites a "
                        "config (choose another --out or remove the file)");
     }
-    // Write the CSV path relative to the config, as configs do.
-    fs::path out_dir = fs::absolute(fs::path(args.out)).parent_path();
-    options.csv_as_written =
-        fs::absolute(csv).lexically_normal().lexically_relative(out_dir).string();
+    options.csv_as_written = CsvAsWritten(csv, fs::path(args.out));
+  } else if (csv.is_relative()) {
+    options.csv_as_written = csv.lexically_normal().string();
   }
-  const std::string text = engine::DraftSchema(csv, options).dump(2) + "\n";
+  const std::string text = engine::InReadingOrder(engine::DraftSchema(csv, options)).dump(2) + "\n";
   if (args.out.empty()) {
     std::cout << text;
   } else {
@@ -93,7 +111,13 @@ void RunDraft(const DraftArgs& args) {
   }
   std::cerr << "privet: WARNING: this draft is derived from the private data in " << args.csv
             << " (its categories and bounds disclose it): keep it private, replace every domain "
-               "with a public one and remove \"draft\": true before any release\n";
+               "with a public one and remove \"draft\": true before any release; `privet schema "
+               "review` lists what still looks data-derived\n";
+  if (args.out.empty() && csv.is_relative()) {
+    std::cerr << "privet: note: dataset.csv is written as given (" << csv.string()
+              << "), relative to the current folder; a config reads it relative to its own "
+                 "folder, so use --out to have it rewritten\n";
+  }
 }
 
 // Shortest text that reads back as the same double, without exponent for the usual bounds.
@@ -164,6 +188,35 @@ void RunCheck(const CheckArgs& args) {
   }
 }
 
+void RunReview(const CheckArgs& args) {
+  std::optional<fs::path> csv_override;
+  if (!args.data.empty()) csv_override = fs::path(args.data);
+  const engine::Schema schema = engine::Schema::Load(args.config, csv_override);
+  const std::vector<engine::ReviewItem> items = engine::ReviewSchema(schema);
+  std::cout << "review of " << args.config << " against " << schema.csv_path().string()
+            << " (reads the private data: for the data holder's eyes only)\n";
+  // One line per subject (findings come grouped by subject), so the list fits a screen.
+  std::size_t subjects = 0;
+  for (std::size_t i = 0; i < items.size(); ++subjects) {
+    std::string line = "  [ ] " + items[i].subject + ": " + items[i].finding;
+    std::size_t j = i + 1;
+    for (; j < items.size() && items[j].subject == items[i].subject; ++j) {
+      line += "; " + items[j].finding;
+    }
+    std::cout << line << "\n";
+    i = j;
+  }
+  if (items.empty()) {
+    std::cout << "  nothing obviously copied from the data remains (this does not prove the "
+                 "domains public)\n";
+  } else {
+    std::cout << subjects
+              << " item(s) still look data-derived: replace each domain with a public "
+                 "one (code book, the measurement's possible range, how the data is collected), "
+                 "then remove \"draft\": true\n";
+  }
+}
+
 }  // namespace
 
 void AddSchemaCommand(CLI::App& app) {
@@ -190,6 +243,15 @@ void AddSchemaCommand(CLI::App& app) {
   check->add_option("CONFIG", check_args->config, "Config JSON")->required();
   check->add_option("--data", check_args->data, "CSV to check instead of the config's dataset.csv");
   check->callback([check_args] { RunCheck(*check_args); });
+
+  auto review_args = std::make_shared<CheckArgs>();
+  CLI::App* review = schema->add_subcommand(
+      "review",
+      "Checklist of what in a config still looks read off the data (reads the private data)");
+  review->add_option("CONFIG", review_args->config, "Config JSON")->required();
+  review->add_option("--data", review_args->data,
+                     "CSV to compare with instead of the config's dataset.csv");
+  review->callback([review_args] { RunReview(*review_args); });
 }
 
 }  // namespace privet::cli

@@ -1,7 +1,8 @@
 // `privet synthesize`: a synthetic-table release of a registered dataset
 // (release/synthesize_release.h does the work): synthetic.csv, model.json and
-// attestation.dsse.json in --out, all or nothing. `--plan` prints the budget split and noise
-// scales and charges nothing.
+// attestation.dsse.json in --out, all or nothing. `--plan` prints the budget split, the noise
+// scales and the budget preview (release/budget_preview.h) and charges nothing; it exits with
+// kPlanRefused when the per-release cap or the budget would refuse the release.
 #include <iostream>
 #include <memory>
 
@@ -22,7 +23,9 @@ struct SynthesizeCommandOptions {
 };
 
 nlohmann::json RemoteOptions(const release::SynthesizeOptions& synthesis) {
-  nlohmann::json options = {{"mode", synthesis.mode}};
+  nlohmann::json options = nlohmann::json::object();
+  // "auto" is the service's default too: sent only when a mode was chosen.
+  if (synthesis.mode != release::kAutoNoiseMode) options["mode"] = synthesis.mode;
   if (synthesis.rows) options["rows"] = *synthesis.rows;
   if (synthesis.degree) options["degree"] = *synthesis.degree;
   if (synthesis.max_parent_cells) options["max_parent_cells"] = *synthesis.max_parent_cells;
@@ -42,14 +45,22 @@ void RunSynthesize(const SynthesizeCommandOptions& options) {
   const release::ReleaseRequest request = ToRequest(options.release);
   const release::Deployment deployment = ToDeployment(options.release);
   if (options.plan_only) {
-    const engine::SynthesisPlan plan =
-        release::PlanSynthesis(deployment, request, options.synthesis);
+    const release::SynthesisPreview preview =
+        release::PreviewSynthesis(deployment, request, options.synthesis);
     if (options.release.json) {
-      std::cout << plan.ToJson().dump(2) << "\n";
+      std::cout << preview.ToJson().dump(2) << "\n";
     } else {
       std::cout << "plan for dataset " << release::RequestedDatasetId(request)
                 << " (nothing is charged)\n"
-                << plan.Describe() << "\n";
+                << preview.plan.Describe() << "\n"
+                << (preview.budget ? preview.budget->Describe()
+                                   : std::string("budget: no ledger budget for this dataset "
+                                                 "(dry run; nothing to check against)"))
+                << "\n";
+    }
+    if (preview.refused()) {
+      throw release::PlanRefused("plan: this release would be refused: " +
+                                 preview.budget->quote.reason + " (nothing was charged)");
     }
     return;
   }
@@ -71,8 +82,9 @@ void AddSynthesizeCommand(CLI::App& app) {
                       "Rows to write (default: the model's noisy row count)");
   command
       ->add_option("--mode", options->synthesis.mode,
-                   "Noise: gaussian (zCDP, default) or pure (Laplace)")
-      ->check(CLI::IsMember({"gaussian", "pure"}));
+                   "Noise: auto (default: the mode with less noise, gaussian for a synthetic "
+                   "table), gaussian (zCDP) or pure (Laplace, delta 0)")
+      ->check(CLI::IsMember({"auto", "gaussian", "pure"}));
   command->add_option("--degree", options->synthesis.degree,
                       "Largest number of parents per attribute (default: automatic)");
   command->add_option("--max-parent-cells", options->synthesis.max_parent_cells,
@@ -81,7 +93,8 @@ void AddSynthesizeCommand(CLI::App& app) {
                       "Budget share of the pair marginals, 0 to turn them off (default: 0.25 in "
                       "gaussian mode from epsilon 0.5, else 0)");
   command->add_flag("--plan", options->plan_only,
-                    "Print the budget split and noise scales; charge nothing, write nothing");
+                    "Print the budget split, noise scales and what the release does to the budget; "
+                    "charge nothing, write nothing (exit 8 if it would be refused)");
   command->callback([options] { RunSynthesize(*options); });
 }
 

@@ -24,6 +24,9 @@ enum class ExitCode : int {
   kIntegrity = 5,
   kCrypto = 6,
   kStorage = 7,
+  // `--plan` only: the planned release would be refused (per-release cap or budget); nothing
+  // was charged (release/budget_preview.h).
+  kPlanRefused = 8,
 };
 
 class Error : public std::runtime_error {

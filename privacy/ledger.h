@@ -53,6 +53,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -176,6 +177,39 @@ struct VerifyResult {
   std::string head_hash;  // recomputed head (of the verified prefix when !ok)
 };
 
+// How the ledger measures a list of events (one release's, or a dataset's whole history):
+// epsilon at the budget's delta, by the accountant (accountant.h ComposeEpsilon). When every
+// event is pure-type without delta (laplace, exponential, pure) and their pure-DP epsilon
+// (ComposeEpsilon at delta 0, basic composition) is at most 1e-4 (relative) above that, the
+// loss is the pure guarantee (epsilon, 0), and the budget is checked against it: a pure
+// release is recorded, attested and reported with delta 0, not with a delta it does not use
+// (docs/privacy.md "Accounting"). An empty list is (0, 0).
+PrivacyLoss MeasureLoss(std::span<const PrivacyEvent> events, double budget_delta);
+
+// What charging `request` after `earlier` under `budget` does, by the rule Charge applies
+// (one function for both, so a preview can never disagree with the charge):
+//   refused (kNoFiniteEpsilon) when the request has no finite epsilon at budget.delta;
+//   refused (kPerReleaseCap) when its cost exceeds budget.per_release_epsilon;
+//   refused (kBudget) when the composed total of earlier + request exceeds budget.epsilon.
+// Releases compose sub-additively (RDP), so total <= spent_before + cost.
+struct ChargeQuote {
+  enum class Refusal { kNone, kNoFiniteEpsilon, kPerReleaseCap, kBudget };
+  PrivacyLoss cost;             // this release alone (MeasureLoss)
+  PrivacyLoss spent_before;     // the dataset's composed total now
+  PrivacyLoss total;            // the composed total with this release
+  double remaining_before = 0;  // budget.epsilon - spent_before.epsilon, >= 0
+  double remaining_after = 0;   // budget.epsilon - total.epsilon, >= 0 (0 when refused for it)
+  Refusal refusal = Refusal::kNone;
+  // One line saying why, without the dataset's name (e.g. "this release needs epsilon 2 but
+  // the per-release cap is 1.5 (delta 1e-06)"); empty when accepted.
+  std::string reason;
+  bool accepted() const { return refusal == Refusal::kNone; }
+};
+ChargeQuote QuoteCharge(const Budget& budget, std::span<const PrivacyEvent> earlier,
+                        std::span<const PrivacyEvent> request);
+// "none", "no_finite_epsilon", "per_release_cap", "budget" (the JSON spelling).
+std::string RefusalName(ChargeQuote::Refusal refusal);
+
 enum class LedgerOpenMode {
   kCreateIfMissing,  // create the file and schema if absent (budget init)
   kMustExist,        // StorageError if the file does not exist (releases)
@@ -230,6 +264,10 @@ class BudgetLedger {
   // budget.epsilon at budget.delta; IntegrityError if the hash chain does not verify (the
   // same check as VerifyChain). Durable on return.
   ChargeReceipt Charge(const ChargeRequest& request);
+
+  // What Charge(request) would do now (QuoteCharge on the dataset's recorded charges),
+  // writing nothing. InputError for an unknown dataset.
+  ChargeQuote Quote(const std::string& dataset_id, std::span<const PrivacyEvent> events) const;
 
   // Appends an "outcome" entry: status is "released" or "failed" (InputError otherwise, or
   // for an unknown release). Never changes what was charged. detail: free text.

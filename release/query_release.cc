@@ -36,10 +36,21 @@ ReleaseResult QueryMarginal(const Deployment& deployment, const ReleaseRequest& 
   engine::MarginalQueryOptions query;
   query.attributes = options.attributes;
   query.epsilon = request.epsilon;
-  query.mode = engine::ParseNoiseMode(options.mode);
+  const bool automatic = options.mode == kAutoNoiseMode;
+  if (!automatic) query.mode = engine::ParseNoiseMode(options.mode);
   PreparedRelease prepared = PrepareRelease(deployment, request, "marginal");
-  query.delta = query.mode == engine::NoiseMode::kPure ? 0.0 : prepared.delta;
-  const engine::MarginalQueryPlan plan = engine::PlanMarginalQuery(prepared.schema, query);
+  const auto plan_in = [&](engine::NoiseMode mode) {
+    engine::MarginalQueryOptions in_mode = query;
+    in_mode.mode = mode;
+    in_mode.delta = mode == engine::NoiseMode::kPure ? 0.0 : prepared.delta;
+    return engine::PlanMarginalQuery(prepared.schema, in_mode);
+  };
+  // "auto" (release_request.h kAutoNoiseMode): the mode with less noise per cell.
+  engine::MarginalQueryPlan plan = plan_in(automatic ? engine::NoiseMode::kPure : query.mode);
+  if (automatic && prepared.delta > 0) {
+    engine::MarginalQueryPlan gaussian = plan_in(engine::NoiseMode::kGaussian);
+    if (!(plan.noise.StdDev() < gaussian.noise.StdDev())) plan = std::move(gaussian);
+  }
   const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
                            const std::filesystem::path& staging, const StageCallback& announce) {
     if (announce) announce("measuring");
@@ -67,8 +78,21 @@ ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseReques
     const auto result = engine::RunCorrelationQuery(bounded, plan, noise);
     std::ostringstream csv;
     engine::WriteCorrelationCsv(result, csv);
-    return WriteResultFiles(staging, "correlation", csv.str(),
-                            engine::CorrelationResultJson(result));
+    ComputedRelease computed =
+        WriteResultFiles(staging, "correlation", csv.str(), engine::CorrelationResultJson(result));
+    // Public: read off the noisy statistics (post-processing).
+    nlohmann::json clamped = nlohmann::json::array();
+    for (std::size_t i = 0; i < result.variance_clamped.size(); ++i) {
+      if (result.variance_clamped[i]) clamped.push_back(query.attributes[i]);
+    }
+    if (!clamped.empty()) {
+      computed.extra["warnings"] = nlohmann::json::array(
+          {"the noisy variance of " + clamped.dump() +
+           " fell to 0 or below: its correlations were set to 0, not estimated (see "
+           "\"clamped\" and \"noise_standard_error\" in correlation.json; a larger epsilon "
+           "helps)"});
+    }
+    return computed;
   };
   return RunRelease(prepared, request, {plan.event}, audit::ReleaseKind::kNoisyCorrelation, stage,
                     compute);

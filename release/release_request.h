@@ -56,7 +56,9 @@ struct ReleaseRequest {
 // Options of a synthetic-table request (engine/generator/synthesis_plan.h SynthesisOptions).
 struct SynthesizeOptions {
   std::optional<std::uint64_t> rows;  // default: the model's noisy row count
-  std::string mode = "gaussian";      // "gaussian" or "pure"
+  // "auto" (default), "gaussian" or "pure". Auto: the mode whose planned noise is smaller
+  // (AutoNoiseModeRule below): Gaussian for a synthetic table at any usual epsilon.
+  std::string mode = "auto";
   std::optional<std::uint32_t> degree;
   std::optional<std::uint64_t> max_parent_cells;
   std::optional<double> pair_share;
@@ -65,8 +67,19 @@ struct SynthesizeOptions {
 // Options of a noisy marginal or correlation request.
 struct QueryOptions {
   std::vector<std::string> attributes;
-  std::string mode = "pure";  // marginals: "pure" (discrete Laplace) or "gaussian"
+  // Marginals: "auto" (default), "pure" (discrete Laplace) or "gaussian". Auto: the mode whose
+  // planned noise is smaller: pure (Laplace) for one marginal at any usual epsilon.
+  std::string mode = "auto";
 };
+
+// The default noise mode of every spending command, "auto", is one rule: plan the request in
+// both modes from public inputs only (config, epsilon, the budget's delta, options) and use
+// the plan whose noise is smaller: the summed per-cell noise variance of the 1-way and family
+// marginals for a synthetic table (the measurements the model is fitted from), the per-cell
+// noise for a marginal; Gaussian on a tie,
+// pure when delta is 0. The choice reads no data, so it costs nothing. Measured in
+// bench/results/2026-12-02-noise-mode.md; docs/privacy.md "Choosing the noise mode".
+inline constexpr const char* kAutoNoiseMode = "auto";
 
 // What a release returns once its files and attestation are in place.
 struct ReleaseResult {

@@ -64,7 +64,10 @@ audit::ReleaseRecord VerifiedParent(const std::filesystem::path& attestation,
 
 }  // namespace
 
-SampleResult SampleModel(const SampleRequest& request) {
+SampleResult SampleModel(const SampleRequest& request, const StageCallback& stage) {
+  const auto announce = [&stage](const char* name) {
+    if (stage) stage(name);
+  };
   CheckRows(request.rows);
   const std::filesystem::path parent_path = request.parent_attestation.value_or(
       request.model.parent_path() / audit::kAttestationFileName);
@@ -72,9 +75,11 @@ SampleResult SampleModel(const SampleRequest& request) {
   const std::string model_sha256 = Sha256Hex(model_bytes);
   RequireFreshOutputDir(request.out);
   const audit::SigningKey key = audit::LoadReleaseSigningKey(request.signing_key);
+  announce("verifying the parent release");
   const audit::ReleaseRecord parent =
       VerifiedParent(parent_path, request.model, model_sha256, key.Public(), request.ledger);
 
+  announce("reading the model");
   nlohmann::json model_json;
   try {
     model_json = nlohmann::json::parse(model_bytes);
@@ -89,8 +94,10 @@ SampleResult SampleModel(const SampleRequest& request) {
   StagedOutputDir staged(request.out);
   const std::uint64_t seed = request.seed ? *request.seed : privacy::RandomSource::Secure()();
   boost::random::mt19937_64 sampling(seed);
+  announce("sampling rows");
   const engine::EncodedTable synthetic = engine::SampleRows(model, rows, sampling);
   const std::filesystem::path csv_path = staged.staging() / "synthetic.csv";
+  announce("writing synthetic.csv");
   {
     std::ofstream csv(csv_path, std::ios::binary);
     engine::WriteCsv(schema, synthetic, csv, sampling);
@@ -118,6 +125,7 @@ SampleResult SampleModel(const SampleRequest& request) {
   record.ledger_mode = parent.ledger_mode;
   record.parent = audit::ParentRelease{parent.ledger->release_id, request.model.filename().string(),
                                        model_sha256, Sha256Hex(ReadFile(parent_path))};
+  announce("signing the attestation");
   audit::WriteAttestation(staged.staging(), {csv_path}, record, key);
   staged.Commit();
 

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "release/release_request.h"
+
 namespace privet::release {
 
 struct SampleRequest {
@@ -43,8 +45,9 @@ struct SampleResult {
 
 // InputError for a model or parent that is not a privet release of a synthetic table, or a
 // bad option; IntegrityError when the parent does not verify with the deployment's key (or
-// against its ledger); StorageError when files cannot be read or written.
-SampleResult SampleModel(const SampleRequest& request);
+// against its ledger); StorageError when files cannot be read or written. `stage` is called at
+// the start of each of its 5 stages (verifying, reading the model, sampling, writing, signing).
+SampleResult SampleModel(const SampleRequest& request, const StageCallback& stage = nullptr);
 
 }  // namespace privet::release
 

@@ -30,6 +30,35 @@ engine::SynthesisOptions EngineOptions(const ReleaseRequest& request,
   return engine_options;
 }
 
+// The plan in the request's mode, or for "auto" the one of the two modes whose 1-way and family
+// marginals get less noise variance in total (release_request.h kAutoNoiseMode).
+engine::SynthesisPlan PlanInMode(const engine::Schema& schema, const ReleaseRequest& request,
+                                 const SynthesizeOptions& options, double delta) {
+  if (options.mode != kAutoNoiseMode) {
+    return engine::PlanSynthesis(schema, EngineOptions(request, options, delta));
+  }
+  SynthesizeOptions gaussian = options, pure = options;
+  gaussian.mode = "gaussian";
+  pure.mode = "pure";
+  if (!(delta > 0)) return engine::PlanSynthesis(schema, EngineOptions(request, pure, delta));
+  std::optional<engine::SynthesisPlan> pure_plan;
+  try {
+    pure_plan.emplace(engine::PlanSynthesis(schema, EngineOptions(request, pure, delta)));
+  } catch (const InputError&) {
+    // e.g. a --pair-share that only Gaussian mode takes: Gaussian it is.
+  }
+  engine::SynthesisPlan gaussian_plan =
+      engine::PlanSynthesis(schema, EngineOptions(request, gaussian, delta));
+  // The noise variance the fit works from: every 1-way and family marginal's per-cell variance.
+  const auto variance = [](const engine::SynthesisPlan& plan) {
+    const double one_way = plan.one_way.StdDev(), family = plan.family.StdDev();
+    return static_cast<double>(plan.num_one_way()) * one_way * one_way +
+           static_cast<double>(plan.num_families()) * family * family;
+  };
+  if (pure_plan && variance(*pure_plan) < variance(gaussian_plan)) return *pure_plan;
+  return gaussian_plan;
+}
+
 }  // namespace
 
 // A --rows of -5 wraps to 2^64 - 5 in an unsigned option; the upper bound catches it too.
@@ -76,16 +105,28 @@ engine::SynthesisPlan PlanSynthesis(const Deployment& deployment, const ReleaseR
     throw UsageError("--plan needs --delta when the ledger has no budget for dataset " +
                      dataset_id);
   }
-  return engine::PlanSynthesis(*schema, EngineOptions(request, options, *delta));
+  return PlanInMode(*schema, request, options, *delta);
+}
+
+nlohmann::json SynthesisPreview::ToJson() const {
+  nlohmann::json json = plan.ToJson();
+  json["budget"] = budget ? budget->ToJson() : nlohmann::json(nullptr);
+  return json;
+}
+
+SynthesisPreview PreviewSynthesis(const Deployment& deployment, const ReleaseRequest& request,
+                                  const SynthesizeOptions& options) {
+  SynthesisPreview preview{PlanSynthesis(deployment, request, options), std::nullopt};
+  preview.budget = PreviewBudget(deployment, RequestedDatasetId(request), preview.plan.events);
+  return preview;
 }
 
 ReleaseResult Synthesize(const Deployment& deployment, const ReleaseRequest& request,
                          const SynthesizeOptions& options, const StageCallback& stage) {
   CheckRows(options.rows);
-  engine::ParseNoiseMode(options.mode);
+  if (options.mode != kAutoNoiseMode) engine::ParseNoiseMode(options.mode);
   PreparedRelease prepared = PrepareRelease(deployment, request, "synthesize");
-  const engine::SynthesisPlan plan =
-      engine::PlanSynthesis(prepared.schema, EngineOptions(request, options, prepared.delta));
+  const engine::SynthesisPlan plan = PlanInMode(prepared.schema, request, options, prepared.delta);
   const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
                            const std::filesystem::path& staging, const StageCallback& announce) {
     if (announce) announce("fitting the model");

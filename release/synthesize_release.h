@@ -6,6 +6,7 @@
 
 #include "engine/generator/model.h"
 #include "engine/generator/synthesis_plan.h"
+#include "release/budget_preview.h"
 #include "release/release_request.h"
 
 namespace privet::release {
@@ -27,6 +28,19 @@ std::uint64_t RowsToSample(const std::optional<std::uint64_t>& rows,
 // budget delta (UsageError when neither is known).
 engine::SynthesisPlan PlanSynthesis(const Deployment& deployment, const ReleaseRequest& request,
                                     const SynthesizeOptions& options);
+
+// A plan with its budget preview (release/budget_preview.h): what `privet synthesize --plan`
+// prints and the service's plan endpoint returns. Charges nothing, reads no data.
+struct SynthesisPreview {
+  engine::SynthesisPlan plan;
+  std::optional<BudgetPreview> budget;  // nullopt: no ledger, or no budget for the dataset
+  bool refused() const { return budget && budget->refused(); }
+  // plan.ToJson() with "budget": budget->ToJson(), or null when there is no budget to check.
+  nlohmann::json ToJson() const;
+};
+// PlanSynthesis, then PreviewBudget of the plan's events on the request's dataset.
+SynthesisPreview PreviewSynthesis(const Deployment& deployment, const ReleaseRequest& request,
+                                  const SynthesizeOptions& options);
 
 // The whole release (release/release_pipeline.h). extra: {"rows": N}.
 ReleaseResult Synthesize(const Deployment& deployment, const ReleaseRequest& request,

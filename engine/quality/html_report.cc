@@ -58,6 +58,8 @@ svg .grid { stroke: #e6e6e6; stroke-width: 1; }
 svg .axis { stroke: #555; stroke-width: 1; }
 svg .cell { stroke: #fff; stroke-width: 1; }
 footer { margin-top: 40px; color: #777; font-size: 12px; }
+table.release th { text-align: left; padding-right: 1em; }
+.worst { display: flex; flex-wrap: wrap; gap: 2em; }
 )css";
 
 std::string Card(const std::string& value, const std::string& label) {
@@ -299,6 +301,68 @@ std::string EscapeHtml(std::string_view text) {
   return out;
 }
 
+// The release named by its attestation: what the officer files the report under.
+std::string ReleaseHeaderSection(const QualityReport& report) {
+  if (!report.release) {
+    return "<p class=\"meta\" id=\"release-header\">Release: not named (pass "
+           "<code>--attestation</code> to name the release this table came from)</p>\n";
+  }
+  const ReleaseHeader& r = *report.release;
+  const auto row = [](const std::string& key, const std::string& value) {
+    return "<tr><th>" + key + "</th><td>" + EscapeHtml(value) + "</td></tr>\n";
+  };
+  char cost[96];
+  std::snprintf(cost, sizeof cost, "epsilon %.6g, delta %.6g", r.epsilon, r.delta);
+  return "<table class=\"release\" id=\"release-header\">\n" + row("release", r.release_id) +
+         row("dataset", r.dataset_id) + row("kind", r.kind) + row("cost", cost) +
+         row("attestation sha256", r.attestation_sha256) +
+         row("ledger entry hash", r.ledger_entry_hash) + row("released", r.time) + "</table>\n";
+}
+
+// The attributes and pairs whose distributions differ most, worst first.
+std::string WorstSection(const QualityReport& report) {
+  std::vector<std::size_t> order(report.attributes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return report.attributes[a].tvd > report.attributes[b].tvd;
+  });
+  std::string out =
+      "<h2>Worst first</h2>\n<p>The attributes and pairs of attributes whose synthetic "
+      "distribution is furthest from the real one (total variation distance: the share of rows "
+      "that would have to move to make them equal). Start reviewing here.</p>\n"
+      "<div class=\"worst\"><ol id=\"worst-attributes\">\n";
+  for (std::size_t k = 0; k < order.size() && k < kWorstListSize; ++k) {
+    const AttributeComparison& a = report.attributes[order[k]];
+    char tvd[32];
+    std::snprintf(tvd, sizeof tvd, "%.3f", a.tvd);
+    out += "<li>" + EscapeHtml(a.name) + ": TVD " + tvd + "</li>\n";
+  }
+  out += "</ol>\n<ol id=\"worst-pairs\">\n";
+  struct Pair {
+    std::size_t i, j;
+    double tvd;
+  };
+  std::vector<Pair> pairs;
+  const auto n = static_cast<std::size_t>(report.pairwise_tvd.rows());
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      pairs.push_back(
+          {i, j, report.pairwise_tvd(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j))});
+    }
+  }
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const Pair& a, const Pair& b) { return a.tvd > b.tvd; });
+  for (std::size_t k = 0; k < pairs.size() && k < kWorstListSize; ++k) {
+    if (pairs[k].i >= report.attributes.size() || pairs[k].j >= report.attributes.size()) break;
+    char tvd[32];
+    std::snprintf(tvd, sizeof tvd, "%.3f", pairs[k].tvd);
+    out += "<li>" + EscapeHtml(report.attributes[pairs[k].i].name) + " &times; " +
+           EscapeHtml(report.attributes[pairs[k].j].name) + ": TVD " + tvd + "</li>\n";
+  }
+  out += "</ol></div>\n";
+  return out;
+}
+
 std::string RenderHtmlReport(const QualityReport& report) {
   std::string page =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -323,7 +387,9 @@ std::string RenderHtmlReport(const QualityReport& report) {
           " rows) &middot; Synthetic data: " + EscapeHtml(report.synthetic_source) + " (" +
           std::to_string(report.synthetic_rows) + " rows) &middot; " +
           std::to_string(report.attributes.size()) + " attributes</p>\n";
+  page += ReleaseHeaderSection(report);
   page += Summary(report);
+  page += WorstSection(report);
   page += MarginalSection(report);
   page += CorrelationSection(report);
   page += ClassifierSection(report);

@@ -248,6 +248,19 @@ nlohmann::json ToJson(const QualityReport& report) {
   out["rows_synth"] = report.synthetic_rows;
   out["software_version"] = report.software_version;
   out["binning"] = "schema codes (config categories, bins, date buckets; missing is a code)";
+  if (report.release) {
+    const ReleaseHeader& r = *report.release;
+    out["release"] = {{"release_id", r.release_id},
+                      {"dataset_id", r.dataset_id},
+                      {"kind", r.kind},
+                      {"epsilon", r.epsilon},
+                      {"delta", r.delta},
+                      {"attestation_sha256", r.attestation_sha256},
+                      {"ledger_entry_hash", r.ledger_entry_hash},
+                      {"time", r.time}};
+  } else {
+    out["release"] = nullptr;
+  }
 
   nlohmann::json names = nlohmann::json::array();
   nlohmann::json attributes = nlohmann::json::array();

@@ -83,7 +83,24 @@ struct RuleCheck {
   std::uint64_t synthetic_violations = 0;
 };
 
+// The release the synthetic table came from, as its attestation names it (public facts of the
+// release; the report does not verify the signature: `privet verify` does).
+struct ReleaseHeader {
+  std::string release_id;  // the ledger's release id ("release-N", N its charge entry)
+  std::string dataset_id;
+  std::string kind;  // "synthetic-table", ...
+  double epsilon = 0;
+  double delta = 0;
+  std::string attestation_sha256;  // of the attestation file's bytes
+  std::string ledger_entry_hash;
+  std::string time;  // UTC, ISO 8601
+};
+
+// How many of the worst attributes and pairs the report ranks.
+inline constexpr std::size_t kWorstListSize = 10;
+
 struct QualityReport {
+  std::optional<ReleaseHeader> release;  // set by the caller when it has the attestation
   std::string dataset_id;
   std::string real_source;  // file names as given, for the page header
   std::string synthetic_source;

@@ -19,9 +19,10 @@ nlohmann::json CorrelationQueryPlan::ToJson() const {
           {"upper", upper},
           {"statistics_dimension", noise.dimension},
           {"l2_sensitivity", l2_sensitivity},
-          {"noise", {{"mechanism", "gaussian_vector (grid + discrete Gaussian)"},
-                     {"sigma", noise.sigma},
-                     {"grid", noise.grid}}},
+          {"noise",
+           {{"mechanism", "gaussian_vector (grid + discrete Gaussian)"},
+            {"sigma", noise.sigma},
+            {"grid", noise.grid}}},
           {"event", event.ToJson()},
           {"composed_epsilon", composed_epsilon}};
 }
@@ -82,8 +83,8 @@ CorrelationQueryPlan PlanCorrelationQuery(const Schema& schema, CorrelationQuery
 }
 
 Eigen::MatrixXd CorrelationFromStatistics(const std::vector<double>& s, std::size_t p) {
-  Eigen::MatrixXd corr = Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(p),
-                                                   static_cast<Eigen::Index>(p));
+  Eigen::MatrixXd corr =
+      Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(p));
   const double n = s[0];
   if (!(n >= 2) || !std::isfinite(n)) return corr;
   std::vector<double> mean(p);
@@ -107,6 +108,61 @@ Eigen::MatrixXd CorrelationFromStatistics(const std::vector<double>& s, std::siz
     }
   }
   return NearestCorrelation(corr).matrix;
+}
+
+namespace {
+
+// Index in s of sum z_i z_j (i <= j), layout as in the header.
+std::size_t ProductIndex(std::size_t p, std::size_t i, std::size_t j) {
+  std::size_t index = 1 + p;
+  for (std::size_t k = 0; k < i; ++k) index += p - k;
+  return index + (j - i);
+}
+
+// The raw (un-projected) correlation of i != j from s, NaN when a variance is <= 0.
+double RawCorrelation(const std::vector<double>& s, std::size_t p, std::size_t i, std::size_t j) {
+  const double n = s[0];
+  if (!(n >= 2) || !std::isfinite(n)) return std::numeric_limits<double>::quiet_NaN();
+  const double mi = s[1 + i] / n, mj = s[1 + j] / n;
+  const double vi = s[ProductIndex(p, i, i)] / n - mi * mi;
+  const double vj = s[ProductIndex(p, j, j)] / n - mj * mj;
+  const double c = s[ProductIndex(p, std::min(i, j), std::max(i, j))] / n - mi * mj;
+  if (!(vi > 0 && vj > 0)) return std::numeric_limits<double>::quiet_NaN();
+  return c / std::sqrt(vi * vj);
+}
+
+}  // namespace
+
+Eigen::MatrixXd CorrelationNoiseError(const std::vector<double>& statistics, std::size_t p,
+                                      double sigma) {
+  const auto size = static_cast<Eigen::Index>(p);
+  Eigen::MatrixXd error = Eigen::MatrixXd::Zero(size, size);
+  const double step = 1e-3 * sigma;
+  for (std::size_t i = 0; i < p; ++i) {
+    for (std::size_t j = i + 1; j < p; ++j) {
+      double se = std::numeric_limits<double>::quiet_NaN();
+      if (std::isfinite(RawCorrelation(statistics, p, i, j)) && step > 0) {
+        double squared = 0;
+        std::vector<double> s = statistics;
+        for (const std::size_t k : {std::size_t{0}, 1 + i, 1 + j, ProductIndex(p, i, i),
+                                    ProductIndex(p, j, j), ProductIndex(p, i, j)}) {
+          const double x = s[k];
+          s[k] = x + step;
+          const double up = RawCorrelation(s, p, i, j);
+          s[k] = x - step;
+          const double down = RawCorrelation(s, p, i, j);
+          s[k] = x;
+          const double derivative = (up - down) / (2 * step);
+          squared += derivative * derivative;
+        }
+        se = sigma * std::sqrt(squared);
+        if (!std::isfinite(se)) se = std::numeric_limits<double>::quiet_NaN();
+      }
+      error(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = se;
+      error(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(i)) = se;
+    }
+  }
+  return error;
 }
 
 NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
@@ -162,6 +218,25 @@ NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
   result.noisy_statistics = privacy::AddGaussianNoiseFixedPoint(s, 2 * kBits, plan.noise, noise);
   result.noisy_count = result.noisy_statistics[0];
   result.correlation = CorrelationFromStatistics(result.noisy_statistics, p);
+  result.noise_standard_error = CorrelationNoiseError(result.noisy_statistics, p, plan.noise.sigma);
+  const std::vector<double>& noisy = result.noisy_statistics;
+  result.variance_clamped.assign(p, false);
+  if (noisy[0] >= 2) {
+    for (std::size_t i = 0; i < p; ++i) {
+      const double mean = noisy[1 + i] / noisy[0];
+      result.variance_clamped[i] = !(noisy[ProductIndex(p, i, i)] / noisy[0] - mean * mean > 0);
+    }
+  } else {
+    result.variance_clamped.assign(p, true);  // too few noisy rows: the identity is returned
+  }
+  result.entry_clamped.assign(p, std::vector<bool>(p, false));
+  for (std::size_t i = 0; i < p; ++i) {
+    for (std::size_t j = 0; j < p; ++j) {
+      if (i == j) continue;
+      const double raw = RawCorrelation(noisy, p, i, j);
+      result.entry_clamped[i][j] = !std::isfinite(raw) || raw < -1 || raw > 1;
+    }
+  }
   return result;
 }
 
@@ -190,10 +265,28 @@ nlohmann::json CorrelationResultJson(const NoisyCorrelationResult& result) {
   json["matrix"] = nlohmann::json::array();
   for (Eigen::Index i = 0; i < result.correlation.rows(); ++i) {
     nlohmann::json row = nlohmann::json::array();
-    for (Eigen::Index j = 0; j < result.correlation.cols(); ++j) row.push_back(result.correlation(i, j));
+    for (Eigen::Index j = 0; j < result.correlation.cols(); ++j)
+      row.push_back(result.correlation(i, j));
     json["matrix"].push_back(row);
   }
   json["noisy_count"] = result.noisy_count;
+  nlohmann::json errors = nlohmann::json::array(), clamped = nlohmann::json::array();
+  nlohmann::json clamped_variances = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < result.noise_standard_error.rows(); ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index j = 0; j < result.noise_standard_error.cols(); ++j) {
+      const double se = result.noise_standard_error(i, j);
+      row.push_back(std::isfinite(se) ? nlohmann::json(se) : nlohmann::json(nullptr));
+    }
+    errors.push_back(row);
+  }
+  for (std::size_t i = 0; i < result.entry_clamped.size(); ++i) {
+    clamped.push_back(result.entry_clamped[i]);
+    if (result.variance_clamped[i]) clamped_variances.push_back(result.plan.options.attributes[i]);
+  }
+  json["noise_standard_error"] = errors;
+  json["clamped"] = clamped;
+  json["variance_clamped"] = clamped_variances;
   return json;
 }
 

@@ -63,7 +63,27 @@ struct NoisyCorrelationResult {
   std::vector<double> noisy_statistics;  // s + noise, layout as in the file comment
   Eigen::MatrixXd correlation;           // valid correlation matrix (post-processed)
   double noisy_count = 0;
+  // Per entry, the standard deviation the noise alone gives the correlation (see
+  // CorrelationNoiseError); NaN where a variance was clamped, 0 on the diagonal.
+  Eigen::MatrixXd noise_standard_error;
+  // Per attribute: its noisy variance was <= 0, so every correlation with it was set to 0
+  // (not estimated); per entry: the entry was set to 0 for that reason, or its raw value fell
+  // outside [-1, 1] and was clamped.
+  std::vector<bool> variance_clamped;
+  std::vector<std::vector<bool>> entry_clamped;
 };
+
+// The noise's standard error of each correlation, by the delta method on the released noisy
+// statistics s (public): r_ij = cov_ij / sqrt(var_i var_j) is a smooth function of the six
+// coordinates n, sum z_i, sum z_j, sum z_i^2, sum z_j^2, sum z_i z_j, each carrying independent
+// Gaussian noise of standard deviation sigma (the plan's), so
+//   SE(r_ij) ~= sigma * ||grad r_ij(s)||_2
+// (gradient by central differences at a step of 1e-3 sigma). Post-processing of public values:
+// it costs no budget. It measures the noise only, not the sampling error of r from n rows
+// (about (1 - r^2) / sqrt(n)), and is a linearisation: read it as a scale, not an exact
+// interval, when it is not small against 1. NaN where var_i or var_j is <= 0.
+Eigen::MatrixXd CorrelationNoiseError(const std::vector<double>& statistics, std::size_t p,
+                                      double sigma);
 
 // z values are rounded to multiples of 2^-kCorrelationGridBits and the statistics summed exactly
 // in 128-bit integers (docs/privacy.md), so no floating-point error enters the sensitivity.
@@ -79,7 +99,8 @@ Eigen::MatrixXd CorrelationFromStatistics(const std::vector<double>& statistics,
 
 // CSV: header "attribute,<names...>", one row per attribute.
 void WriteCorrelationCsv(const NoisyCorrelationResult& result, std::ostream& out);
-// JSON: plan, "attributes", "matrix" (rows), "noisy_count".
+// JSON: plan, "attributes", "matrix" (rows), "noisy_count", "noise_standard_error" (rows, null
+// where a variance was clamped), "clamped" (rows of booleans), "variance_clamped" (names).
 nlohmann::json CorrelationResultJson(const NoisyCorrelationResult& result);
 
 }  // namespace privet::engine

@@ -94,7 +94,10 @@ class ColumnEncoder {
           case OutOfDomainPolicy::kError:
             error = "value " + Shown(cell) +
                     " is not in the declared domain (add it to \"values\", or declare a "
-                    "catch_all or out_of_domain \"missing\")";
+                    "\"catch_all\" value" +
+                    std::string(a.nullable ? " or out_of_domain \"missing\")"
+                                           : "; the attribute is not nullable, so out-of-domain "
+                                             "values cannot become missing)");
             return false;
         }
         return false;

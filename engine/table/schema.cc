@@ -153,7 +153,11 @@ void ParseCategorical(ObjectReader& reader, Attribute& attribute) {
         reader.Fail("out_of_domain \"catch_all\" needs a \"catch_all\" value");
       attribute.out_of_domain = OutOfDomainPolicy::kCatchAll;
     } else if (policy == "missing") {
-      if (!attribute.nullable) reader.Fail("out_of_domain \"missing\" needs nullable true");
+      if (!attribute.nullable) {
+        reader.Fail(
+            "out_of_domain \"missing\" needs nullable true; with nullable false declare a "
+            "\"catch_all\" value (out_of_domain \"catch_all\") or reject such rows (\"error\")");
+      }
       attribute.out_of_domain = OutOfDomainPolicy::kMissing;
     } else if (policy == "error") {
       attribute.out_of_domain = OutOfDomainPolicy::kError;
@@ -469,8 +473,7 @@ Schema Schema::Load(const std::filesystem::path& config,
   while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
     text.append(chunk, static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxConfigBytes) {
-      throw InputError(config.string() + ": larger than " +
-                       std::to_string(kMaxConfigBytes >> 20) +
+      throw InputError(config.string() + ": larger than " + std::to_string(kMaxConfigBytes >> 20) +
                        " MiB, the most a config may be (docs/config.md)");
     }
   }

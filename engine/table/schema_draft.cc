@@ -38,8 +38,13 @@ struct ColumnStats {
   std::int64_t date_min = std::numeric_limits<std::int64_t>::max();
   std::int64_t date_max = std::numeric_limits<std::int64_t>::min();
   std::unordered_map<std::string, std::uint64_t> counts;
+  // The first kOrderCap distinct values in the order the file shows them (the order a
+  // categorical keeps when its labels name no order of their own).
+  std::vector<std::string> first_seen;
   bool distinct_overflow = false;
 };
+
+constexpr std::size_t kOrderCap = 1024;
 
 std::optional<double> ParseDraftNumber(std::string_view text) {
   if (text.empty()) return std::nullopt;
@@ -72,6 +77,116 @@ bool NameLooksLikeIdentifier(const std::string& name) {
   return name == "id" || name == "ID" || name == "Id" || ends_with("_id") || ends_with("_ID") ||
          (name.size() > 2 && (ends_with("Id") || ends_with("ID")) &&
           !(name[name.size() - 3] >= 'A' && name[name.size() - 3] <= 'Z'));
+}
+
+std::string Lower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+// Orderings whose labels say their order, as data sets spell them (compared in lower case,
+// surrounding spaces ignored). A column whose labels all belong to one list keeps that order.
+const std::vector<std::vector<std::string>>& KnownOrderings() {
+  static const std::vector<std::vector<std::string>> orderings{
+      {"never", "rarely", "sometimes", "often", "usually", "always"},
+      {"none", "few", "several", "some", "most", "all"},
+      {"strongly disagree", "disagree", "neutral", "agree", "strongly agree"},
+      {"poor", "fair", "good", "vgood", "very good", "excellent"},
+      {"very low", "low", "medium", "moderate", "high", "very high"},
+      {"mild", "moderate", "severe"},
+      {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"},
+      {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+       "october", "november", "december"},
+      {"mon", "tue", "wed", "thu", "fri", "sat", "sun"},
+      {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"},
+      // US educational attainment as the Census (and UCI Adult) spells it.
+      {"preschool",      "1st-4th",      "5th-6th",   "7th-8th",    "8th grade", "9th",
+       "9 - 11th grade", "10th",         "11th",      "12th",       "hs-grad",   "high school",
+       "some-college",   "some college", "assoc-voc", "assoc-acdm", "bachelors", "college grad",
+       "masters",        "prof-school",  "doctorate"},
+  };
+  return orderings;
+}
+
+// The leading number of a label ("10th" -> 10, "30-39" -> 30, " 0-9" -> 0), if it has one.
+std::optional<double> LeadingNumber(std::string_view label) {
+  while (!label.empty() && label.front() == ' ') label.remove_prefix(1);
+  std::size_t end = 0;
+  while (end < label.size() &&
+         (std::isdigit(static_cast<unsigned char>(label[end])) || (label[end] == '.' && end > 0))) {
+    ++end;
+  }
+  if (end == 0) return std::nullopt;
+  return ParseDraftNumber(label.substr(0, end));
+}
+
+// The draft's category order: numeric when every label starts with a number ("1", "10th",
+// "30-39"), the known ordering the labels all belong to, else the order of first appearance
+// in the file (never alphabetical: "10th" before "1st-4th" helps nobody). `how` says which.
+std::vector<std::string> OrderCategories(std::vector<std::string> labels, std::string& how) {
+  std::vector<std::optional<double>> numbers;
+  for (const auto& label : labels) numbers.push_back(LeadingNumber(label));
+  if (!labels.empty() &&
+      std::all_of(numbers.begin(), numbers.end(), [](const auto& n) { return n.has_value(); })) {
+    std::vector<std::size_t> index(labels.size());
+    for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
+    std::stable_sort(index.begin(), index.end(),
+                     [&](std::size_t a, std::size_t b) { return *numbers[a] < *numbers[b]; });
+    std::vector<std::string> sorted;
+    for (std::size_t i : index) sorted.push_back(labels[i]);
+    how = "in numeric order";
+    return sorted;
+  }
+  for (const auto& ordering : KnownOrderings()) {
+    std::vector<std::pair<std::size_t, std::string>> ranked;
+    for (const auto& label : labels) {
+      std::string key = Lower(label);
+      while (!key.empty() && key.front() == ' ') key.erase(key.begin());
+      while (!key.empty() && key.back() == ' ') key.pop_back();
+      const auto at = std::find(ordering.begin(), ordering.end(), key);
+      if (at == ordering.end()) break;
+      ranked.emplace_back(static_cast<std::size_t>(at - ordering.begin()), label);
+    }
+    if (ranked.size() == labels.size() && labels.size() >= 2) {
+      std::stable_sort(ranked.begin(), ranked.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<std::string> sorted;
+      for (auto& [rank, label] : ranked) sorted.push_back(std::move(label));
+      how = "in the order their labels name";
+      return sorted;
+    }
+  }
+  how = "in the order the file shows them";
+  return labels;
+}
+
+// A name that says its integers are codes, not quantities ("admission_type_id", "status").
+bool NameLooksLikeCode(const std::string& name) {
+  const std::string lower = Lower(name);
+  for (const char* hint : {"type", "code", "status", "class", "categ", "group", "source",
+                           "disposition", "kind", "race", "gender", "sex", "region"}) {
+    if (lower.find(hint) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// An integer column with at most this many distinct values and a code-like name is drafted
+// as categorical (its values are labels, not quantities).
+constexpr std::size_t kMaxCodeValues = 20;
+
+// Rows-per-unit quantiles of a repeating identifier, for the draft's description.
+std::string RowsPerUnitSummary(const ColumnStats& s, std::uint64_t& p99) {
+  std::vector<std::uint64_t> rows;
+  rows.reserve(s.counts.size());
+  for (const auto& [id, n] : s.counts) rows.push_back(n);
+  std::sort(rows.begin(), rows.end());
+  const auto quantile = [&](double q) {
+    return rows[std::min(rows.size() - 1, static_cast<std::size_t>(q * (rows.size() - 1) + 0.5))];
+  };
+  p99 = quantile(0.99);
+  return "median " + std::to_string(quantile(0.5)) + ", 90% " + std::to_string(quantile(0.9)) +
+         ", 99% " + std::to_string(p99) + ", max " + std::to_string(rows.back());
 }
 
 json NumberJson(double value, bool integer) {
@@ -239,7 +354,9 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
       ColumnStats& s = stats[c];
       ++s.non_missing;
       if (!s.distinct_overflow) {
-        ++s.counts[std::string(cell)];
+        auto [it, inserted] = s.counts.try_emplace(std::string(cell), 0);
+        ++it->second;
+        if (inserted && s.first_seen.size() < kOrderCap) s.first_seen.push_back(it->first);
         if (s.counts.size() > kDistinctCap) s.distinct_overflow = true;
       }
       if (s.all_number) {
@@ -273,6 +390,8 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
   if (missing_tokens.empty()) missing_tokens.push_back("");
 
   json attributes = json::array();
+  std::optional<json> privacy_unit;
+  std::string unit_note;
   for (std::size_t c = 0; c < names.size(); ++c) {
     const ColumnStats& s = stats[c];
     json a = {{"name", names[c]}};
@@ -282,18 +401,51 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
         distinct > options.identifier_ratio * static_cast<double>(s.non_missing);
     const bool looks_like_identifier =
         s.non_missing >= 20 && many_distinct && !(s.all_number && !s.all_integer);
+    const bool named_identifier =
+        NameLooksLikeIdentifier(names[c]) && distinct > 0.5 * static_cast<double>(s.non_missing);
+    // Never missing in the data: the draft says so (it is private-derived like every other
+    // field; a person confirms that the column can never be missing).
+    const bool complete = s.non_missing == rows;
+    std::string description;
     if (s.non_missing == 0) {
       a["type"] = "ignore";
-      a["description"] = "draft: every cell is missing";
+      description = "draft: every cell is missing";
+    } else if (named_identifier && complete && !s.distinct_overflow &&
+               distinct < static_cast<double>(s.non_missing) && !privacy_unit) {
+      // An identifier whose values repeat: several rows of one person, so the person (not the
+      // row) is the unit of privacy (docs/privacy.md "Unit of privacy").
+      a["type"] = "ignore";
+      std::uint64_t p99 = 1;
+      const std::string quantiles = RowsPerUnitSummary(s, p99);
+      description =
+          "draft: an identifier whose values repeat, proposed as the privacy unit; rows per "
+          "unit in the data (PRIVATE, read off the data): " +
+          quantiles + "; set max_rows_per_unit from what the data can hold by design";
+      privacy_unit =
+          json{{"column", names[c]}, {"max_rows_per_unit", std::max<std::uint64_t>(1, p99)}};
+      if (s.all_integer) (*privacy_unit)["id_type"] = "integer";
+      unit_note = " The privacy unit (column " + names[c] + ", max_rows_per_unit " +
+                  std::to_string(std::max<std::uint64_t>(1, p99)) +
+                  ") is the data's 99th percentile of rows per unit: private, replace it.";
     } else if (looks_like_identifier) {
       a["type"] = "ignore";
-      a["description"] = "draft: nearly every value is distinct, looks like an identifier";
-    } else if (NameLooksLikeIdentifier(names[c]) &&
-               distinct > 0.5 * static_cast<double>(s.non_missing)) {
+      description = "draft: nearly every value is distinct, looks like an identifier";
+    } else if (named_identifier) {
       a["type"] = "ignore";
-      a["description"] =
+      description =
           "draft: named like an identifier with many distinct values; if rows of "
           "one person repeat, declare it the privacy_unit column";
+    } else if (s.all_number && s.all_integer && s.min < s.max &&
+               s.counts.size() <= kMaxCodeValues && NameLooksLikeCode(names[c])) {
+      // Integer codes (admission type 1..8): labels without an order or a distance.
+      std::vector<std::string> values = s.first_seen;
+      std::string how;
+      values = OrderCategories(std::move(values), how);
+      a["type"] = "categorical";
+      a["values"] = values;
+      description =
+          "draft: integer codes found in the data, proposed as categories (" + how +
+          "); list every code of the code book, or make it integer if the numbers are amounts";
     } else if (s.all_number && s.min < s.max) {
       const bool integer = s.all_integer;
       a["type"] = integer ? "integer" : "continuous";
@@ -308,41 +460,60 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
             integer ? static_cast<std::uint32_t>(std::min<double>(options.numeric_bins, integers))
                     : options.numeric_bins;
       }
-      a["description"] = "draft: bounds are the data's own min and max";
+      description =
+          "draft: bounds are the data's own min and max (private): replace them with public "
+          "ones (the measurement's possible range, a code book, a clinical range)";
     } else if (s.all_date && s.date_min < s.date_max) {
       a["type"] = "date";
       a["min"] = FormatTime(s.date_min, kDefaultDateFormat, false);
       a["max"] = FormatTime(s.date_max, kDefaultDateFormat, false);
       const std::int64_t span = s.date_max - s.date_min;
       a["granularity"] = span <= 120 ? "day" : span <= 3 * 366 ? "week" : "month";
-      a["description"] = "draft: range is the data's own first and last date";
+      description =
+          "draft: range is the data's own first and last date (private): replace it with the "
+          "period the extract covers by design";
     } else {
       a["type"] = "categorical";
-      std::vector<std::pair<std::string, std::uint64_t>> by_count(s.counts.begin(), s.counts.end());
-      std::vector<std::string> values;
-      if (by_count.size() <= options.max_categories) {
-        for (const auto& [value, count] : by_count) values.push_back(value);
-        std::sort(values.begin(), values.end());
-        a["values"] = values;
-        a["out_of_domain"] = "missing";
-        a["description"] = "draft: categories are the values found in the data";
+      std::string how;
+      if (s.counts.size() <= options.max_categories) {
+        std::vector<std::string> values = s.first_seen;
+        a["values"] = OrderCategories(std::move(values), how);
+        description = "draft: categories are the values found in the data (" + how +
+                      "); list every value the code book allows";
       } else {
+        std::vector<std::pair<std::string, std::uint64_t>> by_count(s.counts.begin(),
+                                                                    s.counts.end());
         std::sort(by_count.begin(), by_count.end(), [](const auto& x, const auto& y) {
           return x.second != y.second ? x.second > y.second : x.first < y.first;
         });
         std::string other = "other";
         while (s.counts.count(other)) other = "_" + other;
+        std::vector<std::string> kept;
         for (std::size_t i = 0; i + 1 < options.max_categories && i < by_count.size(); ++i) {
-          values.push_back(by_count[i].first);
+          kept.push_back(by_count[i].first);
         }
-        std::sort(values.begin(), values.end());
+        // Keep the file's order among the kept values (first_seen covers them all unless the
+        // column has more than kOrderCap distinct values).
+        std::vector<std::string> values;
+        for (const auto& value : s.first_seen) {
+          if (std::find(kept.begin(), kept.end(), value) != kept.end()) values.push_back(value);
+        }
+        if (values.size() != kept.size()) values = kept;
+        values = OrderCategories(std::move(values), how);
         values.push_back(other);
         a["values"] = values;
         a["catch_all"] = other;
-        a["description"] =
-            "draft: the most frequent values in the data; the rest map to \"" + other + "\"";
+        description = "draft: the most frequent values in the data (" + how +
+                      "); the rest map to \"" + other + "\"";
       }
     }
+    if (a["type"] != "ignore" && complete) {
+      a["nullable"] = false;
+      description +=
+          "; never missing in the data, so nullable is false: keep it only if the "
+          "column can never be missing";
+    }
+    a["description"] = description;
     attributes.push_back(std::move(a));
   }
 
@@ -353,7 +524,9 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
       "DRAFT derived from the private data: categories, bounds and identifier guesses were read "
       "off the data and disclose it. Keep this file private. Before any release a person must "
       "replace every domain with a public one (code book, standards, general knowledge) and "
-      "remove \"draft\": true; until then privet refuses to spend budget with it.";
+      "remove \"draft\": true; until then privet refuses to spend budget with it. \"nullable\": "
+      "false marks columns with no missing value in the data." +
+      unit_note;
   config["dataset"] = {{"id", options.dataset_id.empty() ? SanitisedId(csv) : options.dataset_id},
                        {"csv", options.csv_as_written.empty()
                                    ? std::filesystem::absolute(csv).lexically_normal().string()
@@ -361,6 +534,7 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
                        {"delimiter", std::string(1, options.delimiter)},
                        {"header", true},
                        {"missing_tokens", missing_tokens}};
+  if (privacy_unit) config["privacy_unit"] = *privacy_unit;
   config["attributes"] = std::move(attributes);
   // Candidate rules seen in the data (derived from it like everything above). A draft that
   // does not parse as a config (a corner case of the inference) gets none.
@@ -375,6 +549,47 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
     config.erase("constraints");
   }
   return config;
+}
+
+nlohmann::ordered_json InReadingOrder(const json& config) {
+  // Keys a person reads first come first; the rest keep their (alphabetical) order after.
+  static const std::vector<std::string> top_order{
+      "schema_version", "draft",         "warning",    "description", "dataset",
+      "privacy_unit",   "expected_rows", "attributes", "derived",     "constraints"};
+  static const std::vector<std::string> attribute_order{
+      "name",  "type",        "values", "catch_all", "out_of_domain",  "min",        "max", "bins",
+      "edges", "granularity", "format", "nullable",  "missing_tokens", "description"};
+  static const std::vector<std::string> dataset_order{"id", "csv", "delimiter", "header",
+                                                      "missing_tokens"};
+  static const std::vector<std::string> unit_order{"column", "max_rows_per_unit", "id_type"};
+  const auto ordered = [](const json& object, const std::vector<std::string>& order,
+                          const auto& value_of) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const auto& key : order) {
+      if (object.contains(key)) out[key] = value_of(key, object.at(key));
+    }
+    for (const auto& [key, value] : object.items()) {
+      if (!out.contains(key)) out[key] = value_of(key, value);
+    }
+    return out;
+  };
+  const auto plain = [](const std::string&, const json& value) {
+    return nlohmann::ordered_json::parse(value.dump());
+  };
+  if (!config.is_object()) return nlohmann::ordered_json::parse(config.dump());
+  return ordered(config, top_order, [&](const std::string& key, const json& value) {
+    if (key == "dataset" && value.is_object()) return ordered(value, dataset_order, plain);
+    if (key == "privacy_unit" && value.is_object()) return ordered(value, unit_order, plain);
+    if (key == "attributes" && value.is_array()) {
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (const auto& attribute : value) {
+        list.push_back(attribute.is_object() ? ordered(attribute, attribute_order, plain)
+                                             : plain(key, attribute));
+      }
+      return list;
+    }
+    return plain(key, value);
+  });
 }
 
 }  // namespace privet::engine

@@ -48,6 +48,11 @@ struct DraftOptions {
 // best supported first. Like the domains they disclose the data and need a person's review.
 nlohmann::json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options = {});
 
+// The config with its keys in reading order (docs/config.md): top level schema_version, draft,
+// warning, dataset, privacy_unit, attributes, rules; each attribute name, type, its domain,
+// then its options and description. What `schema draft` writes.
+nlohmann::ordered_json InReadingOrder(const nlohmann::json& config);
+
 class Schema;
 class EncodedTable;
 // The proposals alone: {"derived": [...], "constraints": [...]} for `table` encoded with

@@ -49,34 +49,9 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                      "(`privet ledger init --test-only`)");
   }
   const Budget& budget = state.budget;
-  const double delta = budget.delta;
-  const double cost = ComposeEpsilon(request.events, delta);
-  const double spent_before = ComposeEpsilon(state.events, delta);
-  std::vector<PrivacyEvent> all_events = state.events;
-  all_events.insert(all_events.end(), request.events.begin(), request.events.end());
-  const double total = ComposeEpsilon(all_events, delta);
-  const std::string prefix = "dataset " + request.dataset_id + ": ";
-  if (!std::isfinite(cost)) {
-    throw BudgetExceeded(prefix + "this release has no finite epsilon at the budget's delta " +
-                         FormatNumber(delta, 6) + " (gaussian and approx events need delta > 0)");
-  }
-  if (budget.per_release_epsilon && cost > *budget.per_release_epsilon) {
-    throw BudgetExceeded(prefix + "this release needs epsilon " + FormatNumber(cost, 6) +
-                         " but the per-release cap is " +
-                         FormatNumber(*budget.per_release_epsilon, 6) + " (delta " +
-                         FormatNumber(delta, 6) + ")");
-  }
-  if (!(total <= budget.epsilon)) {
-    const double remaining = std::max(0.0, budget.epsilon - spent_before);
-    std::string message = prefix + "this release needs epsilon " + FormatNumber(cost, 6) +
-                          " but only " + FormatNumber(remaining, 6) + " of " +
-                          FormatNumber(budget.epsilon, 6) + " remains (delta " +
-                          FormatNumber(delta, 6) + ")";
-    if (cost <= remaining) {
-      message +=
-          "; composed with the earlier releases the total would be " + FormatNumber(total, 6);
-    }
-    throw BudgetExceeded(message);
+  const ChargeQuote quote = QuoteCharge(budget, state.events, request.events);
+  if (!quote.accepted()) {
+    throw BudgetExceeded("dataset " + request.dataset_id + ": " + quote.reason);
   }
   nlohmann::json events = nlohmann::json::array();
   for (const auto& event : request.events) events.push_back(event.ToJson());
@@ -87,8 +62,8 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                          {"registration_entry_id", request.registration_entry_id},
                          {"randomness", request.seeded ? "seeded" : "secure"},
                          {"events", events},
-                         {"cost", LossToJson({cost, delta})},
-                         {"cumulative", LossToJson({total, delta})},
+                         {"cost", LossToJson(quote.cost)},
+                         {"cumulative", LossToJson(quote.total)},
                          {"budget", ToJson(budget)}};
   if (!request.approved_by.empty()) body["approved_by"] = request.approved_by;
   ChargeReceipt receipt;
@@ -112,10 +87,10 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
   receipt.entry_id = entry_id;
   receipt.entry_hash = entry_hash;
   receipt.head_hash = entry_hash;
-  receipt.cost = {cost, delta};
-  receipt.cumulative = {total, delta};
+  receipt.cost = quote.cost;
+  receipt.cumulative = quote.total;
   receipt.budget = budget;
-  receipt.remaining_epsilon = std::max(0.0, budget.epsilon - total);
+  receipt.remaining_epsilon = quote.remaining_after;
   receipt.ledger_mode = mode;
   receipt.registration_entry_id = request.registration_entry_id;
   return receipt;

@@ -104,7 +104,7 @@ DatasetStatus BudgetLedger::Impl::Status(const std::string& dataset_id) const {
   status.owner = state.owner;
   status.created = state.created;
   status.budget = state.budget;
-  status.spent = Compose(state.events, state.budget.delta);
+  status.spent = MeasureLoss(state.events, state.budget.delta);
   status.remaining_epsilon = std::max(0.0, state.budget.epsilon - status.spent.epsilon);
   status.releases = std::move(state.releases);
   status.registration = std::move(state.registration);

@@ -66,6 +66,18 @@ spent=$(json_field summary.json 'd["release"]["epsilon"]')
 python3 -c "import sys; assert abs(float(sys.argv[1]) - 1.0) < 1e-6, sys.argv[1]" "$spent" ||
   fail "release spent $spent, requested 1"
 
+# The officer's report names the release from the attestation beside the synthetic table.
+real_option=()
+if [ "$#" -ge 4 ]; then real_option=(--real "$4"); fi
+"$privet" report --config "$config" "${real_option[@]}" --synthetic release/synthetic.csv \
+  --out report.html --json report.json --quiet >/dev/null
+release_id=$(json_field summary.json 'd["release"]["id"]')
+digest=$(sha256sum release/attestation.dsse.json | cut -d' ' -f1)
+grep -q "<td>$release_id</td>" report.html || fail "the report does not name $release_id"
+grep -q "$digest" report.html || fail "the report does not name the attestation digest"
+[ "$(json_field report.json 'd["release"]["release_id"]')" = "$release_id" ] ||
+  fail "report.json does not name the release"
+
 # The ledger records exactly what was requested.
 "$privet" budget show --dataset "$dataset" --json >show.json
 python3 - show.json <<'PY' || fail "ledger totals"

@@ -39,6 +39,11 @@ grep -q '"acc_train_synth"' "$work/report.json" || fail "JSON lacks the classifi
 [[ "$(head -1 "$work/coded/real_coded.csv")" == gender,pan_day,* ]] || fail "coded header"
 [[ "$(wc -l < "$work/coded/real_coded.csv")" -eq 15525 ]] || fail "coded real row count"
 if grep -q -i '<script\|src=\|<link' "$work/report.html"; then fail "page loads something"; fi
+# Issue 16: worst attributes and pairs ranked; without an attestation the header says so.
+grep -q 'id="worst-attributes"' "$work/report.html" || fail "page lacks the worst attributes"
+grep -q 'id="worst-pairs"' "$work/report.html" || fail "page lacks the worst pairs"
+grep -q 'Release: not named' "$work/report.html" || fail "page does not say the release is unnamed"
+grep -q '"release": null' "$work/report.json" || fail "JSON lacks release: null"
 ls "$work" | grep -q partial && fail "a .partial file was left behind"
 
 expect_refusal 3 "--synthetic .*no such file" --config "$config" \

@@ -88,6 +88,26 @@ expect_out "DRAFT: derived from private data"
 # Without --out the draft goes to stdout.
 expect_code 0 "$privet" schema draft "$csv"
 python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["draft"] is True' "$work/out.txt"
+# Keys in reading order: schema_version first, each attribute's name then type.
+head -2 "$work/out.txt" | grep -q '"schema_version"' || fail "the draft does not start with schema_version"
+grep -q '"name": "subject_id",' "$work/out.txt" || fail "name is not the first key"
+# The review lists what still looks data-derived (issue 16): the draft flag, the unit bound,
+# data-derived bounds.
+expect_code 0 "$privet" schema review "$work/draft.json"
+expect_out '"draft": true is still set'
+expect_out "are the data's own min and max"
+expect_out "item(s) still look data-derived"
+# A relative CSV stays relative: to the config's folder with --out, as given without.
+mkdir -p "$work/data" "$work/configs"
+cp "$csv" "$work/data/covid.csv"
+(cd "$work/data" && "$privet" schema draft covid.csv --out ../configs/covid.json 2>/dev/null) ||
+  fail "draft with a relative csv"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["dataset"]["csv"]; assert c == "../data/covid.csv", c' \
+  "$work/configs/covid.json" || fail "the relative csv path was not kept relative"
+expect_code 0 "$privet" schema check "$work/configs/covid.json"
+(cd "$work/data" && "$privet" schema draft covid.csv 2>/dev/null) >"$work/stdout_draft.json"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["dataset"]["csv"]; assert c == "covid.csv", c' \
+  "$work/stdout_draft.json" || fail "the relative csv path on stdout was rewritten"
 
 # 6. Draft of bad data: ragged row, invalid UTF-8, empty file.
 printf 'a,b\n1,2\n3\n' >"$work/ragged.csv"

@@ -53,7 +53,9 @@ TEST_CASE("request options: each kind accepts its own options only") {
   CHECK(options.rows == 100u);
   CHECK(options.mode == "pure");
   CHECK_FALSE(options.degree.has_value());
-  CHECK(QueryOptionsFromJson(CheckOptions("marginal", {{"attributes", {"a"}}})).mode == "pure");
+  // Without a mode the release's default applies: "auto", the mode with less noise (issue 16).
+  CHECK(QueryOptionsFromJson(CheckOptions("marginal", {{"attributes", {"a"}}})).mode ==
+        release::kAutoNoiseMode);
 }
 
 }  // namespace

@@ -128,8 +128,8 @@ TEST_CASE("Encoder: bad inputs name file, line and column") {
   // A category outside the domain with policy "error".
   CHECK(ErrorOf(schema, "id,sex,age\n1,F,3\n2,U,4\n") ==
         "small.csv:3: column \"sex\" (field 2): value (not shown: private data) is not in the "
-        "declared domain (add it to \"values\", or declare a catch_all or out_of_domain "
-        "\"missing\")");
+        "declared domain (add it to \"values\", or declare a \"catch_all\" value or "
+        "out_of_domain \"missing\")");
   // Numbers that do not parse, and a fraction in an integer column.
   CHECK(ErrorOf(schema, "id,sex,age\n1,F,thirty\n") ==
         "small.csv:2: column \"age\" (field 3): value (not shown: private data) is not a number");

@@ -3,9 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "engine/table/encoder.h"
 #include "engine/table/schema.h"
+#include "engine/table/schema_review.h"
 #include "privacy/errors.h"
 
 namespace privet::engine {
@@ -45,7 +48,8 @@ TEST_CASE("DraftSchema: types, domains and identifiers inferred from the fixture
   CHECK(AttributeNamed(draft, "weight")["type"] == "continuous");
   const json& ward = AttributeNamed(draft, "ward");
   CHECK(ward["type"] == "categorical");
-  CHECK(ward["values"] == json::array({"east, annex", "north", "south"}));
+  // File order (no order is named by the labels), never alphabetical.
+  CHECK(ward["values"] == json::array({"north", "south", "east, annex"}));
   const json& admitted = AttributeNamed(draft, "admitted");
   CHECK(admitted["type"] == "date");
   CHECK(admitted["granularity"] == "day");
@@ -140,6 +144,140 @@ TEST_CASE("ProposeRules: a function column and skip logic seen in the data, mark
   config["derived"] = rules["derived"];
   config["constraints"] = rules["constraints"];
   CHECK_NOTHROW(Schema::FromJson(config, ".", "p"));
+}
+
+// tests/data/schema/draft_frictions.csv: 80 rows written by a seeded script (invented values,
+// no real data): patient_id repeats (1 or 2 rows per id), education uses the Census/UCI Adult
+// labels, age is never missing, admission_type_id holds codes 1..8, bmi is NA every 9th row,
+// age_band holds " 0-9".." 40-49", smokes Never/Sometimes/Often/Always.
+const fs::path kFrictions = kSource / "tests/data/schema/draft_frictions.csv";
+
+TEST_CASE("DraftSchema: honest defaults and a draft worth reviewing (issue 16)") {
+  const json draft = DraftSchema(kFrictions);
+  // A repeating identifier is proposed as the privacy unit, with its quantiles named private.
+  REQUIRE(draft.contains("privacy_unit"));
+  CHECK(draft["privacy_unit"]["column"] == "patient_id");
+  CHECK(draft["privacy_unit"]["max_rows_per_unit"] == 2);
+  CHECK(draft["privacy_unit"]["id_type"] == "integer");
+  const json& unit = AttributeNamed(draft, "patient_id");
+  CHECK(unit["type"] == "ignore");
+  CHECK(unit["description"].get<std::string>().find("PRIVATE") != std::string::npos);
+  // nullable false exactly where the data has no missing value.
+  CHECK(AttributeNamed(draft, "age")["nullable"] == false);
+  CHECK(AttributeNamed(draft, "education")["nullable"] == false);
+  CHECK_FALSE(AttributeNamed(draft, "bmi").contains("nullable"));  // default true: it has NA
+  // No out_of_domain "missing" on a non-nullable category (the default then rejects).
+  CHECK_FALSE(AttributeNamed(draft, "education").contains("out_of_domain"));
+  // Ordered categories: a known ordering, leading numbers, frequency words.
+  const std::vector<std::string> education =
+      AttributeNamed(draft, "education")["values"].get<std::vector<std::string>>();
+  const std::vector<std::string> census = {
+      "Preschool", "1st-4th", "5th-6th",      "7th-8th",   "9th",     "10th",     "11th",
+      "12th",      "HS-grad", "Some-college", "Bachelors", "Masters", "Doctorate"};
+  std::vector<std::string> expected;
+  for (const auto& label : census) {
+    if (std::find(education.begin(), education.end(), label) != education.end()) {
+      expected.push_back(label);
+    }
+  }
+  CHECK(education == expected);
+  CHECK(AttributeNamed(draft, "age_band")["values"] ==
+        json::array({" 0-9", " 10-19", " 20-29", " 30-39", " 40-49"}));
+  CHECK(AttributeNamed(draft, "smokes")["values"] ==
+        json::array({"Never", "Sometimes", "Often", "Always"}));
+  // Low-cardinality integer codes with a code-like name become categories, in numeric order.
+  const json& admission = AttributeNamed(draft, "admission_type_id");
+  CHECK(admission["type"] == "categorical");
+  CHECK(admission["values"] == json::array({"1", "2", "3", "4", "5", "6", "7", "8"}));
+  // The draft is a valid config that encodes its own data.
+  const Schema schema = Schema::FromJson(draft, kFrictions.parent_path(), "draft");
+  CHECK(schema.max_rows_per_unit() == 2);
+  CHECK_NOTHROW(EncodeDataset(schema));
+}
+
+TEST_CASE("InReadingOrder: name, type, domain, then options; top level as a person reads it") {
+  const std::string text = InReadingOrder(DraftSchema(kFrictions)).dump();
+  const auto at = [&](const std::string& key) { return text.find(key); };
+  CHECK(at("\"schema_version\"") < at("\"draft\""));
+  CHECK(at("\"draft\"") < at("\"warning\""));
+  CHECK(at("\"dataset\"") < at("\"privacy_unit\""));
+  CHECK(at("\"privacy_unit\"") < at("\"attributes\""));
+  const std::string first = InReadingOrder(DraftSchema(kFrictions))["attributes"][1].dump();
+  CHECK(first.find("\"name\"") < first.find("\"type\""));
+  CHECK(first.find("\"type\"") < first.find("\"values\""));
+  CHECK(first.find("\"values\"") < first.find("\"nullable\""));
+  CHECK(first.find("\"nullable\"") < first.find("\"description\""));
+}
+
+TEST_CASE("ReviewSchema: data-derived bounds, categories and unit bound are flagged") {
+  const json draft = DraftSchema(kFrictions);
+  const Schema schema = Schema::FromJson(draft, kFrictions.parent_path(), "draft");
+  const std::vector<ReviewItem> items = ReviewSchema(schema);
+  const auto flagged = [&](const std::string& subject, const std::string& words) {
+    for (const auto& item : items) {
+      if (item.subject == subject && item.finding.find(words) != std::string::npos) return true;
+    }
+    return false;
+  };
+  CHECK(flagged("config", "\"draft\": true is still set"));
+  CHECK(flagged("age", "are the data's own min and max"));
+  CHECK(flagged("bmi", "are the data's own min and max"));
+  CHECK(flagged("education", "exactly values seen in the data"));
+  CHECK(flagged("privacy_unit", "is the data's largest rows per unit"));
+  // Replaced by public domains and reviewed: nothing is flagged.
+  json reviewed = draft;
+  reviewed.erase("draft");
+  reviewed["privacy_unit"]["max_rows_per_unit"] = 5;
+  for (json& a : reviewed["attributes"]) {
+    a["description"] = "reviewed";
+    if (a["type"] == "integer") a["min"] = 0, a["max"] = 120, a["bins"] = 12;
+    if (a["type"] == "continuous") a["min"] = 10, a["max"] = 80;
+    if (a["type"] == "categorical") a["values"].push_back("unknown");
+  }
+  const Schema clean = Schema::FromJson(reviewed, kFrictions.parent_path(), "reviewed");
+  const std::vector<ReviewItem> none = ReviewSchema(clean);
+  CHECK(none.empty());
+  for (const auto& item : none) MESSAGE(item.subject << ": " << item.finding);
+}
+
+// The raw UCI adult file and nhanes, read from ../shared/data beside the clone when present
+// (the tests skip without them; the fixture above covers the same rules).
+TEST_CASE("DraftSchema: raw adult and nhanes drafts (skipped without ../shared/data)") {
+  const fs::path adult = kSource / "../shared/data/adult/adult.csv";
+  const fs::path nhanes = kSource / "../shared/data/nhanes/NHANES.csv";
+  if (!fs::exists(adult) || !fs::exists(nhanes)) {
+    MESSAGE("skipped: ../shared/data/adult and nhanes are absent");
+    return;
+  }
+  const json a = DraftSchema(adult);
+  CHECK_FALSE(a.contains("privacy_unit"));  // adult has no identifier
+  CHECK(AttributeNamed(a, "age")["nullable"] == false);
+  CHECK(AttributeNamed(a, "sex")["nullable"] == false);
+  CHECK_FALSE(AttributeNamed(a, "workclass").contains("nullable"));  // "?" occurs
+  const auto education = AttributeNamed(a, "education")["values"].get<std::vector<std::string>>();
+  REQUIRE(education.size() == 16);
+  CHECK(education.front() == "Preschool");
+  CHECK(education[4] == "9th");
+  CHECK(education[5] == "10th");
+  CHECK(education.back() == "Doctorate");
+  CHECK_NOTHROW(Schema::FromJson(a, adult.parent_path(), "adult draft"));
+
+  const json n = DraftSchema(nhanes);
+  REQUIRE(n.contains("privacy_unit"));
+  CHECK(n["privacy_unit"]["column"] == "ID");
+  CHECK(n["privacy_unit"]["max_rows_per_unit"].get<int>() >= 2);
+  CHECK(AttributeNamed(n, "ID")["type"] == "ignore");
+  CHECK(AttributeNamed(n, "Gender")["nullable"] == false);
+  CHECK(AttributeNamed(n, "Age")["nullable"] == false);
+  CHECK_FALSE(AttributeNamed(n, "BMI").contains("nullable"));
+  CHECK(AttributeNamed(n, "AgeDecade")["values"][0] == " 0-9");
+  const std::string text = InReadingOrder(n)["attributes"][0].dump();
+  CHECK(text.rfind("{\"name\":\"ID\",\"type\"", 0) == 0);
+  const Schema schema = Schema::FromJson(n, nhanes.parent_path(), "nhanes draft");
+  const std::vector<ReviewItem> items = ReviewSchema(schema);
+  bool age_flagged = false;
+  for (const auto& item : items) age_flagged |= item.subject == "Age";
+  CHECK(age_flagged);
 }
 
 TEST_CASE("DraftSchema: bad input files are InputErrors") {
