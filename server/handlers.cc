@@ -251,9 +251,12 @@ Reply Plan(ServiceContext& context, const Call& call) {
   CheckEpsilonDelta(request.epsilon, request.delta);
   const nlohmann::json options = CheckOptions("synthesize", fields.OptionalObject("options"));
   try {
-    const engine::SynthesisPlan plan = release::PlanSynthesis(
+    // The plan with its budget preview (release/synthesize_release.h): what the dataset's
+    // composed total would be after this release and whether the cap or the budget refuses it,
+    // by the ledger's own charge rule. Free: nothing is charged or read from the data.
+    const release::SynthesisPreview preview = release::PreviewSynthesis(
         context.deployment.ForRelease(), request, SynthesizeOptionsFromJson(options));
-    return Json({{"dataset", request.dataset_id}, {"plan", plan.ToJson()}});
+    return Json({{"dataset", request.dataset_id}, {"plan", preview.ToJson()}});
   } catch (const UsageError& error) {
     throw ApiError(400, "invalid_request", error.what());
   } catch (const InputError& error) {

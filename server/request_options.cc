@@ -118,8 +118,9 @@ nlohmann::json CheckOptions(const std::string& kind, const nlohmann::json& optio
                             "options.");
     if (auto rows = fields.OptionalCount("rows")) checked["rows"] = *rows;
     if (auto mode = fields.OptionalString("mode")) {
-      if (*mode != "gaussian" && *mode != "pure") {
-        throw ApiError(400, "invalid_field", "field \"options.mode\" must be gaussian or pure");
+      if (*mode != "auto" && *mode != "gaussian" && *mode != "pure") {
+        throw ApiError(400, "invalid_field",
+                       "field \"options.mode\" must be auto, gaussian or pure");
       }
       checked["mode"] = *mode;
     }
@@ -141,8 +142,9 @@ nlohmann::json CheckOptions(const std::string& kind, const nlohmann::json& optio
   checked["attributes"] = fields.RequiredStrings("attributes");
   if (marginal) {
     if (auto mode = fields.OptionalString("mode")) {
-      if (*mode != "gaussian" && *mode != "pure") {
-        throw ApiError(400, "invalid_field", "field \"options.mode\" must be pure or gaussian");
+      if (*mode != "auto" && *mode != "pure" && *mode != "gaussian") {
+        throw ApiError(400, "invalid_field",
+                       "field \"options.mode\" must be auto, pure or gaussian");
       }
       checked["mode"] = *mode;
     }

@@ -53,6 +53,11 @@ TEST_CASE("request options: each kind accepts its own options only") {
   CHECK(options.rows == 100u);
   CHECK(options.mode == "pure");
   CHECK_FALSE(options.degree.has_value());
+  // "auto" may also be named explicitly, as on the CLI (--mode auto).
+  CHECK(QueryOptionsFromJson(CheckOptions("marginal", {{"attributes", {"a"}}, {"mode", "auto"}}))
+            .mode == release::kAutoNoiseMode);
+  CHECK(SynthesizeOptionsFromJson(CheckOptions("synthesize", {{"mode", "auto"}})).mode ==
+        release::kAutoNoiseMode);
   // Without a mode the release's default applies: "auto", the mode with less noise (issue 16).
   CHECK(QueryOptionsFromJson(CheckOptions("marginal", {{"attributes", {"a"}}})).mode ==
         release::kAutoNoiseMode);
