@@ -10,7 +10,7 @@ namespace privet::engine {
 namespace {
 
 // GROUPING SETS takes at most 4096 sets per query; 1024 keeps the statement text moderate.
-constexpr std::size_t kSetsPerQuery = 1024;
+constexpr std::size_t kSetsPerQuery = 64;
 
 std::uint64_t ParseUnsigned(const std::string& text) {
   std::uint64_t value = 0;
@@ -81,6 +81,18 @@ void PostgresMarginalSource::Prepare() {
     }
   }
   source->sql_ = std::make_unique<PostgresSql>(source->schema_, std::move(classes), pgcrypto);
+  const PgResult partitions = db.Execute(
+      "SELECT n.nspname::text, c.relname::text FROM pg_catalog.pg_partition_tree("
+      "$1::regclass) AS t JOIN pg_catalog.pg_class c ON c.oid = t.relid JOIN "
+      "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE t.isleaf AND t.level > 0 "
+      "ORDER BY 1, 2",
+      {relation}, "list the table's partitions");
+  std::vector<std::string> leaves;
+  for (int row = 0; row < partitions.rows(); ++row) {
+    leaves.push_back(QuoteIdentifier(partitions.value(row, 0)) + "." +
+                     QuoteIdentifier(partitions.value(row, 1)));
+  }
+  source->sql_->set_partitions(std::move(leaves));
 
   const SqlStatement validation = source->sql_->Validation();
   const PgResult checks = db.Execute(validation.text, validation.params, "check every cell");
@@ -112,6 +124,19 @@ void PostgresMarginalSource::Prepare() {
 std::uint64_t PostgresMarginalSource::NumRows() {
   if (!num_rows_) num_rows_ = Count({}).Total();
   return *num_rows_;
+}
+
+std::vector<std::string> PostgresMarginalSource::ExplainCount(
+    std::span<const std::size_t> attributes) {
+  CheckMarginalAttributes(domain_sizes_, attributes);
+  std::vector<std::size_t> sorted(attributes.begin(), attributes.end());
+  std::sort(sorted.begin(), sorted.end());
+  const SqlStatement statement = sql_->Counts({sorted}, bound_key_hex_);
+  const PgResult plan =
+      connection_.Execute("EXPLAIN (VERBOSE) " + statement.text, statement.params, "explain a count");
+  std::vector<std::string> lines;
+  for (int row = 0; row < plan.rows(); ++row) lines.push_back(plan.value(row, 0));
+  return lines;
 }
 
 Marginal PostgresMarginalSource::Count(std::span<const std::size_t> attributes) {

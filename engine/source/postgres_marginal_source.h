@@ -55,6 +55,11 @@ class PostgresMarginalSource final : public MarginalSource {
   Marginal Count(std::span<const std::size_t> attributes) override;
   std::vector<Marginal> CountBatch(const std::vector<std::vector<std::size_t>>& sets) override;
 
+  // PostgreSQL's EXPLAIN (VERBOSE) of the statement Count(attributes) runs, one plan line per
+  // element: for the officer (docs/officer.md shows it for a sharded table) and for the test that
+  // the GROUP BY runs on the shards. Plans name no data, only estimates.
+  std::vector<std::string> ExplainCount(std::span<const std::size_t> attributes);
+
   // The text of every statement run on the connection so far (parameters not included).
   const std::vector<std::string>& executed_sql() const { return connection_.executed(); }
 

@@ -189,8 +189,9 @@ std::string PostgresSql::CodeExpression(std::size_t index, Params& params) const
       // Categories match the cell exactly (no trimming), as in the CSV path; a column of
       // another type is compared by its text form.
       const std::string text = type == PgColumnClass::kText ? column : column + "::text";
-      sql += " ELSE COALESCE(array_position(" + params.Add(TextArray(a.values), "text[]") + ", " +
-             text + ") - 1, " + out_of_domain + ")";
+      const std::string position =
+          "array_position(" + params.Add(TextArray(a.values), "text[]") + ", " + text + ")";
+      sql += " WHEN " + position + " IS NULL THEN " + out_of_domain + " ELSE " + position + " - 1";
       break;
     }
     case AttributeType::kInteger:
@@ -200,7 +201,7 @@ std::string PostgresSql::CodeExpression(std::size_t index, Params& params) const
         const std::string& trimmed = trimmed_cell();
         sql += " WHEN " + trimmed + " !~ " + params.Add(std::string(kNumberPattern), "text") +
                " THEN -1";
-        value = "regexp_replace(" + trimmed + ", '^\\+', '')::float8";
+        value = "float8in(textout(regexp_replace(" + trimmed + ", '^\\+', '')))";
       } else {
         value = column + "::float8";
         sql += " WHEN NOT (" + value + " > '-Infinity'::float8 AND " + value +
@@ -209,7 +210,7 @@ std::string PostgresSql::CodeExpression(std::size_t index, Params& params) const
       if (a.type == AttributeType::kInteger) {
         sql += " WHEN " + value + " <> trunc(" + value + ") THEN -1";
       }
-      sql += " ELSE width_bucket(LEAST(GREATEST(" + value + ", " +
+      sql += " ELSE width_bucket(float8smaller(float8larger(" + value + ", " +
              params.Add(DoubleText(a.min), "float8") + "), " +
              params.Add(DoubleText(a.max), "float8") + "), " +
              params.Add(NumberArray(a.bin_lower, DoubleText), "float8[]") + ") - 1";
@@ -230,8 +231,8 @@ std::string PostgresSql::CodeExpression(std::size_t index, Params& params) const
         const auto field = [&](char spec, const char* fallback) -> std::string {
           const std::size_t group = fields.find(spec);
           if (group == std::string::npos) return fallback;
-          return "(regexp_match(" + trimmed + ", " + re + "))[" + std::to_string(group + 1) +
-                 "]::int";
+          return "int4in(textout((regexp_match(" + trimmed + ", " + re + "))[" +
+                 std::to_string(group + 1) + "]))";
         };
         if (datetime) {
           time = "floor(EXTRACT(EPOCH FROM make_timestamp(" + field('Y', "0") + ", " +
@@ -251,7 +252,7 @@ std::string PostgresSql::CodeExpression(std::size_t index, Params& params) const
           time = "(" + column + "::date - " + epoch + ")::int8";
         }
       }
-      sql += " ELSE width_bucket(LEAST(GREATEST(" + time + ", " +
+      sql += " ELSE width_bucket(int8smaller(int8larger(" + time + ", " +
              params.Add(std::to_string(static_cast<std::int64_t>(a.min)), "int8") + "), " +
              params.Add(std::to_string(static_cast<std::int64_t>(a.max)), "int8") + "), " +
              params.Add(NumberArray(a.bucket_start, [](std::int64_t v) { return std::to_string(v); }),
@@ -288,7 +289,7 @@ std::string PostgresSql::UnitExpression(Params& params) const {
 }
 
 std::string PostgresSql::EncodedRows(const std::vector<std::size_t>& attributes, bool with_unit,
-                                     Params& params) const {
+                                     Params& params, const std::string& relation) const {
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < attributes.size(); ++i) {
     if (i) sql += ", ";
@@ -296,7 +297,7 @@ std::string PostgresSql::EncodedRows(const std::vector<std::size_t>& attributes,
   }
   if (with_unit) sql += std::string(attributes.empty() ? "" : ", ") + UnitExpression(params) + " AS u";
   if (attributes.empty() && !with_unit) sql += "1 AS one";
-  return sql + " FROM " + Relation();
+  return sql + " FROM " + relation;
 }
 
 SqlStatement PostgresSql::Validation() const {
@@ -307,7 +308,7 @@ SqlStatement PostgresSql::Validation() const {
   std::string sql = "SELECT count(*) > 0";
   for (std::size_t i : all) sql += ", coalesce(bool_or(c" + std::to_string(i) + " < 0), false)";
   if (unit) sql += ", coalesce(bool_or(u IS NULL), false)";
-  sql += " FROM (" + EncodedRows(all, unit, params) + ") AS e";
+  sql += " FROM (" + EncodedRows(all, unit, params, Relation()) + ") AS e";
   return {sql, params.Take()};
 }
 
@@ -328,8 +329,29 @@ SqlStatement PostgresSql::Counts(const std::vector<std::vector<std::size_t>>& se
   select += "count(*)";
 
   std::string from;
+  if (!schema_.privacy_unit_column() && sets.size() == 1 && !partitions_.empty()) {
+    // One GROUP BY per partition, summed (set_partitions says why).
+    std::string keys;
+    for (std::size_t i : columns) {
+      if (!keys.empty()) keys += ", ";
+      keys += name(i);
+    }
+    std::string branches;
+    for (const std::string& partition : partitions_) {
+      if (!branches.empty()) branches += " UNION ALL ";
+      branches += "SELECT ";
+      for (std::size_t i : columns) branches += name(i) + ", ";
+      branches += "count(*) AS n FROM (" + EncodedRows(columns, false, params, partition) + ") AS e";
+      if (!keys.empty()) branches += " GROUP BY " + keys;
+    }
+    std::string sum_select = "SELECT ";
+    for (std::size_t i : columns) sum_select += name(i) + ", ";
+    return {sum_select + "sum(n)::int8 FROM (" + branches + ") AS per_partition" +
+                (keys.empty() ? "" : " GROUP BY " + keys),
+            params.Take()};
+  }
   if (!schema_.privacy_unit_column()) {
-    from = "(" + EncodedRows(columns, false, params) + ") AS e";
+    from = "(" + EncodedRows(columns, false, params, Relation()) + ") AS e";
   } else {
     // The unit bound (docs/officer.md, "The unit bound in SQL"). Every query orders each unit's
     // rows by ALL modeled codes, numbers them (occ), and keeps the max_rows_per_unit rows with
@@ -350,7 +372,8 @@ SqlStatement PostgresSql::Counts(const std::vector<std::vector<std::size_t>>& se
            ".hmac(convert_to(u || ':' || occ::text, 'UTF8'), " +
            params.Add("\\x" + bound_key_hex, "bytea") +
            ", 'sha256')) AS kept_rank FROM (SELECT e.*, row_number() OVER (PARTITION BY u ORDER BY " +
-           order + ") AS occ FROM (" + EncodedRows(all, true, params) + ") AS e) AS o) AS b";
+           order + ") AS occ FROM (" + EncodedRows(all, true, params, Relation()) +
+           ") AS e) AS o) AS b";
     from += " WHERE kept_rank <= " +
             params.Add(std::to_string(schema_.max_rows_per_unit()), "int8");
   }

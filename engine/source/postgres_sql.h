@@ -5,7 +5,7 @@
 // or -1 for a cell the CSV path would refuse (not a number, outside a domain whose policy is
 // "error", missing where not nullable). Per attribute type:
 //  - categorical: array_position over the declared values (catch-all, missing or -1 otherwise);
-//  - integer/continuous: clamped to [min, max] with LEAST/GREATEST, binned with
+//  - integer/continuous: clamped to [min, max] (float8larger/float8smaller), binned with
 //    width_bucket(value, lower bounds): PostgreSQL's width_bucket over a threshold array counts
 //    the thresholds <= value, which is the upper_bound rule of Attribute::BinOf;
 //  - date/datetime: days or seconds since 1970-01-01, clamped, bucketed with width_bucket over
@@ -17,6 +17,11 @@
 // tokens. Text columns are parsed as the CSV reader parses cells (numbers with the grammar of
 // std::from_chars, spaces and tabs trimmed; dates with the attribute's format); columns of
 // numeric, date and timestamp types are read by value.
+//
+// Every function and operator used is a built-in one that postgres_fdw ships to a shard (CASE,
+// array_position, width_bucket, float8larger rather than GREATEST, float8in(textout(x)) rather
+// than the cast x::float8, which is an I/O coercion postgres_fdw keeps local), so a GROUP BY on
+// a foreign partition runs on its shard (checked by EXPLAIN in tests/e2e/source_postgres_test.cc).
 //
 // Identifiers are checked by the config parser (engine/table/source_config.h) and quoted here;
 // every value from the config (categories, tokens, bounds, bin edges, bucket starts, the bound,
@@ -83,6 +88,14 @@ class PostgresSql {
   // "schema"."table".
   std::string Relation() const;
 
+  // The leaf partitions of a partitioned table (each "schema"."name", from pg_partition_tree),
+  // empty for a plain table or view. With them, a single marginal without a unit bound is counted
+  // as one GROUP BY per partition under a UNION ALL, summed: PostgreSQL 15 aggregates
+  // partition-wise (and postgres_fdw ships the aggregate to a shard) only when the GROUP BY holds
+  // the partition key, which a marginal's codes never do, and it does not push partial aggregates
+  // to foreign servers; a GROUP BY on one foreign partition it does ship whole.
+  void set_partitions(std::vector<std::string> partitions) { partitions_ = std::move(partitions); }
+
  private:
   class Params;
   std::string CodeExpression(std::size_t attribute, Params& params) const;
@@ -91,11 +104,12 @@ class PostgresSql {
                           const std::vector<std::string>& tokens, Params& params) const;
   // SELECT of every needed code (and the unit) FROM the relation, as "c<i>" and "u".
   std::string EncodedRows(const std::vector<std::size_t>& attributes, bool with_unit,
-                          Params& params) const;
+                          Params& params, const std::string& relation) const;
 
   const Schema& schema_;
   std::map<std::string, PgColumnClass> column_classes_;
   std::string pgcrypto_schema_;
+  std::vector<std::string> partitions_;
 };
 
 }  // namespace privet::engine

@@ -59,7 +59,13 @@ class OwnerConnection {
   }
   // COPY ... FROM STDIN (text format) of `data`.
   void Copy(const std::string& sql, const std::string& data) {
-    Run(sql);
+    {
+      std::unique_ptr<PGresult, void (*)(PGresult*)> start(PQexec(connection_.get(), sql.c_str()),
+                                                          PQclear);
+      if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
+        throw std::runtime_error(sql + ": " + PQerrorMessage(connection_.get()));
+      }
+    }
     if (PQputCopyData(connection_.get(), data.data(), static_cast<int>(data.size())) != 1 ||
         PQputCopyEnd(connection_.get(), nullptr) != 1) {
       throw std::runtime_error(std::string("copy: ") + PQerrorMessage(connection_.get()));
