@@ -6,6 +6,7 @@
 
 #include "engine/source/in_memory_marginal_source.h"
 #include "engine/source/postgres_sql.h"
+#include "engine/table/encoder.h"
 #include "engine/table/marginals.h"
 #include "engine/table/schema.h"
 #include "privacy/errors.h"
@@ -43,6 +44,9 @@ TEST_CASE("a postgresql source parses, round-trips, and needs no csv") {
   CHECK(!written["dataset"].contains("csv"));
   CHECK(written["source"]["table"] == "visits");
   CHECK(Schema::FromJson(written, ".").ToJson() == written);
+
+  // The commands that read rows into memory refuse it by name rather than open "".
+  CHECK_THROWS_WITH_AS(EncodeDataset(schema), doctest::Contains("PostgreSQL table"), InputError);
 
   json service = DatabaseConfig();
   service["source"]["connection"] = {{"service", "clinic-warehouse"}};
