@@ -16,7 +16,8 @@ std::string PostgresDataCommitment(const Schema& schema, std::string_view secret
   db.BeginReadOnlySnapshot();
   const std::string pgcrypto = db.ExtensionSchema("pgcrypto");
   if (pgcrypto.empty()) {
-    throw InputError(schema.source() + ": the database has no pgcrypto extension, which the data "
+    throw InputError(schema.source() +
+                     ": the database has no pgcrypto extension, which the data "
                      "commitment needs (CREATE EXTENSION pgcrypto; docs/officer.md)");
   }
   std::vector<std::string> columns;
@@ -42,14 +43,14 @@ std::string PostgresDataCommitment(const Schema& schema, std::string_view secret
     sums += std::string(limb ? " + " : "") + "coalesce(sum(l" + std::to_string(limb) +
             "), 0) * 2::numeric ^ " + std::to_string(64 * (3 - limb));
   }
-  const std::string sql = "SELECT count(*)::text, ((" + sums + ") % 2::numeric ^ 256)::text FROM (SELECT " +
-                          limbs + " FROM (SELECT " + QuoteIdentifier(pgcrypto) +
-                          ".hmac(convert_to(" + row + ", 'UTF8'), $1::bytea, 'sha256') AS h FROM " +
-                          relation + ") AS hashed) AS split";
+  const std::string sql =
+      "SELECT count(*)::text, ((" + sums + ") % 2::numeric ^ 256)::text FROM (SELECT " + limbs +
+      " FROM (SELECT " + QuoteIdentifier(pgcrypto) + ".hmac(convert_to(" + row +
+      ", 'UTF8'), $1::bytea, 'sha256') AS h FROM " + relation + ") AS hashed) AS split";
   const PgResult result = db.Execute(sql, {"\\x" + key}, "compute the data commitment");
   if (result.rows() != 1) throw IntegrityError("source: the data commitment returned no row");
-  return privacy::HmacSha256Hex(secret, "privet-pg-v1\n" + relation + "\n" + result.value(0, 0) +
-                                            "\n" + result.value(0, 1));
+  return privacy::HmacSha256Hex(
+      secret, "privet-pg-v1\n" + relation + "\n" + result.value(0, 0) + "\n" + result.value(0, 1));
 }
 
 }  // namespace privet::engine

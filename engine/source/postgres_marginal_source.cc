@@ -16,7 +16,8 @@ std::uint64_t ParseUnsigned(const std::string& text) {
   std::uint64_t value = 0;
   const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
   if (result.ec != std::errc() || result.ptr != text.data() + text.size()) {
-    throw IntegrityError("source: PostgreSQL returned \"" + text + "\" where a count or code "
+    throw IntegrityError("source: PostgreSQL returned \"" + text +
+                         "\" where a count or code "
                          "belongs");
   }
   return value;
@@ -58,7 +59,8 @@ void PostgresMarginalSource::Prepare() {
   db.BeginReadOnlySnapshot();
 
   const PgResult columns = db.Execute(
-      "SELECT a.attname::text, pg_catalog.format_type(a.atttypid, NULL) FROM pg_catalog.pg_attribute a "
+      "SELECT a.attname::text, pg_catalog.format_type(a.atttypid, NULL) FROM "
+      "pg_catalog.pg_attribute a "
       "WHERE a.attrelid = (SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
       "ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2) "
       "AND a.attnum > 0 AND NOT a.attisdropped",
@@ -76,7 +78,8 @@ void PostgresMarginalSource::Prepare() {
   if (schema.privacy_unit_column()) {
     pgcrypto = db.ExtensionSchema("pgcrypto");
     if (pgcrypto.empty()) {
-      throw InputError(schema.source() + ": the database has no pgcrypto extension, which the "
+      throw InputError(schema.source() +
+                       ": the database has no pgcrypto extension, which the "
                        "privacy unit's bound needs (CREATE EXTENSION pgcrypto; docs/officer.md)");
     }
   }
@@ -114,9 +117,9 @@ void PostgresMarginalSource::Prepare() {
                      "\" is empty, missing or malformed in some row; every row must name its unit");
   }
   if (schema.privacy_unit_column()) {
-    const PgResult key = db.Execute(
-        "SELECT encode(" + QuoteIdentifier(pgcrypto) + ".gen_random_bytes(32), 'hex')", {},
-        "draw the unit bound's key");
+    const PgResult key =
+        db.Execute("SELECT encode(" + QuoteIdentifier(pgcrypto) + ".gen_random_bytes(32), 'hex')",
+                   {}, "draw the unit bound's key");
     source->bound_key_hex_ = key.value(0, 0);
   }
 }
@@ -132,8 +135,8 @@ std::vector<std::string> PostgresMarginalSource::ExplainCount(
   std::vector<std::size_t> sorted(attributes.begin(), attributes.end());
   std::sort(sorted.begin(), sorted.end());
   const SqlStatement statement = sql_->Counts({sorted}, bound_key_hex_);
-  const PgResult plan =
-      connection_.Execute("EXPLAIN (VERBOSE) " + statement.text, statement.params, "explain a count");
+  const PgResult plan = connection_.Execute("EXPLAIN (VERBOSE) " + statement.text, statement.params,
+                                            "explain a count");
   std::vector<std::string> lines;
   for (int row = 0; row < plan.rows(); ++row) lines.push_back(plan.value(row, 0));
   return lines;
@@ -164,14 +167,16 @@ std::vector<Marginal> PostgresMarginalSource::CountBatch(
   for (std::size_t first = 0; first < distinct.size(); first += kSetsPerQuery) {
     const std::vector<std::vector<std::size_t>> chunk(
         distinct.begin() + static_cast<std::ptrdiff_t>(first),
-        distinct.begin() + static_cast<std::ptrdiff_t>(std::min(first + kSetsPerQuery, distinct.size())));
+        distinct.begin() +
+            static_cast<std::ptrdiff_t>(std::min(first + kSetsPerQuery, distinct.size())));
     std::vector<std::size_t> columns;
     for (const auto& set : chunk) columns.insert(columns.end(), set.begin(), set.end());
     std::sort(columns.begin(), columns.end());
     columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
 
     const SqlStatement statement = sql_->Counts(chunk, bound_key_hex_);
-    const PgResult result = connection_.Execute(statement.text, statement.params, "count marginals");
+    const PgResult result =
+        connection_.Execute(statement.text, statement.params, "count marginals");
     if (result.columns() != static_cast<int>(columns.size()) + 1) {
       throw IntegrityError("source: PostgreSQL returned an unexpected result shape");
     }

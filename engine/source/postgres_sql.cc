@@ -62,7 +62,8 @@ std::string NumberArray(const std::vector<T>& values, Format format) {
 // The grammar ParseNumber (engine/table/encoder.cc) accepts after trimming spaces and tabs: an
 // optional '+', then what std::from_chars reads as a whole (optional '-', digits with an
 // optional fraction, optional exponent). Infinity and NaN are refused there as not finite.
-constexpr std::string_view kNumberPattern = R"(^\+?-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$)";
+constexpr std::string_view kNumberPattern =
+    R"(^\+?-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$)";
 
 // An anchored regular expression for a CheckTimeFormat-valid format, one capture group per
 // field (ParseTime: %Y four digits, the others one or two), and the fields in group order.
@@ -131,7 +132,8 @@ PostgresSql::PostgresSql(const Schema& schema, std::map<std::string, PgColumnCla
     const PgColumnClass type = it->second;
     const bool ok =
         attribute.type == AttributeType::kCategorical ||
-        ((attribute.type == AttributeType::kInteger || attribute.type == AttributeType::kContinuous) &&
+        ((attribute.type == AttributeType::kInteger ||
+          attribute.type == AttributeType::kContinuous) &&
          (type == PgColumnClass::kText || type == PgColumnClass::kNumber)) ||
         ((attribute.type == AttributeType::kDate || attribute.type == AttributeType::kDatetime) &&
          (type == PgColumnClass::kText || type == PgColumnClass::kDate ||
@@ -156,33 +158,32 @@ std::string PostgresSql::Relation() const {
 }
 
 std::string PostgresSql::MissingTest(const std::string& column, PgColumnClass column_class,
-                                     const std::vector<std::string>& tokens,
-                                     Params& params) const {
+                                     const std::vector<std::string>& tokens, Params& params) const {
   if (column_class != PgColumnClass::kText || tokens.empty()) return column + " IS NULL";
-  return "(" + column + " IS NULL OR " + column + " = ANY(" + params.Add(TextArray(tokens), "text[]") +
-         "))";
+  return "(" + column + " IS NULL OR " + column + " = ANY(" +
+         params.Add(TextArray(tokens), "text[]") + "))";
 }
 
 std::string PostgresSql::CodeExpression(std::size_t index, Params& params) const {
   const Attribute& a = schema_.modeled_attributes().at(index);
-  const std::string column =
-      QuoteIdentifier(schema_.source_config().postgresql.ColumnOf(a.name));
+  const std::string column = QuoteIdentifier(schema_.source_config().postgresql.ColumnOf(a.name));
   const PgColumnClass type =
       column_classes_.at(schema_.source_config().postgresql.ColumnOf(a.name));
   const std::string missing_code = a.nullable ? std::to_string(*a.missing_code()) : "-1";
-  std::string sql = "CASE WHEN " + MissingTest(column, type, a.missing_tokens, params) + " THEN " +
-                    missing_code;
+  std::string sql =
+      "CASE WHEN " + MissingTest(column, type, a.missing_tokens, params) + " THEN " + missing_code;
   std::string trimmed_text;  // the cell trimmed of spaces and tabs, as the CSV path trims it
   const auto trimmed_cell = [&]() -> const std::string& {
-    if (trimmed_text.empty()) trimmed_text = "btrim(" + column + ", " + params.Add(" \t", "text") + ")";
+    if (trimmed_text.empty())
+      trimmed_text = "btrim(" + column + ", " + params.Add(" \t", "text") + ")";
     return trimmed_text;
   };
   switch (a.type) {
     case AttributeType::kCategorical: {
       std::string out_of_domain = "-1";
       if (a.out_of_domain == OutOfDomainPolicy::kCatchAll) {
-        out_of_domain = std::to_string(
-            std::find(a.values.begin(), a.values.end(), *a.catch_all) - a.values.begin());
+        out_of_domain = std::to_string(std::find(a.values.begin(), a.values.end(), *a.catch_all) -
+                                       a.values.begin());
       } else if (a.out_of_domain == OutOfDomainPolicy::kMissing) {
         out_of_domain = std::to_string(*a.missing_code());
       }
@@ -239,8 +240,8 @@ std::string PostgresSql::CodeExpression(std::size_t index, Params& params) const
                  field('m', "1") + ", " + field('d', "1") + ", " + field('H', "0") + ", " +
                  field('M', "0") + ", " + field('S', "0") + ")))::int8";
         } else {
-          time = "(make_date(" + field('Y', "0") + ", " + field('m', "1") + ", " +
-                 field('d', "1") + ") - " + epoch + ")::int8";
+          time = "(make_date(" + field('Y', "0") + ", " + field('m', "1") + ", " + field('d', "1") +
+                 ") - " + epoch + ")::int8";
         }
       } else {
         sql += " WHEN NOT isfinite(" + column + ") THEN -1";
@@ -252,12 +253,13 @@ std::string PostgresSql::CodeExpression(std::size_t index, Params& params) const
           time = "(" + column + "::date - " + epoch + ")::int8";
         }
       }
-      sql += " ELSE width_bucket(int8smaller(int8larger(" + time + ", " +
-             params.Add(std::to_string(static_cast<std::int64_t>(a.min)), "int8") + "), " +
-             params.Add(std::to_string(static_cast<std::int64_t>(a.max)), "int8") + "), " +
-             params.Add(NumberArray(a.bucket_start, [](std::int64_t v) { return std::to_string(v); }),
-                        "int8[]") +
-             ") - 1";
+      sql +=
+          " ELSE width_bucket(int8smaller(int8larger(" + time + ", " +
+          params.Add(std::to_string(static_cast<std::int64_t>(a.min)), "int8") + "), " +
+          params.Add(std::to_string(static_cast<std::int64_t>(a.max)), "int8") + "), " +
+          params.Add(NumberArray(a.bucket_start, [](std::int64_t v) { return std::to_string(v); }),
+                     "int8[]") +
+          ") - 1";
       break;
     }
     case AttributeType::kIgnore:
@@ -283,8 +285,8 @@ std::string PostgresSql::UnitExpression(Params& params) const {
     canonical = "CASE WHEN " + trimmed + " ~ " + params.Add("^[+-]?[0-9]+$", "text") + " THEN (" +
                 trimmed + ")::numeric::text END";
   }
-  return "CASE WHEN " + column + " IS NULL OR " + text + " = ANY(" + tokens + ") OR btrim(" +
-         text + ", " + params.Add(" \t", "text") + ") = ANY(" + tokens + ") OR " + trimmed +
+  return "CASE WHEN " + column + " IS NULL OR " + text + " = ANY(" + tokens + ") OR btrim(" + text +
+         ", " + params.Add(" \t", "text") + ") = ANY(" + tokens + ") OR " + trimmed +
          " = '' THEN NULL ELSE " + canonical + " END";
 }
 
@@ -295,7 +297,8 @@ std::string PostgresSql::EncodedRows(const std::vector<std::size_t>& attributes,
     if (i) sql += ", ";
     sql += CodeExpression(attributes[i], params) + " AS c" + std::to_string(attributes[i]);
   }
-  if (with_unit) sql += std::string(attributes.empty() ? "" : ", ") + UnitExpression(params) + " AS u";
+  if (with_unit)
+    sql += std::string(attributes.empty() ? "" : ", ") + UnitExpression(params) + " AS u";
   if (attributes.empty() && !with_unit) sql += "1 AS one";
   return sql + " FROM " + relation;
 }
@@ -341,7 +344,8 @@ SqlStatement PostgresSql::Counts(const std::vector<std::vector<std::size_t>>& se
       if (!branches.empty()) branches += " UNION ALL ";
       branches += "SELECT ";
       for (std::size_t i : columns) branches += name(i) + ", ";
-      branches += "count(*) AS n FROM (" + EncodedRows(columns, false, params, partition) + ") AS e";
+      branches +=
+          "count(*) AS n FROM (" + EncodedRows(columns, false, params, partition) + ") AS e";
       if (!keys.empty()) branches += " GROUP BY " + keys;
     }
     std::string sum_select = "SELECT ";
@@ -368,14 +372,15 @@ SqlStatement PostgresSql::Counts(const std::vector<std::vector<std::size_t>>& se
       order += name(i);
     }
     const std::string crypto = QuoteIdentifier(pgcrypto_schema_);
-    from = "(SELECT o.*, row_number() OVER (PARTITION BY u ORDER BY " + crypto +
-           ".hmac(convert_to(u || ':' || occ::text, 'UTF8'), " +
-           params.Add("\\x" + bound_key_hex, "bytea") +
-           ", 'sha256')) AS kept_rank FROM (SELECT e.*, row_number() OVER (PARTITION BY u ORDER BY " +
-           order + ") AS occ FROM (" + EncodedRows(all, true, params, Relation()) +
-           ") AS e) AS o) AS b";
-    from += " WHERE kept_rank <= " +
-            params.Add(std::to_string(schema_.max_rows_per_unit()), "int8");
+    from =
+        "(SELECT o.*, row_number() OVER (PARTITION BY u ORDER BY " + crypto +
+        ".hmac(convert_to(u || ':' || occ::text, 'UTF8'), " +
+        params.Add("\\x" + bound_key_hex, "bytea") +
+        ", 'sha256')) AS kept_rank FROM (SELECT e.*, row_number() OVER (PARTITION BY u ORDER BY " +
+        order + ") AS occ FROM (" + EncodedRows(all, true, params, Relation()) +
+        ") AS e) AS o) AS b";
+    from +=
+        " WHERE kept_rank <= " + params.Add(std::to_string(schema_.max_rows_per_unit()), "int8");
   }
   std::string group;
   if (sets.size() == 1) {

@@ -24,8 +24,8 @@ bool IsEnvironmentName(std::string_view name) {
 bool IsServiceName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 
@@ -82,7 +82,8 @@ SourceConfig ParseSourceConfig(const json& value, const std::string& where,
     RejectUnknownKeys(value, where, {"kind"});
     return config;
   }
-  if (kind != "postgresql") Fail(where, "kind must be \"csv\" or \"postgresql\", not \"" + kind + "\"");
+  if (kind != "postgresql")
+    Fail(where, "kind must be \"csv\" or \"postgresql\", not \"" + kind + "\"");
   RejectUnknownKeys(value, where, {"kind", "schema", "table", "connection", "columns"});
   config.kind = SourceKind::kPostgresql;
   PostgresSourceConfig& pg = config.postgresql;
@@ -90,13 +91,16 @@ SourceConfig ParseSourceConfig(const json& value, const std::string& where,
   pg.table = Identifier(value, where, "table");
 
   if (!value.contains("connection") || !value.at("connection").is_object()) {
-    Fail(where, "\"connection\" must be an object naming an \"environment\" variable or a "
-                "libpq \"service\"");
+    Fail(where,
+         "\"connection\" must be an object naming an \"environment\" variable or a "
+         "libpq \"service\"");
   }
   const json& connection = value.at("connection");
   const std::string connection_where = where + ": connection";
-  RejectUnknownKeys(connection, connection_where + " (a connection string or password never goes "
-                                                   "in the config)",
+  RejectUnknownKeys(connection,
+                    connection_where +
+                        " (a connection string or password never goes "
+                        "in the config)",
                     {"environment", "service"});
   if (connection.contains("environment") == connection.contains("service")) {
     Fail(connection_where, "give exactly one of \"environment\" and \"service\"");
@@ -104,8 +108,9 @@ SourceConfig ParseSourceConfig(const json& value, const std::string& where,
   if (connection.contains("environment")) {
     pg.connection_environment = StringField(connection, connection_where, "environment");
     if (!IsEnvironmentName(*pg.connection_environment)) {
-      Fail(connection_where, "\"environment\" must be the NAME of an environment variable "
-                             "(letters, digits, _), not a connection string");
+      Fail(connection_where,
+           "\"environment\" must be the NAME of an environment variable "
+           "(letters, digits, _), not a connection string");
     }
   } else {
     pg.service = StringField(connection, connection_where, "service");
@@ -147,9 +152,8 @@ json SourceConfigToJson(const SourceConfig& config) {
   if (config.kind == SourceKind::kCsv) return {{"kind", "csv"}};
   const PostgresSourceConfig& pg = config.postgresql;
   json out = {{"kind", "postgresql"}, {"schema", pg.schema}, {"table", pg.table}};
-  out["connection"] = pg.connection_environment
-                          ? json{{"environment", *pg.connection_environment}}
-                          : json{{"service", pg.service.value_or("")}};
+  out["connection"] = pg.connection_environment ? json{{"environment", *pg.connection_environment}}
+                                                : json{{"service", pg.service.value_or("")}};
   if (!pg.columns.empty()) out["columns"] = pg.columns;
   return out;
 }

@@ -43,7 +43,7 @@ class OwnerConnection {
   }
   void Run(const std::string& sql) {
     std::unique_ptr<PGresult, void (*)(PGresult*)> result(PQexec(connection_.get(), sql.c_str()),
-                                                           PQclear);
+                                                          PQclear);
     const auto status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       throw std::runtime_error(sql.substr(0, 200) + ": " + PQerrorMessage(connection_.get()));
@@ -51,7 +51,7 @@ class OwnerConnection {
   }
   std::string Value(const std::string& sql) {
     std::unique_ptr<PGresult, void (*)(PGresult*)> result(PQexec(connection_.get(), sql.c_str()),
-                                                           PQclear);
+                                                          PQclear);
     if (PQresultStatus(result.get()) != PGRES_TUPLES_OK || PQntuples(result.get()) < 1) {
       throw std::runtime_error(sql.substr(0, 200) + ": " + PQerrorMessage(connection_.get()));
     }
@@ -61,7 +61,7 @@ class OwnerConnection {
   void Copy(const std::string& sql, const std::string& data) {
     {
       std::unique_ptr<PGresult, void (*)(PGresult*)> start(PQexec(connection_.get(), sql.c_str()),
-                                                          PQclear);
+                                                           PQclear);
       if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
         throw std::runtime_error(sql + ": " + PQerrorMessage(connection_.get()));
       }
@@ -128,11 +128,20 @@ inline LoadedTable LoadCsv(const engine::Schema& schema, const std::filesystem::
       if (f) rows += '\t';
       for (char c : reader.field(f)) {
         switch (c) {
-          case '\\': rows += "\\\\"; break;
-          case '\t': rows += "\\t"; break;
-          case '\n': rows += "\\n"; break;
-          case '\r': rows += "\\r"; break;
-          default: rows += c;
+          case '\\':
+            rows += "\\\\";
+            break;
+          case '\t':
+            rows += "\\t";
+            break;
+          case '\n':
+            rows += "\\n";
+            break;
+          case '\r':
+            rows += "\\r";
+            break;
+          default:
+            rows += c;
         }
       }
     }
@@ -172,7 +181,8 @@ inline LoadedTable LoadCsv(const engine::Schema& schema, const std::filesystem::
 
 // The shipped config at `config` rewritten to read `loaded` through $PRIVET_PG_READER (the
 // read-only role), with overrides merged in (e.g. a different max_rows_per_unit).
-inline nlohmann::json DatabaseConfig(const std::filesystem::path& config, const LoadedTable& loaded) {
+inline nlohmann::json DatabaseConfig(const std::filesystem::path& config,
+                                     const LoadedTable& loaded) {
   std::ifstream in(config);
   nlohmann::json json = nlohmann::json::parse(in);
   json["dataset"].erase("csv");

@@ -70,8 +70,8 @@ std::vector<Dataset> Datasets() {
 TEST_CASE("every noise-free 1- and 2-way marginal from PostgreSQL equals the CSV source's") {
   for (const Dataset& dataset : Datasets()) {
     CAPTURE(dataset.table);
-    const Schema csv_schema =
-        dataset.csv.empty() ? Schema::Load(dataset.config) : Schema::Load(dataset.config, dataset.csv);
+    const Schema csv_schema = dataset.csv.empty() ? Schema::Load(dataset.config)
+                                                  : Schema::Load(dataset.config, dataset.csv);
     const testing::LoadedTable loaded =
         testing::LoadCsv(csv_schema, csv_schema.csv_path(), dataset.table + "_parity");
     json config = testing::DatabaseConfig(dataset.config, loaded);
@@ -92,7 +92,8 @@ TEST_CASE("every noise-free 1- and 2-way marginal from PostgreSQL equals the CSV
     // minutes on a busy machine (PostgreSQL encodes every cell again for each query), so its
     // pairs are those of the first 24 attributes (every attribute's 1-way marginal is still
     // compared). Every other dataset compares every pair.
-    const auto sets = OneAndTwoWaySets(table.num_columns(), table.num_columns() > 30 ? 24 : SIZE_MAX);
+    const auto sets =
+        OneAndTwoWaySets(table.num_columns(), table.num_columns() > 30 ? 24 : SIZE_MAX);
     const std::vector<Marginal> batch = database->CountBatch(sets);
     REQUIRE(batch.size() == sets.size());
     std::size_t mismatches = 0;
@@ -139,10 +140,12 @@ TEST_CASE("on a sharded table a single marginal's GROUP BY runs on the shards") 
   CHECK(text.find("GROUP BY") != std::string::npos);
   const Marginal pushed = database->Count(db_schema.ModeledColumns({"result", "age"}, "test"));
   const EncodedTable table = EncodeDataset(csv_schema);
-  CHECK(pushed.counts == ComputeMarginal(table, db_schema.ModeledColumns({"result", "age"}, "test")).counts);
+  CHECK(pushed.counts ==
+        ComputeMarginal(table, db_schema.ModeledColumns({"result", "age"}, "test")).counts);
 }
 
-TEST_CASE("covid_testing's unit bound keeps min(n_u, m) rows of each unit, the same in every query") {
+TEST_CASE(
+    "covid_testing's unit bound keeps min(n_u, m) rows of each unit, the same in every query") {
   const fs::path config_path = fs::path(PRIVET_SOURCE_DIR) / "configs/covid_testing.json";
   const Schema csv_schema = Schema::Load(config_path);
   const testing::LoadedTable loaded =
@@ -164,7 +167,8 @@ TEST_CASE("covid_testing's unit bound keeps min(n_u, m) rows of each unit, the s
     CHECK(batch[s].Total() == BoundedTotal(table, m));
     // One bounded table: every marginal is a projection of every larger one that holds it.
     if (sets[s].size() == 2) {
-      CHECK(ProjectMarginal(batch[s], std::vector<std::size_t>{sets[s][0]}).counts == batch[1 + sets[s][0]].counts);
+      CHECK(ProjectMarginal(batch[s], std::vector<std::size_t>{sets[s][0]}).counts ==
+            batch[1 + sets[s][0]].counts);
     }
   }
   // The same rows in separate statements (one key per source).
@@ -181,7 +185,8 @@ struct MarkedTable {
 
 MarkedTable LoadMarkedTable(const std::string& table, std::uint32_t bound, std::size_t units) {
   json values = json::array();
-  for (std::size_t u = 0; u < units; ++u) values.push_back(testing::Appended("u", std::to_string(u)));
+  for (std::size_t u = 0; u < units; ++u)
+    values.push_back(testing::Appended("u", std::to_string(u)));
   std::vector<std::uint64_t> rows_of_unit;
   std::string rows;
   json tags = json::array();
@@ -203,7 +208,9 @@ MarkedTable LoadMarkedTable(const std::string& table, std::uint32_t bound, std::
       {"schema_version", 1},
       {"dataset", {{"id", table}}},
       {"source",
-       {{"kind", "postgresql"}, {"table", table}, {"connection", {{"environment", "PRIVET_PG_READER"}}}}},
+       {{"kind", "postgresql"},
+        {"table", table},
+        {"connection", {{"environment", "PRIVET_PG_READER"}}}}},
       {"privacy_unit", {{"column", "pid"}, {"max_rows_per_unit", bound}, {"id_type", "integer"}}},
       {"attributes",
        {{{"name", "pid"}, {"type", "ignore"}},
@@ -240,16 +247,15 @@ TEST_CASE("a column the table lacks is refused after the catalog read, before an
   testing::OwnerConnection owner(Env("PRIVET_PG_OWNER"));
   owner.Run("CREATE TABLE public.two_columns (a text, b text)");
   owner.Run("INSERT INTO public.two_columns VALUES ('x', '1')");
-  json config = {
-      {"schema_version", 1},
-      {"dataset", {{"id", "two"}}},
-      {"source",
-       {{"kind", "postgresql"},
-        {"table", "two_columns"},
-        {"connection", {{"environment", "PRIVET_PG_READER"}}}}},
-      {"attributes",
-       {{{"name", "a"}, {"type", "categorical"}, {"values", {"x"}}},
-        {{"name", "c"}, {"type", "integer"}, {"min", 0}, {"max", 9}}}}};
+  json config = {{"schema_version", 1},
+                 {"dataset", {{"id", "two"}}},
+                 {"source",
+                  {{"kind", "postgresql"},
+                   {"table", "two_columns"},
+                   {"connection", {{"environment", "PRIVET_PG_READER"}}}}},
+                 {"attributes",
+                  {{{"name", "a"}, {"type", "categorical"}, {"values", {"x"}}},
+                   {{"name", "c"}, {"type", "integer"}, {"min", 0}, {"max", 9}}}}};
   std::vector<std::string> executed;
   CHECK_THROWS_WITH_AS(PostgresMarginalSource::Open(Schema::FromJson(config, "."), &executed),
                        doctest::Contains("column \"c\" is not in \"public\".\"two_columns\""),
@@ -290,10 +296,16 @@ TEST_CASE("typed columns (integer, double, date, timestamp) are read by value li
   const json attributes = {
       {{"name", "n"}, {"type", "integer"}, {"min", 0}, {"max", 10}, {"bins", 3}},
       {{"name", "x"}, {"type", "continuous"}, {"edges", {0, 1, 2.25, 5, 8}}},
-      {{"name", "d"}, {"type", "date"}, {"min", "2020-01-01"}, {"max", "2020-03-10"},
+      {{"name", "d"},
+       {"type", "date"},
+       {"min", "2020-01-01"},
+       {"max", "2020-03-10"},
        {"granularity", "week"}},
-      {{"name", "t"}, {"type", "datetime"}, {"min", "2020-01-01 00:00:00"},
-       {"max", "2020-12-31 23:59:59"}, {"granularity", "month"}},
+      {{"name", "t"},
+       {"type", "datetime"},
+       {"min", "2020-01-01 00:00:00"},
+       {"max", "2020-12-31 23:59:59"},
+       {"granularity", "month"}},
       {{"name", "label"}, {"type", "categorical"}, {"values", {"a", "b"}}, {"catch_all", "b"}}};
   const json csv_config = {{"schema_version", 1},
                            {"dataset", {{"id", "typed"}, {"csv", "typed.csv"}}},
@@ -302,12 +314,14 @@ TEST_CASE("typed columns (integer, double, date, timestamp) are read by value li
   const EncodedTable table = EncodeDataset(csv_schema);
 
   testing::OwnerConnection owner(Env("PRIVET_PG_OWNER"));
-  owner.Run("CREATE TABLE public.typed (n integer, x double precision, d date, t timestamp, "
-            "label text)");
-  owner.Run("INSERT INTO public.typed VALUES (3, 0.5, '2020-01-01', '2020-01-01 10:00:00', 'a'), "
-            "(7, 2.25, '2020-02-29', '2020-03-01 00:00:59', 'b'), "
-            "(-4, 9.75, '2019-12-31', '2021-05-05 23:59:59', ''), (NULL, NULL, NULL, NULL, 'a'), "
-            "(12, 7, '2020-03-15', '2020-01-31 12:30:00', 'c')");
+  owner.Run(
+      "CREATE TABLE public.typed (n integer, x double precision, d date, t timestamp, "
+      "label text)");
+  owner.Run(
+      "INSERT INTO public.typed VALUES (3, 0.5, '2020-01-01', '2020-01-01 10:00:00', 'a'), "
+      "(7, 2.25, '2020-02-29', '2020-03-01 00:00:59', 'b'), "
+      "(-4, 9.75, '2019-12-31', '2021-05-05 23:59:59', ''), (NULL, NULL, NULL, NULL, 'a'), "
+      "(12, 7, '2020-03-15', '2020-01-31 12:30:00', 'c')");
   json db_config = csv_config;
   db_config["dataset"].erase("csv");
   db_config["source"] = {{"kind", "postgresql"},
@@ -349,7 +363,10 @@ TEST_CASE("the data commitment binds the rows, not their order, and needs the se
           {{{"name", "pid"}, {"type", "ignore"}},
            {{"name", "x"}, {"type", "categorical"}, {"values", {"a"}}},
            {{"name", "y"}, {"type", "continuous"}, {"min", 0}, {"max", 3}, {"bins", 3}},
-           {{"name", "d"}, {"type", "date"}, {"min", "2020-01-01"}, {"max", "2020-12-31"},
+           {{"name", "d"},
+            {"type", "date"},
+            {"min", "2020-01-01"},
+            {"max", "2020-12-31"},
             {"granularity", "month"}}}}},
         ".");
   };
@@ -369,8 +386,9 @@ TEST_CASE("the data commitment binds the rows, not their order, and needs the se
   CHECK(changed != a);
   owner.Run("UPDATE public.commit_a SET y = 2.5 WHERE pid = '2'");
   CHECK(PostgresDataCommitment(config("commit_a"), secret) == a);
-  owner.Run("DELETE FROM public.commit_a WHERE ctid = (SELECT min(ctid) FROM public.commit_a "
-            "WHERE pid = '1')");
+  owner.Run(
+      "DELETE FROM public.commit_a WHERE ctid = (SELECT min(ctid) FROM public.commit_a "
+      "WHERE pid = '1')");
   CHECK(PostgresDataCommitment(config("commit_a"), secret) != a);
   owner.Run("INSERT INTO public.commit_a VALUES ('1', 'a', 0.1, '2020-01-01')");
   CHECK(PostgresDataCommitment(config("commit_a"), secret) == a);

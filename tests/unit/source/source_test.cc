@@ -73,9 +73,9 @@ TEST_CASE("the csv source stays the default and still needs dataset.csv") {
 }
 
 TEST_CASE("a SQL metacharacter in any identifier is refused when the config is parsed") {
-  const std::vector<std::string> bad = {"visits; DROP TABLE visits", "visits\"", "vis its",
-                                        "visits--", "1visits", "",
-                                        std::string(64, 'v'), "visits'", "v\xc3\xa9"};
+  const std::vector<std::string> bad = {
+      "visits; DROP TABLE visits", "visits\"", "vis its",  "visits--", "1visits", "",
+      std::string(64, 'v'),        "visits'",  "v\xc3\xa9"};
   for (const std::string& name : bad) {
     CAPTURE(name);
     json table = DatabaseConfig();
@@ -111,8 +111,8 @@ TEST_CASE("a SQL metacharacter in any identifier is refused when the config is p
 TEST_CASE("unknown columns, kinds, keys and connection strings in the config are refused") {
   json mapping = DatabaseConfig();
   mapping["source"]["columns"] = {{"weight", "weight_kg"}};
-  CHECK_THROWS_WITH_AS(Schema::FromJson(mapping, "."), doctest::Contains("is not one of the attributes"),
-                       InputError);
+  CHECK_THROWS_WITH_AS(Schema::FromJson(mapping, "."),
+                       doctest::Contains("is not one of the attributes"), InputError);
   json twice = DatabaseConfig();
   twice["source"]["columns"] = {{"age", "ward"}};
   CHECK_THROWS_WITH_AS(Schema::FromJson(twice, "."), doctest::Contains("read for two attributes"),
@@ -127,12 +127,12 @@ TEST_CASE("unknown columns, kinds, keys and connection strings in the config are
   // A connection string or password never goes in the config.
   json conninfo = DatabaseConfig();
   conninfo["source"]["connection"] = {{"conninfo", "host=db password=hunter2"}};
-  CHECK_THROWS_WITH_AS(Schema::FromJson(conninfo, "."), doctest::Contains("never goes in the config"),
-                       InputError);
+  CHECK_THROWS_WITH_AS(Schema::FromJson(conninfo, "."),
+                       doctest::Contains("never goes in the config"), InputError);
   json in_variable = DatabaseConfig();
   in_variable["source"]["connection"] = {{"environment", "host=db password=hunter2"}};
-  CHECK_THROWS_WITH_AS(Schema::FromJson(in_variable, "."), doctest::Contains("NAME of an environment"),
-                       InputError);
+  CHECK_THROWS_WITH_AS(Schema::FromJson(in_variable, "."),
+                       doctest::Contains("NAME of an environment"), InputError);
   json both = DatabaseConfig();
   both["source"]["connection"] = {{"environment", "A"}, {"service", "b"}};
   CHECK_THROWS_WITH_AS(Schema::FromJson(both, "."), doctest::Contains("exactly one"), InputError);
