@@ -342,6 +342,10 @@ void CheckCsvHeader(const Schema& schema, const std::filesystem::path& csv, CsvK
 }
 
 EncodedTable EncodeDataset(const Schema& schema, EncodingReport* report) {
+  if (schema.source_config().kind != SourceKind::kCsv) {
+    throw InputError(schema.source() + ": the source is a PostgreSQL table, which this command "
+                     "does not read yet (engine/source/postgres_marginal_source.h); give a CSV");
+  }
   return EncodeCsv(schema, schema.csv_path(), report);
 }
 

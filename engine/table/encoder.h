@@ -70,7 +70,8 @@ EncodedTable EncodeCsv(const Schema& schema, const std::filesystem::path& csv,
 // The same from a stream; display_name stands for the file in messages.
 EncodedTable EncodeCsv(const Schema& schema, std::istream& csv, const std::string& display_name,
                        EncodingReport* report = nullptr, CsvKind kind = CsvKind::kPrivateData);
-// EncodeCsv(schema, schema.csv_path(), report).
+// EncodeCsv(schema, schema.csv_path(), report). InputError for a schema whose source is not
+// csv (its rows are counted in the database, engine/source/, never read into privet).
 EncodedTable EncodeDataset(const Schema& schema, EncodingReport* report = nullptr);
 
 // Reads only the header line of `csv` and checks it against the schema exactly as EncodeCsv

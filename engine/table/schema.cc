@@ -506,10 +506,13 @@ Schema Schema::FromJson(const json& config, const std::filesystem::path& base_di
     dataset.Fail("id \"" + schema.dataset_id_ +
                  "\" must be 1-128 characters from A-Z a-z 0-9 _ - .");
   }
-  schema.csv_as_written_ = dataset.String("csv");
-  if (schema.csv_as_written_.empty()) dataset.Fail("\"csv\" is empty");
-  const std::filesystem::path csv(schema.csv_as_written_);
-  schema.csv_path_ = csv.is_absolute() ? csv : (base_dir / csv).lexically_normal();
+  // "csv" is required unless a database source is declared (checked with "source" below).
+  if (dataset.Has("csv")) {
+    schema.csv_as_written_ = dataset.String("csv");
+    if (schema.csv_as_written_.empty()) dataset.Fail("\"csv\" is empty");
+    const std::filesystem::path csv(schema.csv_as_written_);
+    schema.csv_path_ = csv.is_absolute() ? csv : (base_dir / csv).lexically_normal();
+  }
   const std::string delimiter = dataset.String("delimiter", ",");
   if (delimiter.size() != 1 || delimiter[0] == '"' || delimiter[0] == '\n' ||
       delimiter[0] == '\r' || static_cast<unsigned char>(delimiter[0]) >= 0x80) {
@@ -564,6 +567,23 @@ Schema Schema::FromJson(const json& config, const std::filesystem::path& base_di
     schema.privacy_unit_column_ = column;
     schema.max_rows_per_unit_ = static_cast<std::uint32_t>(bound);
   }
+  if (top.Has("source")) {
+    std::vector<std::string> attribute_names;
+    std::vector<std::string> read;
+    for (const auto& attribute : schema.attributes_) {
+      attribute_names.push_back(attribute.name);
+      if (attribute.modeled()) read.push_back(attribute.name);
+    }
+    if (schema.privacy_unit_column_) read.push_back(*schema.privacy_unit_column_);
+    schema.source_config_ = ParseSourceConfig(top.Get("source"), source + ": source",
+                                              attribute_names, read);
+  }
+  if (schema.source_config_.kind == SourceKind::kCsv && schema.csv_as_written_.empty()) {
+    dataset.Fail("missing required key \"csv\"");
+  }
+  if (schema.source_config_.kind != SourceKind::kCsv && !schema.csv_as_written_.empty()) {
+    dataset.Fail("\"csv\" and a postgresql \"source\" exclude each other: keep one");
+  }
   if (top.Has("expected_rows")) {
     const double rows = top.Number("expected_rows");
     if (!(rows >= 1)) top.Fail("\"expected_rows\" must be at least 1 (a public estimate)");
@@ -606,6 +626,10 @@ json Schema::ToJson() const {
                     {"delimiter", std::string(1, delimiter_)},
                     {"header", has_header_},
                     {"missing_tokens", missing_tokens_}};
+  if (source_config_.kind != SourceKind::kCsv) {
+    out["dataset"].erase("csv");
+    out["source"] = SourceConfigToJson(source_config_);
+  }
   if (privacy_unit_column_) {
     out["privacy_unit"] = {{"column", *privacy_unit_column_},
                            {"max_rows_per_unit", max_rows_per_unit_}};

@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/table/source_config.h"
+
 namespace privet::engine {
 
 // The only schema_version this build reads; older or newer configs are rejected by name.
@@ -150,6 +152,9 @@ class Schema {
   void RequireReviewed() const;
 
   const std::string& dataset_id() const { return dataset_id_; }
+  // Where the rows live (the config's "source", engine/table/source_config.h): kCsv, the
+  // default, reads csv_path(); kPostgresql has no CSV (csv_path() is empty).
+  const SourceConfig& source_config() const { return source_config_; }
   // The CSV, resolved (relative to the config's directory, or the override).
   const std::filesystem::path& csv_path() const { return csv_path_; }
   char delimiter() const { return delimiter_; }
@@ -198,6 +203,7 @@ class Schema {
   std::string warning_;
   std::string description_;
   std::string dataset_id_;
+  SourceConfig source_config_;
   std::string csv_as_written_;
   std::filesystem::path csv_path_;
   char delimiter_ = ',';
