@@ -241,7 +241,8 @@ std::optional<DiscretePld> Compose(std::span<const PldGroup> groups,
     for (std::size_t i = 0; i < group.pld->masses.size(); ++i) {
       const double m = group.pld->masses[i];
       if (m == 0) continue;
-      const std::int64_t index = group.pld->offset + static_cast<std::int64_t>(i) - window_low;
+      // Index i goes to position i mod n: sums of indices then land on their sum mod n.
+      const std::int64_t index = group.pld->offset + static_cast<std::int64_t>(i);
       buffer[static_cast<std::size_t>(((index % size) + size) % size)] += m;
       norm2 += m * m;
     }
@@ -292,7 +293,9 @@ std::optional<DiscretePld> Compose(std::span<const PldGroup> groups,
   result.offset = window_low;
   result.masses.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    result.masses[i] = std::max(0.0, product[i].real() / static_cast<double>(n));
+    const std::int64_t index = window_low + static_cast<std::int64_t>(i);
+    const auto position = static_cast<std::size_t>(((index % size) + size) % size);
+    result.masses[i] = std::max(0.0, product[position].real() / static_cast<double>(n));
   }
   result.infinity_mass = infinity_mass + fft_error + folded_bound;
   return result;
