@@ -108,7 +108,7 @@ double ComposeAggregateRdp(const Aggregate& aggregate, double delta) {
 // composition does not fit the FFT. `scale` is an epsilon of the right magnitude (the RDP
 // answer): the grid interval is scale / kPldPointsPerEpsilon, so the grid's resolution is
 // relative to the answer, and the window stays a few times 10^4 points.
-constexpr double kPldPointsPerEpsilon = 16384;
+constexpr double kPldPointsPerEpsilon = 2048;
 
 double ComposeAggregatePld(const Aggregate& aggregate, double delta, double scale) {
   if (!(delta > 0) || !std::isfinite(scale) || !(scale > 0)) return kInfinity;

@@ -56,7 +56,7 @@ inline constexpr const char* kAccountantVersion = "rdp+pld-1";
 // min(RDP bound above, PLD bound), both sound, so the minimum is too. The PLD bound
 // (privacy/pld/; docs/privacy.md "Privacy loss distributions") composes each event's
 // dominating privacy loss distribution, discretised pessimistically on a grid of
-// interval (RDP answer) / 2000 and convolved by FFT with its roundoff and truncated tails
+// interval (RDP answer) / 2048 and convolved by FFT with its roundoff and truncated tails
 // added to delta; events without a PLD here (gaussian with L2 sensitivity != 1) leave only
 // the RDP bound. delta in [0, 1) (InputError otherwise). Returns +infinity when no finite
 // epsilon is certified (e.g. delta = 0 with a gaussian event, or the approx deltas use up

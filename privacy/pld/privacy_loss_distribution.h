@@ -88,6 +88,11 @@ struct CompositionLimits {
   double tail_mass = 1e-16;
   // Largest FFT size; beyond it the composition is refused (nullopt).
   std::size_t max_size = std::size_t{1} << 21;
+  // Largest groups * size * log2(size) (the work, ~20 ns a unit on the loaded bench VM);
+  // beyond it the composition is refused (nullopt), so a charge never waits seconds for a
+  // bound the RDP accountant already gives. 2^25 is under 1 s; bench/pld_bench's
+  // 10,000-event history (229 groups on 2^13 points) is 2.6e7.
+  double max_work = 0x1p25;
 };
 
 // The composition of `count` copies of every group's PLD (all on the same grid interval),
@@ -97,7 +102,8 @@ struct CompositionLimits {
 // P(sum > U) <= exp(-tU) prod M_g(t)^count, so the mass the cyclic convolution folds into it
 // from outside is bounded; that bound and a bound on the FFT's roundoff (Higham Thm 24.2,
 // carried through the powers and products coefficient by coefficient) are added to the
-// atom at +infinity. nullopt when the window needs more than `max_size` points.
+// atom at +infinity. nullopt when the window needs more than `max_size` points or the work
+// exceeds `max_work`.
 std::optional<DiscretePld> Compose(std::span<const PldGroup> groups,
                                    const CompositionLimits& limits = {});
 

@@ -134,7 +134,7 @@ TEST_CASE("100 discrete Laplace at 0.1, delta 1e-5: the exact binomial compositi
     CHECK(pld <= exact + 100 * interval);
   }
   const double composed = ComposeEpsilon(events, 1e-5);
-  const double default_interval = ComposeEpsilonRdp(events, 1e-5) / 16384;
+  const double default_interval = ComposeEpsilonRdp(events, 1e-5) / 2048;
   CHECK(composed >= exact * (1 - 1e-9));
   CHECK(composed <= exact + 100 * default_interval);
   CHECK(composed < 4.32);  // against 4.6152 by RDP
@@ -323,7 +323,7 @@ TEST_CASE("property: on random event lists the PLD is never below the exact valu
     const double exact = SmallestEpsilon(
         [&groups](double e) { return ExactRandomizedResponseDelta(groups, e); }, delta);
     const double rdp = ComposeEpsilonRdp(events, delta);
-    const double interval = rdp / 16384;
+    const double interval = rdp / 2048;
     const double pld = ComposeEpsilonPld(events, delta, interval);
     const double k = static_cast<double>(events.size());
     CAPTURE(trial);
@@ -345,7 +345,7 @@ TEST_CASE("property: on random event lists the PLD is never below the exact valu
     if (trial % 4 == 0) events.push_back(PrivacyEvent::Approx(0.1, 1e-8));
     const double rdp = ComposeEpsilonRdp(events, delta);
     CAPTURE(trial);
-    CHECK(ComposeEpsilonPld(events, delta, rdp / 16384) < rdp);
+    CHECK(ComposeEpsilonPld(events, delta, rdp / 2048) < rdp);
   }
 }
 
@@ -356,15 +356,15 @@ TEST_CASE("exponential events alone: the single dominating BR pair can be looser
   // the PLD is tighter (exact BR curve against the conversion's slack).
   const std::vector<PrivacyEvent> many = Repeat(PrivacyEvent::Exponential(0.1), 60);
   const double rdp = ComposeEpsilonRdp(many, 1e-6);
-  CHECK(ComposeEpsilonPld(many, 1e-6, rdp / 16384) > rdp);
+  CHECK(ComposeEpsilonPld(many, 1e-6, rdp / 2048) > rdp);
   CHECK(ComposeEpsilon(many, 1e-6) == rdp);
   const std::vector<PrivacyEvent> one = {PrivacyEvent::Exponential(0.5)};
-  const double one_pld = ComposeEpsilonPld(one, 1e-6, 0.5 / 16384);
+  const double one_pld = ComposeEpsilonPld(one, 1e-6, 0.5 / 2048);
   CHECK(one_pld < ComposeEpsilonRdp(one, 1e-6));
   // Exact for one event: the smallest x with delta_BR(x) <= 1e-6.
   const double exact = SmallestEpsilon([](double x) { return BoundedRangeDelta(0.5, x); }, 1e-6);
   CHECK(one_pld >= exact * (1 - 1e-9));
-  CHECK(one_pld <= exact + 0.5 / 16384);
+  CHECK(one_pld <= exact + 0.5 / 2048);
 }
 
 TEST_CASE("accountant: min of the two bounds; events without a PLD leave RDP") {
