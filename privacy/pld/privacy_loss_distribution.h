@@ -88,11 +88,11 @@ struct CompositionLimits {
   double tail_mass = 1e-16;
   // Largest FFT size; beyond it the composition is refused (nullopt).
   std::size_t max_size = std::size_t{1} << 21;
-  // Largest groups * size * log2(size) (the work, ~20 ns a unit on the loaded bench VM);
+  // Largest groups * size * log2(size) (the work, ~10 ns a unit on the loaded bench VM);
   // beyond it the composition is refused (nullopt), so a charge never waits seconds for a
-  // bound the RDP accountant already gives. 2^25 is under 1 s; bench/pld_bench's
-  // 10,000-event history (229 groups on 2^13 points) is 2.6e7.
-  double max_work = 0x1p25;
+  // bound the RDP accountant already gives. 2^26 is under 1 s; bench/pld_bench's
+  // 10,000-event history (229 groups, 2^14 points) is 5.6e7.
+  double max_work = 0x1p26;
 };
 
 // The composition of `count` copies of every group's PLD (all on the same grid interval),
