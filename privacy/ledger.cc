@@ -755,6 +755,7 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                          {"registration_entry_id", request.registration_entry_id},
                          {"randomness", request.seeded ? "seeded" : "secure"},
                          {"events", events},
+                         {"accountant", kAccountantVersion},  // composed cost and cumulative
                          {"cost", LossToJson({cost, delta})},
                          {"cumulative", LossToJson({total, delta})},
                          {"budget", ToJson(budget)}};
