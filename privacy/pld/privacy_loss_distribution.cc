@@ -33,16 +33,33 @@ std::complex<double> Multiply(std::complex<double> a, std::complex<double> b) {
   return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
 }
 
-// log of sum_i m_i exp(t l_i) (a finite measure's moment generating function at t).
-double LogMoment(const DiscretePld& pld, double t) {
-  double top = -kInfinity;
+// A measure's positive atoms as (log mass, loss), for its moment generating function.
+struct LogAtoms {
+  std::vector<double> log_mass;
+  std::vector<double> loss;
+};
+
+LogAtoms PositiveAtoms(const DiscretePld& pld) {
+  LogAtoms atoms;
   for (std::size_t i = 0; i < pld.masses.size(); ++i) {
-    if (pld.masses[i] > 0) top = std::max(top, std::log(pld.masses[i]) + t * pld.LossAt(i));
+    if (pld.masses[i] > 0) {
+      atoms.log_mass.push_back(std::log(pld.masses[i]));
+      atoms.loss.push_back(pld.LossAt(i));
+    }
+  }
+  return atoms;
+}
+
+// log of sum_i m_i exp(t l_i) (a finite measure's moment generating function at t).
+double LogMoment(const LogAtoms& atoms, double t) {
+  double top = -kInfinity;
+  for (std::size_t i = 0; i < atoms.loss.size(); ++i) {
+    top = std::max(top, atoms.log_mass[i] + t * atoms.loss[i]);
   }
   if (top == -kInfinity) return -kInfinity;
   double sum = 0;
-  for (std::size_t i = 0; i < pld.masses.size(); ++i) {
-    if (pld.masses[i] > 0) sum += std::exp(std::log(pld.masses[i]) + t * pld.LossAt(i) - top);
+  for (std::size_t i = 0; i < atoms.loss.size(); ++i) {
+    sum += std::exp(atoms.log_mass[i] + t * atoms.loss[i] - top);
   }
   return top + std::log(sum);
 }
@@ -206,14 +223,16 @@ std::optional<DiscretePld> Compose(std::span<const PldGroup> groups,
   if (high - low + 1 > 4096) {
     double best_high = kInfinity;
     double best_low = -kInfinity;
+    std::vector<LogAtoms> atoms;
+    for (const PldGroup& group : groups) atoms.push_back(PositiveAtoms(*group.pld));
     const double log_tail = std::log(limits.tail_mass);
     for (int k = 0; k <= 15; ++k) {
       const double t = std::pow(10.0, -2.0 + 5.0 * k / 15.0);
       double up = 0;
       double down = 0;
-      for (const PldGroup& group : groups) {
-        up += static_cast<double>(group.count) * LogMoment(*group.pld, t);
-        down += static_cast<double>(group.count) * LogMoment(*group.pld, -t);
+      for (std::size_t g = 0; g < groups.size(); ++g) {
+        up += static_cast<double>(groups[g].count) * LogMoment(atoms[g], t);
+        down += static_cast<double>(groups[g].count) * LogMoment(atoms[g], -t);
       }
       best_high = std::min(best_high, (up - log_tail) / t);  // in nats
       best_low = std::max(best_low, -(down - log_tail) / t);
