@@ -18,7 +18,8 @@ double MedianSeconds(const std::function<double()>& run, double* result) {
   for (int i = 0; i < 5; ++i) {
     const auto start = std::chrono::steady_clock::now();
     *result = run();
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::sort(times.begin(), times.end());
   return times[2];
@@ -31,8 +32,9 @@ void Report(const std::string& name, const std::vector<PrivacyEvent>& events, do
       MedianSeconds([&] { return privet::privacy::ComposeEpsilon(events, delta); }, &combined);
   const double t_rdp =
       MedianSeconds([&] { return privet::privacy::ComposeEpsilonRdp(events, delta); }, &rdp);
-  std::printf("%-44s events %6zu  epsilon %.6f (RDP %.6f)  ComposeEpsilon %.3f s  RDP alone %.3f s\n",
-              name.c_str(), events.size(), combined, rdp, t_all, t_rdp);
+  std::printf(
+      "%-44s events %6zu  epsilon %.6f (RDP %.6f)  ComposeEpsilon %.3f s  RDP alone %.3f s\n",
+      name.c_str(), events.size(), combined, rdp, t_all, t_rdp);
 }
 
 // One adult-like synthesize plan (k = 14 attributes, with pairs): 14 one-way marginals,

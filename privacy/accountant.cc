@@ -31,8 +31,8 @@ struct EventGroup {
 struct Aggregate {
   std::vector<EventGroup> rdp_groups;     // non-approx events
   std::vector<EventGroup> approx_groups;  // approx events (the PLD composes them too)
-  bool all_pure = true;                // every rdp group is laplace/exponential/pure
-  double pure_epsilon_sum = 0;         // sum of epsilons of the rdp groups (if all_pure)
+  bool all_pure = true;                   // every rdp group is laplace/exponential/pure
+  double pure_epsilon_sum = 0;            // sum of epsilons of the rdp groups (if all_pure)
   double approx_epsilon = 0;
   double approx_delta = 0;
 };

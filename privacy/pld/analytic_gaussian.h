@@ -3,7 +3,8 @@
 // Balle & Wang 2018, "Improving the Gaussian Mechanism for Differential Privacy: Analytical
 // Calibration and Optimal Denoising", Theorem 8: N(0, sigma^2) noise on a query of L2
 // sensitivity Delta is (epsilon, delta)-DP iff
-//   delta >= Phi(Delta/(2 sigma) - epsilon sigma/Delta) - e^epsilon Phi(-Delta/(2 sigma) - epsilon sigma/Delta).
+//   delta >= Phi(Delta/(2 sigma) - epsilon sigma/Delta) - e^epsilon Phi(-Delta/(2 sigma) - epsilon
+//   sigma/Delta).
 // With mu = Delta / sigma this is the mu-GDP curve of Dong, Roth, Su 2019 ("Gaussian
 // Differential Privacy", Corollary 2.13), and mu-GDP composes exactly: k mechanisms that are
 // mu_i-GDP compose to sqrt(sum mu_i^2)-GDP (their Corollary 3.3).

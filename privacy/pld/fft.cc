@@ -14,7 +14,8 @@ std::vector<std::complex<double>> FftTwiddles(std::size_t n) {
   std::vector<std::complex<double>> twiddles(n / 2);
   for (std::size_t k = 0; k < n / 2; ++k) {
     // k / n is exact (n is a power of two), so only cos/sin round: mu <= 2u.
-    const double angle = -2.0 * std::numbers::pi * (static_cast<double>(k) / static_cast<double>(n));
+    const double angle =
+        -2.0 * std::numbers::pi * (static_cast<double>(k) / static_cast<double>(n));
     twiddles[k] = {std::cos(angle), std::sin(angle)};
   }
   return twiddles;
@@ -43,7 +44,8 @@ void Fft(std::span<std::complex<double>> data, std::span<const std::complex<doub
         const double wr = twiddles[k * stride].real();
         const double wi = inverse ? -twiddles[k * stride].imag() : twiddles[k * stride].imag();
         const std::complex<double> x = data[start + k + half];
-        const std::complex<double> odd{wr * x.real() - wi * x.imag(), wr * x.imag() + wi * x.real()};
+        const std::complex<double> odd{wr * x.real() - wi * x.imag(),
+                                       wr * x.imag() + wi * x.real()};
         data[start + k + half] = data[start + k] - odd;
         data[start + k] += odd;
       }

@@ -35,8 +35,7 @@ class AtomCurve {
         std::upper_bound(atoms_.begin(), atoms_.end(), epsilon,
                          [](double e, const LossAtom& a) { return e < a.loss; }) -
         atoms_.begin());
-    return infinity_mass_ +
-           std::max(0.0, suffix0_[first] - std::exp(epsilon) * suffix1_[first]);
+    return infinity_mass_ + std::max(0.0, suffix0_[first] - std::exp(epsilon) * suffix1_[first]);
   }
   // The smallest loss above which the atoms' mass is below `mass`.
   double LossWithTailBelow(double mass) const {
@@ -73,8 +72,8 @@ std::vector<LossAtom> DiscreteLaplaceAtoms(double epsilon, std::uint32_t sensiti
   std::vector<LossAtom> atoms;
   atoms.push_back({epsilon, 1.0 / (1.0 + r)});  // x <= 0
   for (std::uint32_t j = 1; j < sensitivity; ++j) {
-    atoms.push_back({epsilon * (1.0 - 2.0 * j / m), -std::expm1(-epsilon / m) / (1.0 + r) *
-                                                         std::exp(-epsilon * j / m)});
+    atoms.push_back({epsilon * (1.0 - 2.0 * j / m),
+                     -std::expm1(-epsilon / m) / (1.0 + r) * std::exp(-epsilon * j / m)});
   }
   atoms.push_back({-epsilon, std::exp(-epsilon) / (1.0 + r)});  // x >= m: r^m = e^-epsilon
   return atoms;
@@ -143,8 +142,8 @@ std::optional<DiscretePld> EventPld(const PrivacyEvent& event, double interval) 
       const double mu = 1.0 / event.sigma;
       // Range: where both curves are below 1e-30 (the continuous loss is N(mu^2/2, mu^2):
       // 11.8 standard deviations), the rest going to +infinity.
-      const double range = std::max({curve.LossWithTailBelow(1e-30), mu * mu / 2 + 11.8 * mu,
-                                     interval});
+      const double range =
+          std::max({curve.LossWithTailBelow(1e-30), mu * mu / 2 + 11.8 * mu, interval});
       if (range / interval > kMaxCurvePoints) return std::nullopt;
       return DiscretiseSymmetricCurve(
           [&curve, mu](double x) { return std::max(curve(x), GaussianDelta(x, mu)); }, range,

@@ -2,10 +2,10 @@
 //
 //   pure(e), laplace(e)  randomized response RR(e): loss +e with probability e^e/(1+e^e),
 //                        -e otherwise. RR(e) dominates every e-DP mechanism (Kairouz, Oh,
-//                        Viswanath 2015, "The Composition Theorem for Differential Privacy"). For the
-//                        discrete Laplace at sensitivity 1 it is exact: P = DLap(1/e),
-//                        Q = P + 1, L(x) = e(|x-1| - |x|) is +e for x <= 0 and -e for x >= 1,
-//                        and P(X <= 0) = 1/(1 + e^-e). Sensitivity m: DiscreteLaplaceAtoms.
+//                        Viswanath 2015, "The Composition Theorem for Differential Privacy"). For
+//                        the discrete Laplace at sensitivity 1 it is exact: P = DLap(1/e), Q = P +
+//                        1, L(x) = e(|x-1| - |x|) is +e for x <= 0 and -e for x >= 1, and P(X <= 0)
+//                        = 1/(1 + e^-e). Sensitivity m: DiscreteLaplaceAtoms.
 //   approx(e, d)         RR(e) with an atom d at +infinity and the rest scaled by 1 - d
 //                        (Kairouz et al. 2015: the dominating pair of (e, d)-DP).
 //   gaussian(s, 1)       the larger of the discrete Gaussian's exact curve (DiscreteGaussian

@@ -88,7 +88,8 @@ double DiscretePld::EpsilonForDelta(double delta) const {
     if (loss <= 0) break;
     s0 += masses[i];
     s1 += masses[i] * std::exp(-loss);
-    const double below = std::max(0.0, interval * static_cast<double>(offset + static_cast<std::int64_t>(i) - 1));
+    const double below =
+        std::max(0.0, interval * static_cast<double>(offset + static_cast<std::int64_t>(i) - 1));
     const double at_below = infinity_mass + s0 - std::exp(below) * s1;
     if (at_below > delta) {
       // The root of infinity_mass + s0 - exp(epsilon) s1 = delta lies in (below, loss].

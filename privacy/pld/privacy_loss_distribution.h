@@ -17,11 +17,11 @@
 //      mu >= mu' implies mu*nu >= mu'*nu, and symmetrically in nu.
 //  (b) Every step below replaces a measure by one that is >= it: "connect the dots"
 //      (Doroshenko, Ghazi, Kamath, Kumar, Manurangsi 2022, "Connect the Dots: Tighter Discrete
-//      Approximations of Privacy Loss Distributions": the hockey-stick curve, as a function of x = exp(epsilon), is convex, and the measure
-//      built from its chords between grid points has that piecewise-linear curve, which lies
-//      above it); moving mass to a larger loss, or to +infinity (f_epsilon is non-decreasing
-//      and at most 1); and adding a mass E at +infinity that bounds the L1 error of a
-//      floating-point FFT (H changes by at most the L1 norm of the change).
+//      Approximations of Privacy Loss Distributions": the hockey-stick curve, as a function of x =
+//      exp(epsilon), is convex, and the measure built from its chords between grid points has that
+//      piecewise-linear curve, which lies above it); moving mass to a larger loss, or to +infinity
+//      (f_epsilon is non-decreasing and at most 1); and adding a mass E at +infinity that bounds
+//      the L1 error of a floating-point FFT (H changes by at most the L1 norm of the change).
 // So the delta computed from the final measure bounds the true composition's delta at every
 // epsilon. Each PLD here is a measure of that kind: not necessarily of total mass exactly 1.
 #ifndef PRIVET_PRIVACY_PLD_PRIVACY_LOSS_DISTRIBUTION_H_
@@ -59,12 +59,12 @@ struct LossAtom {
   double probability = 0;
 };
 
-// The connect-the-dots discretisation of an exact discrete PLD (Doroshenko et al. 2022): an atom of mass p at loss l with l_j <= l < l_j + h splits into
-// p_hi = p (1 - exp(-(l - l_j))) / (1 - exp(-h)) at l_j + h and p - p_hi at l_j, which keeps
-// both E_P[1] and E_P[exp(-L)] = Q-mass and gives the chord of the atom's curve between the
-// grid points. `infinity_mass` is added to the atom at +infinity as is.
-DiscretePld DiscretiseAtoms(std::span<const LossAtom> atoms, double infinity_mass,
-                            double interval);
+// The connect-the-dots discretisation of an exact discrete PLD (Doroshenko et al. 2022): an atom of
+// mass p at loss l with l_j <= l < l_j + h splits into p_hi = p (1 - exp(-(l - l_j))) / (1 -
+// exp(-h)) at l_j + h and p - p_hi at l_j, which keeps both E_P[1] and E_P[exp(-L)] = Q-mass and
+// gives the chord of the atom's curve between the grid points. `infinity_mass` is added to the atom
+// at +infinity as is.
+DiscretePld DiscretiseAtoms(std::span<const LossAtom> atoms, double infinity_mass, double interval);
 
 // The connect-the-dots PLD of a family of pairs that is closed under swapping P and Q, given
 // an upper bound delta_up(epsilon) >= sup over the family of H_{e^epsilon}(P||Q) for

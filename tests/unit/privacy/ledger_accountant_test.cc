@@ -47,8 +47,7 @@ TEST_CASE("an existing (RDP-era) ledger re-composes with the current accountant"
   const char* source = std::getenv("PRIVET_SOURCE_DIR");
   REQUIRE(source != nullptr);
   testing::ScratchDir dir;
-  std::filesystem::copy_file(std::filesystem::path(source) / "privet-ledger.db",
-                             dir / "old.db");
+  std::filesystem::copy_file(std::filesystem::path(source) / "privet-ledger.db", dir / "old.db");
   auto ledger = BudgetLedger::Open(dir / "old.db");
   CHECK(ledger.VerifyChain().ok);
   std::vector<PrivacyEvent> events;
@@ -56,7 +55,8 @@ TEST_CASE("an existing (RDP-era) ledger re-composes with the current accountant"
   for (const LedgerEntry& entry : ledger.Entries()) {
     if (entry.type != "charge") continue;
     CHECK_FALSE(entry.body.contains("accountant"));  // rdp-1
-    for (const auto& event : entry.body.at("events")) events.push_back(PrivacyEvent::FromJson(event));
+    for (const auto& event : entry.body.at("events"))
+      events.push_back(PrivacyEvent::FromJson(event));
     recorded = entry.body.at("cumulative").at("epsilon").get<double>();
   }
   CHECK(recorded == 2.1667755466312117);

@@ -51,9 +51,9 @@ double ExactRandomizedResponseDelta(const std::vector<std::pair<double, int>>& g
     const double p = 1.0 / (1.0 + std::exp(-e));
     std::vector<std::pair<double, double>> next;
     for (int k = 0; k <= count; ++k) {
-      const double probability = std::exp(std::lgamma(count + 1.0) - std::lgamma(k + 1.0) -
-                                          std::lgamma(count - k + 1.0) + k * std::log(p) +
-                                          (count - k) * std::log1p(-p));
+      const double probability =
+          std::exp(std::lgamma(count + 1.0) - std::lgamma(k + 1.0) - std::lgamma(count - k + 1.0) +
+                   k * std::log(p) + (count - k) * std::log1p(-p));
       for (const auto& [loss, q] : distribution) {
         next.push_back({loss + e * (2.0 * k - count), q * probability});
       }
@@ -103,8 +103,8 @@ TEST_CASE("the PLD of k gaussian events is the continuous closed form or a littl
   // so it can never be below the closed form (mu-GDP of sigma / sqrt(k)) beyond the
   // bisections' 1e-12; at sigma >= 2 the two noises are within 1e-6 of each other, so the
   // rest is discretisation (second order with connect the dots): within 0.5%.
-  for (const auto& [sigma, k] : {std::pair{4.530877117, 1}, std::pair{20.0, 10},
-                                 std::pair{40.0, 131}}) {
+  for (const auto& [sigma, k] :
+       {std::pair{4.530877117, 1}, std::pair{20.0, 10}, std::pair{40.0, 131}}) {
     const std::vector<PrivacyEvent> events = Repeat(PrivacyEvent::Gaussian(sigma, 1.0), k);
     const double exact = GaussianEpsilon(1e-6, std::sqrt(static_cast<double>(k)) / sigma);
     const double composed = ComposeEpsilon(events, 1e-6);
@@ -300,8 +300,9 @@ TEST_CASE("FFT round trip and error bound") {
   CHECK(std::sqrt(error2 / norm2) <= 2 * FftRelativeErrorBound(n));
 }
 
-TEST_CASE("property: on random event lists the PLD is never below the exact value, never "
-          "above RDP") {
+TEST_CASE(
+    "property: on random event lists the PLD is never below the exact value, never "
+    "above RDP") {
   // Fixed seed; each assertion is deterministic (no failure probability).
   std::mt19937_64 generator(20261202);
   std::uniform_int_distribution<int> groups_count(1, 3);
