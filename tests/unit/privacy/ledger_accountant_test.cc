@@ -44,10 +44,9 @@ TEST_CASE("an existing (RDP-era) ledger re-composes with the current accountant"
   // no "accountant" field, last cumulative 2.1667755466312117 (RDP). Its events are the same;
   // the current accountant composes them to a smaller valid total, and the chain still
   // verifies (nothing recorded is rewritten).
-  const char* source = std::getenv("PRIVET_SOURCE_DIR");
-  REQUIRE(source != nullptr);
+  const std::filesystem::path source = PRIVET_SOURCE_DIR;
   testing::ScratchDir dir;
-  std::filesystem::copy_file(std::filesystem::path(source) / "privet-ledger.db", dir / "old.db");
+  std::filesystem::copy_file(source / "privet-ledger.db", dir / "old.db");
   auto ledger = BudgetLedger::Open(dir / "old.db");
   CHECK(ledger.VerifyChain().ok);
   std::vector<PrivacyEvent> events;
