@@ -70,7 +70,8 @@ void PrintStatus(const privacy::DatasetStatus& status) {
                                            : std::string("none"))
             << "\n"
             << "  spent      epsilon " << Number(status.spent.epsilon)
-            << " (all releases composed at delta " << Number(status.spent.delta) << ")\n"
+            << " (all releases composed at delta " << Number(status.spent.delta)
+            << " by accountant " << privacy::kAccountantVersion << ")\n"
             << "  remaining  epsilon " << Number(status.remaining_epsilon) << "\n";
   if (status.registration) {
     const privacy::Registration& registration = *status.registration;

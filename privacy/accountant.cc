@@ -6,6 +6,8 @@
 
 #include "privacy/errors.h"
 #include "privacy/format_number.h"
+#include "privacy/pld/mechanism_plds.h"
+#include "privacy/pld/privacy_loss_distribution.h"
 
 namespace privet::privacy {
 namespace {
@@ -27,9 +29,10 @@ struct EventGroup {
 };
 
 struct Aggregate {
-  std::vector<EventGroup> rdp_groups;  // non-approx events
-  bool all_pure = true;                // every rdp group is laplace/exponential/pure
-  double pure_epsilon_sum = 0;         // sum of epsilons of the rdp groups (if all_pure)
+  std::vector<EventGroup> rdp_groups;     // non-approx events
+  std::vector<EventGroup> approx_groups;  // approx events (the PLD composes them too)
+  bool all_pure = true;                   // every rdp group is laplace/exponential/pure
+  double pure_epsilon_sum = 0;            // sum of epsilons of the rdp groups (if all_pure)
   double approx_epsilon = 0;
   double approx_delta = 0;
 };
@@ -43,6 +46,13 @@ void AddEvent(Aggregate& aggregate, const PrivacyEvent& event, double count) {
   if (event.kind == MechanismKind::kApprox) {
     aggregate.approx_epsilon += count * event.epsilon;
     aggregate.approx_delta += count * event.delta;
+    for (auto& group : aggregate.approx_groups) {
+      if (group.event.epsilon == event.epsilon && group.event.delta == event.delta) {
+        group.count += count;
+        return;
+      }
+    }
+    aggregate.approx_groups.push_back({event, count});
     return;
   }
   if (event.kind == MechanismKind::kGaussian) {
@@ -75,7 +85,7 @@ double ConvertAtOrder(double alpha, double rdp, double delta) {
   return rdp + std::log1p(-1.0 / alpha) - (std::log(delta) + std::log(alpha)) / (alpha - 1.0);
 }
 
-double ComposeAggregate(const Aggregate& aggregate, double delta) {
+double ComposeAggregateRdp(const Aggregate& aggregate, double delta) {
   const double rdp_delta = delta - aggregate.approx_delta;
   if (rdp_delta < 0) return kInfinity;
   if (aggregate.rdp_groups.empty()) return aggregate.approx_epsilon;
@@ -92,6 +102,44 @@ double ComposeAggregate(const Aggregate& aggregate, double delta) {
     best = std::min(best, EpsilonFromRdpCurve(curve, rdp_delta));
   }
   return best + aggregate.approx_epsilon;
+}
+
+// The PLD bound (privacy/pld/): +infinity when some event has no PLD here, delta = 0, or the
+// composition does not fit the FFT. `scale` is an epsilon of the right magnitude (the RDP
+// answer): the grid interval is scale / kPldPointsPerEpsilon, so the grid's resolution is
+// relative to the answer, and the window stays a few times 10^4 points.
+constexpr double kPldPointsPerEpsilon = 2048;
+
+double ComposeAggregatePld(const Aggregate& aggregate, double delta, double scale) {
+  if (!(delta > 0) || !std::isfinite(scale) || !(scale > 0)) return kInfinity;
+  const double interval = std::max(scale / kPldPointsPerEpsilon, 1e-7);
+  std::vector<pld::DiscretePld> distributions;
+  std::vector<std::uint64_t> counts;
+  for (const auto* groups : {&aggregate.rdp_groups, &aggregate.approx_groups}) {
+    for (const auto& group : *groups) {
+      std::optional<pld::DiscretePld> distribution = pld::EventPld(group.event, interval);
+      if (!distribution) return kInfinity;
+      distributions.push_back(std::move(*distribution));
+      counts.push_back(static_cast<std::uint64_t>(group.count));
+    }
+  }
+  if (distributions.empty()) return 0.0;
+  std::vector<pld::PldGroup> groups;
+  for (std::size_t i = 0; i < distributions.size(); ++i) {
+    groups.push_back({&distributions[i], counts[i]});
+  }
+  const std::optional<pld::DiscretePld> composed = pld::Compose(groups);
+  if (!composed) return kInfinity;
+  return composed->EpsilonForDelta(delta);
+}
+
+double ComposeAggregate(const Aggregate& aggregate, double delta) {
+  const double rdp = ComposeAggregateRdp(aggregate, delta);
+  double scale = rdp;
+  if (!std::isfinite(scale) && aggregate.all_pure) {
+    scale = aggregate.pure_epsilon_sum + aggregate.approx_epsilon;
+  }
+  return std::min(rdp, ComposeAggregatePld(aggregate, delta, scale));
 }
 
 }  // namespace
@@ -193,6 +241,19 @@ double EpsilonFromRdpCurve(const std::function<double(double)>& rdp, double delt
 double ComposeEpsilon(std::span<const PrivacyEvent> events, double delta) {
   RequireDelta(delta, /*allow_zero=*/true);
   return ComposeAggregate(Aggregated(events), delta);
+}
+
+double ComposeEpsilonRdp(std::span<const PrivacyEvent> events, double delta) {
+  RequireDelta(delta, /*allow_zero=*/true);
+  return ComposeAggregateRdp(Aggregated(events), delta);
+}
+
+double ComposeEpsilonPld(std::span<const PrivacyEvent> events, double delta, double interval) {
+  RequireDelta(delta, /*allow_zero=*/true);
+  if (!std::isfinite(interval) || interval <= 0) {
+    throw InputError("accountant: the PLD interval must be a finite number > 0");
+  }
+  return ComposeAggregatePld(Aggregated(events), delta, interval * kPldPointsPerEpsilon);
 }
 
 PrivacyLoss Compose(std::span<const PrivacyEvent> events, double delta) {

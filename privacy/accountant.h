@@ -47,11 +47,25 @@ struct PrivacyLoss {
   double delta = 0.0;
 };
 
-// The smallest epsilon such that the composition of `events` is (epsilon, delta)-DP by the
-// method above. delta in [0, 1) (InputError otherwise). Returns +infinity when no finite
+// Which accountant composed a total. Recorded by the ledger with every charge, so a total can
+// be traced to the method that produced it. "rdp-1": RDP only (before issue 14);
+// "rdp+pld-1": min(RDP bound, PLD bound), below.
+inline constexpr const char* kAccountantVersion = "rdp+pld-1";
+
+// The smallest epsilon such that the composition of `events` is (epsilon, delta)-DP:
+// min(RDP bound above, PLD bound), both sound, so the minimum is too. The PLD bound
+// (privacy/pld/; docs/privacy.md "Privacy loss distributions") composes each event's
+// dominating privacy loss distribution, discretised pessimistically on a grid of
+// interval (RDP answer) / 2048 and convolved by FFT with its roundoff and truncated tails
+// added to delta; events without a PLD here (gaussian with L2 sensitivity != 1) leave only
+// the RDP bound. delta in [0, 1) (InputError otherwise). Returns +infinity when no finite
 // epsilon is certified (e.g. delta = 0 with a gaussian event, or the approx deltas use up
 // delta). An empty list costs 0.
 double ComposeEpsilon(std::span<const PrivacyEvent> events, double delta);
+// The two bounds separately (tests, benchmarks). ComposeEpsilonPld uses the given grid
+// interval and returns +infinity where the PLD bound is unavailable.
+double ComposeEpsilonRdp(std::span<const PrivacyEvent> events, double delta);
+double ComposeEpsilonPld(std::span<const PrivacyEvent> events, double delta, double interval);
 // {ComposeEpsilon(events, delta), delta}.
 PrivacyLoss Compose(std::span<const PrivacyEvent> events, double delta);
 

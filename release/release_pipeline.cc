@@ -5,6 +5,7 @@
 #include "audit/release_attestation.h"
 #include "engine/table/encoder.h"
 #include "engine/table/unit_bounding.h"
+#include "privacy/accountant.h"
 #include "privacy/deployment_secret.h"
 #include "privacy/errors.h"
 #include "privacy/format_number.h"
@@ -281,7 +282,9 @@ ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& reques
     record.unit_column = prepared.registration.unit_column;
     record.max_rows_per_unit = prepared.registration.max_rows_per_unit;
     // How `cost` and `cumulative` were composed (privacy/accountant.h, docs/privacy.md).
-    record.accountant = "rdp: Renyi DP over all orders, converted at the budget's delta";
+    record.accountant = std::string(privacy::kAccountantVersion) +
+                        ": min(Renyi DP over all orders, privacy loss distributions), at the "
+                        "budget's delta";
     audit::WriteAttestation(staged.staging(), computed.files, record, prepared.key);
     current = "moving the release into place";
     staged.Commit();

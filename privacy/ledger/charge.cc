@@ -3,6 +3,7 @@
 #include <cmath>
 #include <utility>
 
+#include "privacy/accountant.h"
 #include "privacy/errors.h"
 #include "privacy/format_number.h"
 #include "privacy/ledger/entry_json_internal.h"
@@ -62,6 +63,7 @@ ChargeReceipt BudgetLedger::Charge(const ChargeRequest& request) {
                          {"registration_entry_id", request.registration_entry_id},
                          {"randomness", request.seeded ? "seeded" : "secure"},
                          {"events", events},
+                         {"accountant", kAccountantVersion},  // composed cost and cumulative
                          {"cost", LossToJson(quote.cost)},
                          {"cumulative", LossToJson(quote.total)},
                          {"budget", ToJson(budget)}};

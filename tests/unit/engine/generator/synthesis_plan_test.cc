@@ -42,8 +42,9 @@ TEST_CASE("The plan's events compose to exactly the requested budget (Gaussian m
         const double composed = privacy::ComposeEpsilon(plan.events, 1e-9);
         CHECK(composed == plan.composed_epsilon);
         CHECK(composed <= epsilon);
-        // Lands on the budget: the samplers' 32-bit safe rounding of sigma^2 is the only slack.
-        CHECK(composed >= epsilon * (1 - 1e-9));
+        // Lands on the budget: the samplers' 32-bit safe rounding of sigma^2 and the PLD bound's
+        // small steps (its grid moves with the RDP answer, privacy/accountant.h) are the slack.
+        CHECK(composed >= epsilon * (1 - 1e-6));
         CHECK(plan.histogram_sensitivity == m);
         CHECK(plan.selection_sensitivity == 2 * m);
         for (const auto& event : plan.events) {
