@@ -49,7 +49,13 @@ std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>&
                                    const std::vector<AttributeCompression>& compression,
                                    std::span<const PairMarginal> pairs, std::size_t rows,
                                    int rounds) {
-  std::vector<double> weights(rows, 1.0);
+  return FitPairWeights(levels, compression, pairs, std::vector<double>(rows, 1.0), rounds);
+}
+
+std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>& levels,
+                                   const std::vector<AttributeCompression>& compression,
+                                   std::span<const PairMarginal> pairs,
+                                   std::vector<double> weights, int rounds) {
   for (int round = 0; round < rounds; ++round) {
     for (const PairMarginal& pair : pairs) {
       FitPair(levels[pair.first], levels[pair.second], compression[pair.second].num_pair_levels,

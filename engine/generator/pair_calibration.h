@@ -47,6 +47,11 @@ std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>&
                                    const std::vector<AttributeCompression>& compression,
                                    std::span<const PairMarginal> pairs, std::size_t rows,
                                    int rounds = kCalibrationRounds);
+// The same starting from `weights` (one per row) instead of 1.
+std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>& levels,
+                                   const std::vector<AttributeCompression>& compression,
+                                   std::span<const PairMarginal> pairs,
+                                   std::vector<double> weights, int rounds);
 
 // `sample`: rows in the ORIGINAL codes of the model's attributes (SampleRows before
 // calibration). Returns the same number of rows, calibrated as above; `sample` itself when the

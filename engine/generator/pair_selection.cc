@@ -164,7 +164,8 @@ PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table,
       result.pairs.push_back({picked.first, picked.second, std::move(noisy), 2 * noise_tvd});
     }
     if (done < rounds) {
-      weights = FitPairWeights(sample_levels, compression, result.pairs, sample_rows);
+      weights = FitPairWeights(sample_levels, compression, result.pairs, std::move(weights),
+                               kSelectionCalibrationRounds);
     }
   }
   return result;

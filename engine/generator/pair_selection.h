@@ -43,7 +43,9 @@ namespace privet::engine {
 // distance (docs/generator.md, pipeline step 8).
 inline constexpr double kMaxPairNoiseTvd = 0.05;
 // Rows of the model's sample the candidates are scored against, at most.
-inline constexpr std::size_t kSelectionSampleRows = 50000;
+inline constexpr std::size_t kSelectionSampleRows = 20000;
+// IPF rounds of each recalibration between batches (warm-started from the previous weights).
+inline constexpr int kSelectionCalibrationRounds = 4;
 // The R rounds are run in at most this many batches; the sample is recalibrated between
 // batches (within a batch the scores of the remaining candidates are not recomputed).
 inline constexpr std::size_t kSelectionBatches = 10;
