@@ -54,8 +54,8 @@ std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>&
 
 std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>& levels,
                                    const std::vector<AttributeCompression>& compression,
-                                   std::span<const PairMarginal> pairs,
-                                   std::vector<double> weights, int rounds) {
+                                   std::span<const PairMarginal> pairs, std::vector<double> weights,
+                                   int rounds) {
   for (int round = 0; round < rounds; ++round) {
     for (const PairMarginal& pair : pairs) {
       FitPair(levels[pair.first], levels[pair.second], compression[pair.second].num_pair_levels,

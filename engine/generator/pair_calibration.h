@@ -50,8 +50,8 @@ std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>&
 // The same starting from `weights` (one per row) instead of 1.
 std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>& levels,
                                    const std::vector<AttributeCompression>& compression,
-                                   std::span<const PairMarginal> pairs,
-                                   std::vector<double> weights, int rounds);
+                                   std::span<const PairMarginal> pairs, std::vector<double> weights,
+                                   int rounds);
 
 // `sample`: rows in the ORIGINAL codes of the model's attributes (SampleRows before
 // calibration). Returns the same number of rows, calibrated as above; `sample` itself when the

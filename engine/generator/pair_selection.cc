@@ -56,9 +56,9 @@ std::int64_t ScoreOnGrid(const Candidate& candidate, const std::vector<double>& 
 
 }  // namespace
 
-PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table,
-                                          const BayesNetModel& network, const SynthesisPlan& plan,
-                                          double n_hat, privacy::RandomSource& noise) {
+PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table, const BayesNetModel& network,
+                                          const SynthesisPlan& plan, double n_hat,
+                                          privacy::RandomSource& noise) {
   PairSelectionResult result;
   const std::size_t rounds = plan.num_pair_selections;
   const std::size_t k = plan.attributes.size();
@@ -100,8 +100,8 @@ PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table,
       Candidate c;
       c.first = a;
       c.second = b;
-      c.cells = static_cast<std::size_t>(compression[a].num_pair_levels) *
-                compression[b].num_pair_levels;
+      c.cells =
+          static_cast<std::size_t>(compression[a].num_pair_levels) * compression[b].num_pair_levels;
       const double noise_l1 = kSqrtTwoOverPi * pair_sd * static_cast<double>(c.cells);
       c.penalty = static_cast<std::int64_t>(std::round(kGrid * fraction * noise_l1));
       c.data_counts.assign(c.cells, 0);
@@ -124,15 +124,23 @@ PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table,
 
   const std::size_t batch = (rounds + kSelectionBatches - 1) / kSelectionBatches;
   const auto sensitivity = static_cast<std::uint64_t>(m) << kScoreGridBits;
+  std::vector<std::int64_t> scores;
+  const std::vector<Candidate>* scored = nullptr;  // the pool `scores` belongs to
+  std::size_t kept_at_scoring = 0;
   for (std::size_t done = 0; done < rounds;) {
+    std::vector<Candidate>& pool = useful.empty() ? others : useful;
+    if (pool.empty()) throw std::logic_error("pair selection: more rounds than pairs");
+    // Rescore only when the model moved (a pair was kept) or the pool changed; otherwise the
+    // remaining scores are still those of the current model.
+    const bool rescore = scored != &pool || result.pairs.size() != kept_at_scoring;
+    scored = &pool;
+    kept_at_scoring = result.pairs.size();
     // The current model on every candidate: expected scoring counts f n_hat q.
     double total = 0;
     for (double w : weights) total += w;
     const double scale = fraction * n_hat / std::max(total, 1e-300);
-    std::vector<Candidate>& pool = useful.empty() ? others : useful;
-    if (pool.empty()) throw std::logic_error("pair selection: more rounds than pairs");
-    std::vector<std::int64_t> scores(pool.size());
-    for (std::size_t i = 0; i < pool.size(); ++i) {
+    if (rescore) scores.assign(pool.size(), 0);
+    for (std::size_t i = 0; rescore && i < pool.size(); ++i) {
       std::vector<double> model_counts(pool[i].cells, 0.0);
       CountPair<double>(sample_levels[pool[i].first], sample_levels[pool[i].second],
                         compression[pool[i].second].num_pair_levels, &weights, model_counts);
@@ -163,7 +171,7 @@ PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table,
       for (double& c : noisy) c /= mass;
       result.pairs.push_back({picked.first, picked.second, std::move(noisy), 2 * noise_tvd});
     }
-    if (done < rounds) {
+    if (done < rounds && result.pairs.size() != kept_at_scoring) {
       weights = FitPairWeights(sample_levels, compression, result.pairs, std::move(weights),
                                kSelectionCalibrationRounds);
     }

@@ -61,9 +61,9 @@ struct PairSelectionResult {
 // plan.num_pair_selections exponential-mechanism selections and as many noisy pair marginals,
 // alternating, with the plan's parameters. `noise` is the fit's secure source; the model's
 // sample is drawn from a Boost engine seeded from it (post-processing).
-PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table,
-                                          const BayesNetModel& network, const SynthesisPlan& plan,
-                                          double n_hat, privacy::RandomSource& noise);
+PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table, const BayesNetModel& network,
+                                          const SynthesisPlan& plan, double n_hat,
+                                          privacy::RandomSource& noise);
 
 }  // namespace privet::engine
 

@@ -181,8 +181,7 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
     // only needs the model's pair distributions, which the rules barely change).
     const BayesNetModel network_model(plan.attributes, nullptr, compression, conditionals,
                                       estimate.total, nullptr);
-    PairSelectionResult selection =
-        SelectAndMeasurePairs(table, network_model, plan, n_hat, noise);
+    PairSelectionResult selection = SelectAndMeasurePairs(table, network_model, plan, n_hat, noise);
     pairs = std::move(selection.pairs);
     diag.pairs_selected = std::move(selection.selected);
     diag.seconds_pairs = Seconds(pairs_start);

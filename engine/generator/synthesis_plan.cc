@@ -40,8 +40,9 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
   plan.one_way.mode = plan.family.mode = plan.pair.mode = options.mode;
   const double selections = static_cast<double>(k - 1);
   const bool select_pairs = shares.pair > 0 && options.SelectsPairs(k);
-  plan.num_pairs = shares.pair == 0 ? 0 : select_pairs ? options.EffectivePairRounds(k)
-                                                       : k * (k - 1) / 2;
+  plan.num_pairs = shares.pair == 0 ? 0
+                   : select_pairs   ? options.EffectivePairRounds(k)
+                                    : k * (k - 1) / 2;
   plan.num_pair_selections = select_pairs ? plan.num_pairs : 0;
   const double pairs = static_cast<double>(plan.num_pairs);
   // With selection, pair_selection_fraction of the pair budget goes to the selections.
@@ -286,6 +287,21 @@ SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options) {
     modelled_columns.push_back(a);
   }
   SynthesisPlan plan = PlanSynthesis(modelled, options);
+  // Automatic pairs are dropped when the config's public row estimate says they would carry
+  // only noise: a pair of pair_levels^2 cells whose expected noise TVD at expected_rows is above
+  // kMaxPlannedPairNoiseTvd would be measured and charged but never used (the fit's rule,
+  // engine/generator/pair_selection.h), so its budget goes to the network instead. Public:
+  // expected_rows is declared by the officer, the noise is planned.
+  if (!options.pair_share && plan.num_pairs > 0 && schema.expected_rows() &&
+      *schema.expected_rows() >= 1) {
+    const double pair_cells = static_cast<double>(options.pair_levels) * options.pair_levels;
+    const double pair_tvd =
+        0.5 * 0.7978845608028654 * plan.pair.StdDev() * pair_cells / *schema.expected_rows();
+    if (pair_tvd > kMaxPlannedPairNoiseTvd) {
+      options.pair_share = 0.0;
+      plan = PlanSynthesis(modelled, options);
+    }
+  }
   plan.columns = columns;
   plan.modelled_columns = std::move(modelled_columns);
   plan.rules = std::move(rules);
@@ -487,10 +503,10 @@ std::string SynthesisPlan::Describe() const {
         << " x " << options.pair_levels << " coarse levels, noise std " << pair.StdDev()
         << " per cell";
     if (num_pair_selections > 0) {
-      out << "; " << num_pair_selections
-          << " of the " << attributes.size() * (attributes.size() - 1) / 2
-          << " pairs, each chosen by the exponential mechanism (epsilon "
-          << pair_selection_epsilon << ", score sensitivity " << histogram_sensitivity
+      out << "; " << num_pair_selections << " of the "
+          << attributes.size() * (attributes.size() - 1) / 2
+          << " pairs, each chosen by the exponential mechanism (epsilon " << pair_selection_epsilon
+          << ", score sensitivity " << histogram_sensitivity
           << ") as the pair the model so far gets most wrong";
     }
     out << "\n";

@@ -179,9 +179,9 @@ struct SynthesisPlan {
   TableRules rules;
   // The config's public row-count estimate ("expected_rows"); nullopt when not declared.
   std::optional<double> expected_rows;
-  PlannedNoise one_way;              // each 1-way marginal
-  PlannedNoise family;               // each family marginal
-  PlannedNoise pair;                 // each pair marginal (when num_pairs > 0)
+  PlannedNoise one_way;  // each 1-way marginal
+  PlannedNoise family;   // each family marginal
+  PlannedNoise pair;     // each pair marginal (when num_pairs > 0)
   // Pair marginals measured: k(k-1)/2 when every pair is, options.EffectivePairRounds(k) when
   // they are selected (options.SelectsPairs(k)), 0 without pairs.
   std::size_t num_pairs = 0;
@@ -218,7 +218,11 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
                             const SynthesisOptions& options);
 // PlanSynthesis over the schema's modeled attributes that are not derived, with
 // options.max_rows_per_unit taken from schema.max_rows_per_unit() and the schema's rules and
-// columns recorded in the plan.
+// columns recorded in the plan. With automatic pairs (pair_share unset) and the config's
+// expected_rows, the pairs are left out when a full-size pair marginal's planned noise at that
+// row count is a total variation distance above kMaxPlannedPairNoiseTvd (they would be charged
+// and never used; nhanes at epsilon 1), and their share goes to the network.
+inline constexpr double kMaxPlannedPairNoiseTvd = 0.05;
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options);
 
 }  // namespace privet::engine

@@ -68,12 +68,12 @@ TEST_CASE("A wide table's fit makes exactly the planned pair rounds and selects 
   // exponent is printed below), so this fixed-seed check fails only on a defect.
   CAPTURE(plan.pair_selection_epsilon * 4000 / 2);
   CHECK(plan.pair_selection_epsilon * 4000 / 2 > 30);
-  const std::vector<std::pair<std::size_t, std::size_t>> first_two(
-      diag.pairs_selected.begin(), diag.pairs_selected.begin() + 2);
-  CHECK(std::find(first_two.begin(), first_two.end(), std::make_pair(std::size_t{0}, std::size_t{1})) !=
-        first_two.end());
-  CHECK(std::find(first_two.begin(), first_two.end(), std::make_pair(std::size_t{2}, std::size_t{3})) !=
-        first_two.end());
+  const std::vector<std::pair<std::size_t, std::size_t>> first_two(diag.pairs_selected.begin(),
+                                                                   diag.pairs_selected.begin() + 2);
+  CHECK(std::find(first_two.begin(), first_two.end(),
+                  std::make_pair(std::size_t{0}, std::size_t{1})) != first_two.end());
+  CHECK(std::find(first_two.begin(), first_two.end(),
+                  std::make_pair(std::size_t{2}, std::size_t{3})) != first_two.end());
 
   // And the calibrated sample recovers most of the copy: x1 == x0 in well over the 25% of the
   // independent network (0.74 with this seed; the shrinkage and the 47 other pairs keep it
