@@ -5,7 +5,8 @@
 //   privet_bench --config C.json [--csv data.csv] --epsilon 1 [--delta 1e-9] [--mode gaussian]
 //                --out synth.csv [--model model.json] [--seed 1] [--degree K] [--rows N]
 //                [--one-way-share S] [--structure-share S] [--max-groups G]
-//                [--pair-share S] [--pair-levels L] [--plan]
+//                [--pair-share S] [--pair-levels L] [--pair-rounds R]
+//                [--pair-selection-fraction F] [--plan]
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -71,6 +72,8 @@ int main(int argc, char** argv) {
     else if (arg == "--max-groups") options.max_groups = static_cast<std::uint32_t>(std::stoul(value()));
     else if (arg == "--pair-share") options.pair_share = std::stod(value());
     else if (arg == "--pair-levels") options.pair_levels = static_cast<std::uint32_t>(std::stoul(value()));
+    else if (arg == "--pair-rounds") options.pair_rounds = static_cast<std::uint32_t>(std::stoul(value()));
+    else if (arg == "--pair-selection-fraction") options.pair_selection_fraction = std::stod(value());
     else if (arg == "--penalty-weight") options.penalty_weight = std::stod(value());
     else if (arg == "--theta") options.usefulness_theta = std::stod(value());
     else if (arg == "--plan") plan_only = true;
@@ -105,6 +108,14 @@ int main(int argc, char** argv) {
                 << diag.seconds_structure << ", families " << diag.seconds_families
                 << "), max family cells " << diag.max_family_cells << ", scoring rows "
                 << diag.scoring_rows << ", pair marginals used " << diag.pairs_used << "\n";
+      if (!diag.pairs_selected.empty()) {
+        std::cerr << "pair selection " << diag.seconds_pairs << " s:";
+        for (const auto& [a, b] : diag.pairs_selected) {
+          std::cerr << " " << table.column(plan.modelled_columns.empty() ? a : plan.modelled_columns[a]).name()
+                    << "-" << table.column(plan.modelled_columns.empty() ? b : plan.modelled_columns[b]).name();
+        }
+        std::cerr << "\n";
+      }
     }
     for (const auto& entry : model.network()) {
       std::cerr << "  " << model.attributes()[entry.attribute].name << " ("

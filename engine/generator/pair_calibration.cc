@@ -45,6 +45,26 @@ void FitPair(const std::vector<std::uint8_t>& first, const std::vector<std::uint
 
 }  // namespace
 
+std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>& levels,
+                                   const std::vector<AttributeCompression>& compression,
+                                   std::span<const PairMarginal> pairs, std::size_t rows,
+                                   int rounds) {
+  return FitPairWeights(levels, compression, pairs, std::vector<double>(rows, 1.0), rounds);
+}
+
+std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>& levels,
+                                   const std::vector<AttributeCompression>& compression,
+                                   std::span<const PairMarginal> pairs, std::vector<double> weights,
+                                   int rounds) {
+  for (int round = 0; round < rounds; ++round) {
+    for (const PairMarginal& pair : pairs) {
+      FitPair(levels[pair.first], levels[pair.second], compression[pair.second].num_pair_levels,
+              pair.probabilities, pair.noise_l1, weights);
+    }
+  }
+  return weights;
+}
+
 EncodedTable CalibrateToPairs(const BayesNetModel& model, EncodedTable sample,
                               boost::random::mt19937_64& rng) {
   const std::size_t n = sample.num_rows();
@@ -56,13 +76,8 @@ EncodedTable CalibrateToPairs(const BayesNetModel& model, EncodedTable sample,
       if (levels[a].empty()) levels[a] = PairLevelsOf(sample.column(a), compression[a]);
     }
   }
-  std::vector<double> weights(n, 1.0);
-  for (int round = 0; round < kCalibrationRounds; ++round) {
-    for (const PairMarginal& pair : model.pair_marginals()) {
-      FitPair(levels[pair.first], levels[pair.second], compression[pair.second].num_pair_levels,
-              pair.probabilities, pair.noise_l1, weights);
-    }
-  }
+  const std::vector<double> weights =
+      FitPairWeights(levels, compression, model.pair_marginals(), n);
   double total = 0;
   for (double w : weights) total += w;
   if (!(total > 0)) return sample;  // the targets emptied every row: keep the network's rows

@@ -27,6 +27,9 @@
 #define PRIVET_ENGINE_GENERATOR_PAIR_CALIBRATION_H_
 
 #include <boost/random/mersenne_twister.hpp>
+#include <cstdint>
+#include <span>
+#include <vector>
 
 #include "engine/generator/model.h"
 #include "engine/table/encoded_table.h"
@@ -34,6 +37,21 @@
 namespace privet::engine {
 
 inline constexpr int kCalibrationRounds = 10;
+
+// The calibration weights alone: one weight per row (rows = the length of every used
+// levels[a]), starting from 1, after `rounds` rounds of FitPair over `pairs` in turn. levels[a]
+// holds the pair level of each row for attribute a (PairLevelsOf); it may be empty for an
+// attribute in no pair. Used by the sampler (below) and by the pair selection, which scores
+// candidates against the calibrated sample (engine/generator/pair_selection.h).
+std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>& levels,
+                                   const std::vector<AttributeCompression>& compression,
+                                   std::span<const PairMarginal> pairs, std::size_t rows,
+                                   int rounds = kCalibrationRounds);
+// The same starting from `weights` (one per row) instead of 1.
+std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>& levels,
+                                   const std::vector<AttributeCompression>& compression,
+                                   std::span<const PairMarginal> pairs, std::vector<double> weights,
+                                   int rounds);
 
 // `sample`: rows in the ORIGINAL codes of the model's attributes (SampleRows before
 // calibration). Returns the same number of rows, calibrated as above; `sample` itself when the

@@ -7,6 +7,7 @@
 #include "engine/generator/conditionals.h"
 #include "engine/generator/domain_compression.h"
 #include "engine/generator/network_structure.h"
+#include "engine/generator/pair_selection.h"
 #include "engine/table/marginals.h"
 #include "privacy/errors.h"
 #include "privacy/noisy_counts.h"
@@ -16,9 +17,6 @@ namespace {
 
 constexpr std::uint32_t kAutoMaxParents = 3;
 constexpr double kSqrtTwoOverPi = 0.7978845608028654;
-// A pair marginal is used only when its expected noise alone is at most this total variation
-// distance (docs/generator.md, pipeline step 8: each of adult's pairs carries about 0.03).
-constexpr double kMaxPairNoiseTvd = 0.05;
 constexpr double kScoringWorkPerStep = 1e8;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -27,12 +25,7 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 std::vector<double> Noisy(const Marginal& marginal, const PlannedNoise& noise,
                           privacy::RandomSource& random) {
-  std::vector<std::int64_t> counts(marginal.counts.begin(), marginal.counts.end());
-  std::vector<std::int64_t> noisy =
-      noise.mode == NoiseMode::kGaussian
-          ? privacy::AddDiscreteGaussianNoise(counts, noise.gaussian, random)
-          : privacy::AddDiscreteLaplaceNoise(counts, noise.laplace, random);
-  return std::vector<double>(noisy.begin(), noisy.end());
+  return noise.Noisy(marginal.counts, random);
 }
 
 // The fitted pieces over plan.attributes (the modelled columns, derived ones left out).
@@ -173,13 +166,26 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
   std::vector<ConditionalTable> conditionals = BuildConditionals(network, estimate);
   diag.seconds_families = Seconds(start);
 
-  // 4. Noisy pair marginals (the last k(k-1)/2 events), post-processed to distributions.
+  // 4. Pair marginals: every pair (the last k(k-1)/2 events), or the selected ones (the last
+  // 2R events, alternating selection and measurement; engine/generator/pair_selection.h).
   std::vector<PairMarginal> pairs;
   if (plan.num_pairs > 0) {
     for (std::size_t a = 0; a < k; ++a) {
       AddPairLevels(plan.attributes[a], one_way_tables[a].counts, options.pair_levels,
                     compression[a]);
     }
+  }
+  if (plan.num_pair_selections > 0) {
+    const auto pairs_start = std::chrono::steady_clock::now();
+    // The network alone, over the modelled columns (the rules are left out: the selection
+    // only needs the model's pair distributions, which the rules barely change).
+    const BayesNetModel network_model(plan.attributes, nullptr, compression, conditionals,
+                                      estimate.total, nullptr);
+    PairSelectionResult selection = SelectAndMeasurePairs(table, network_model, plan, n_hat, noise);
+    pairs = std::move(selection.pairs);
+    diag.pairs_selected = std::move(selection.selected);
+    diag.seconds_pairs = Seconds(pairs_start);
+  } else if (plan.num_pairs > 0) {
     EncodedTable levels;
     for (std::size_t a = 0; a < k; ++a) {
       EncodedColumn column(plan.attributes[a].name, compression[a].num_pair_levels);
@@ -208,11 +214,11 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
         pairs.push_back({a, b, std::move(counts), 2 * noise_tvd});
       }
     }
-    if (pairs.empty()) {
-      for (AttributeCompression& c : compression) {
-        c.pair_level_of_group.clear();
-        c.num_pair_levels = 0;
-      }
+  }
+  if (plan.num_pairs > 0 && pairs.empty()) {
+    for (AttributeCompression& c : compression) {
+      c.pair_level_of_group.clear();
+      c.num_pair_levels = 0;
     }
   }
   diag.pairs_used = pairs.size();

@@ -10,10 +10,12 @@
 //      plan.selection_epsilon, on the compressed codes; cell caps from n_hat and the planned
 //      family noise (theta-usefulness, docs/generator.md);
 //   3. noisy marginal of each chosen family (plan.family noise);
-//   4. when plan.num_pairs > 0, the noisy marginal of every attribute pair over coarse pair
-//      levels (plan.pair noise; engine/generator/pair_calibration.h), post-processed by Norm-Sub
-//      into distributions; a pair whose expected noise alone exceeds a total variation distance of
-//      0.05 (public rule: planned noise, cell count, n_hat) is left out of the model;
+//   4. when plan.num_pairs > 0, noisy pair marginals over coarse pair levels (plan.pair noise;
+//      engine/generator/pair_calibration.h), post-processed by Norm-Sub into distributions: of
+//      every attribute pair, or, when plan.num_pair_selections > 0, of the pairs chosen one
+//      round at a time by the exponential mechanism (engine/generator/pair_selection.h); a pair
+//      whose expected noise alone exceeds a total variation distance of 0.05 (public rule:
+//      planned noise, cell count, n_hat) is left out of the model;
 // then post-processing only: consistency and conditionals (engine/generator/conditionals.h).
 // Everything data-dependent (n_hat, compression, caps, network) is derived from released noisy
 // values, never from a raw statistic, so the model is releasable as a whole.
@@ -26,6 +28,8 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "engine/generator/model.h"
 #include "engine/generator/synthesis_plan.h"
@@ -45,6 +49,10 @@ struct FitDiagnostics {
   std::uint64_t max_family_cells = 0;  // the automatic cap used
   std::uint64_t max_parent_cells = 0;
   std::size_t pairs_used = 0;  // pair marginals kept in the model (public: n_hat rule)
+  // The pairs chosen by the pair selection, in order (released: they are the model's pairs,
+  // plus those measured but not kept); empty when every pair is measured.
+  std::vector<std::pair<std::size_t, std::size_t>> pairs_selected;
+  double seconds_pairs = 0;
 };
 
 // Fits the model. `table` must have exactly plan.attributes as columns (names, domain sizes,

@@ -39,8 +39,16 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
   plan.selection_sensitivity = 2 * m;
   plan.one_way.mode = plan.family.mode = plan.pair.mode = options.mode;
   const double selections = static_cast<double>(k - 1);
-  plan.num_pairs = shares.pair > 0 ? k * (k - 1) / 2 : 0;
+  const bool select_pairs = shares.pair > 0 && options.SelectsPairs(k);
+  plan.num_pairs = shares.pair == 0 ? 0
+                   : select_pairs   ? options.EffectivePairRounds(k)
+                                    : k * (k - 1) / 2;
+  plan.num_pair_selections = select_pairs ? plan.num_pairs : 0;
   const double pairs = static_cast<double>(plan.num_pairs);
+  // With selection, pair_selection_fraction of the pair budget goes to the selections.
+  const double pair_measure_share =
+      select_pairs ? shares.pair * (1 - options.pair_selection_fraction) : shares.pair;
+  const double pair_select_share = shares.pair - pair_measure_share;
   if (options.mode == NoiseMode::kGaussian) {
     // rho of a Gaussian histogram = m^2 / (2 sigma^2)  =>  sigma = m / sqrt(2 rho).
     plan.one_way.gaussian =
@@ -53,7 +61,10 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
     }
     if (plan.num_pairs > 0) {
       plan.pair.gaussian =
-          privacy::PlanDiscreteGaussian(m / std::sqrt(2 * shares.pair * t / pairs));
+          privacy::PlanDiscreteGaussian(m / std::sqrt(2 * pair_measure_share * t / pairs));
+    }
+    if (plan.num_pair_selections > 0) {
+      plan.pair_selection_epsilon = std::sqrt(8 * pair_select_share * t / pairs);
     }
   } else {
     plan.one_way.laplace = privacy::PlanDiscreteLaplace(shares.one_way * t / k, m);
@@ -62,8 +73,9 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
       plan.family.laplace = privacy::PlanDiscreteLaplace(shares.family * t / selections, m);
     }
     if (plan.num_pairs > 0) {
-      plan.pair.laplace = privacy::PlanDiscreteLaplace(shares.pair * t / pairs, m);
+      plan.pair.laplace = privacy::PlanDiscreteLaplace(pair_measure_share * t / pairs, m);
     }
+    if (plan.num_pair_selections > 0) plan.pair_selection_epsilon = pair_select_share * t / pairs;
   }
   if (k > 1) {
     // The structure search's exact exponential mechanism (engine/network_structure.h) must
@@ -72,6 +84,13 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
     const std::vector<std::int64_t> any_score{0};
     privacy::PlanExponential(any_score, static_cast<std::uint64_t>(2 * m) << kScoreGridBits,
                              plan.selection_epsilon);
+  }
+  if (plan.num_pair_selections > 0) {
+    // The pair selection's exact mechanism (engine/generator/pair_selection.h): sensitivity m
+    // on the same grid.
+    const std::vector<std::int64_t> any_score{0};
+    privacy::PlanExponential(any_score, static_cast<std::uint64_t>(m) << kScoreGridBits,
+                             plan.pair_selection_epsilon);
   }
   auto noise_event = [&](const PlannedNoise& noise, const std::string& query) {
     return noise.mode == NoiseMode::kGaussian ? noise.gaussian.Event(m, query)
@@ -91,7 +110,17 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
     plan.events.push_back(
         noise_event(plan.family, "synthesize: family marginal " + std::to_string(i)));
   }
-  if (plan.num_pairs > 0) {
+  if (plan.num_pair_selections > 0) {
+    // The rounds in the order the fit makes them: a selection, then the chosen pair's marginal.
+    for (std::size_t r = 1; r <= plan.num_pair_selections; ++r) {
+      plan.events.push_back(PrivacyEvent::Exponential(
+          plan.pair_selection_epsilon, "synthesize: pair selection " + std::to_string(r) +
+                                           " (exponential mechanism, score sensitivity " +
+                                           std::to_string(static_cast<int>(m)) + ")"));
+      plan.events.push_back(
+          noise_event(plan.pair, "synthesize: selected pair marginal " + std::to_string(r)));
+    }
+  } else if (plan.num_pairs > 0) {
     for (std::size_t a = 0; a < k; ++a) {
       for (std::size_t b = a + 1; b < k; ++b) {
         plan.events.push_back(noise_event(
@@ -139,6 +168,10 @@ void SynthesisOptions::Validate() const {
         "pair_share in [0, 1), with a sum below 1");
   }
   if (pair_levels < 2 || pair_levels > 64) throw InputError("pair_levels must be in [2, 64]");
+  if (pair_rounds && *pair_rounds == 0) throw InputError("pair_rounds must be at least 1");
+  if (!(pair_selection_fraction > 0 && pair_selection_fraction < 1)) {
+    throw InputError("pair_selection_fraction must be in (0, 1)");
+  }
   if (degree && *degree > 8) throw InputError("degree must be at most 8 parents");
   if (max_parent_cells && *max_parent_cells == 0) {
     throw InputError("max_parent_cells must be at least 1");
@@ -168,7 +201,8 @@ nlohmann::json SynthesisOptions::ToJson() const {
                          {"usefulness_theta", usefulness_theta},
                          {"pair_share", EffectivePairShare()},
                          {"pair_levels", pair_levels},
-                         {"max_pair_attributes", max_pair_attributes}};
+                         {"pair_selection_fraction", pair_selection_fraction}};
+  json["pair_rounds"] = pair_rounds ? nlohmann::json(*pair_rounds) : nlohmann::json("auto");
   json["degree"] = degree ? nlohmann::json(*degree) : nlohmann::json("auto");
   json["max_parent_cells"] =
       max_parent_cells ? nlohmann::json(*max_parent_cells) : nlohmann::json("auto");
@@ -181,6 +215,15 @@ double PlannedNoise::StdDev() const {
   // Discrete Laplace with Pr[z] ~ exp(-|z|/b): variance 2 e^{-1/b} / (1 - e^{-1/b})^2.
   const double q = std::exp(-1.0 / b);
   return std::sqrt(2 * q) / (1 - q);
+}
+
+std::vector<double> PlannedNoise::Noisy(std::span<const std::uint64_t> counts,
+                                        privacy::RandomSource& random) const {
+  const std::vector<std::int64_t> exact(counts.begin(), counts.end());
+  const std::vector<std::int64_t> noisy =
+      mode == NoiseMode::kGaussian ? privacy::AddDiscreteGaussianNoise(exact, gaussian, random)
+                                   : privacy::AddDiscreteLaplaceNoise(exact, laplace, random);
+  return std::vector<double>(noisy.begin(), noisy.end());
 }
 
 nlohmann::json PlannedNoise::ToJson() const {
@@ -244,6 +287,21 @@ SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options) {
     modelled_columns.push_back(a);
   }
   SynthesisPlan plan = PlanSynthesis(modelled, options);
+  // Automatic pairs are dropped when the config's public row estimate says they would carry
+  // only noise: a pair of pair_levels^2 cells whose expected noise TVD at expected_rows is above
+  // kMaxPlannedPairNoiseTvd would be measured and charged but never used (the fit's rule,
+  // engine/generator/pair_selection.h), so its budget goes to the network instead. Public:
+  // expected_rows is declared by the officer, the noise is planned.
+  if (!options.pair_share && plan.num_pairs > 0 && schema.expected_rows() &&
+      *schema.expected_rows() >= 1) {
+    const double pair_cells = static_cast<double>(options.pair_levels) * options.pair_levels;
+    const double pair_tvd =
+        0.5 * 0.7978845608028654 * plan.pair.StdDev() * pair_cells / *schema.expected_rows();
+    if (pair_tvd > kMaxPlannedPairNoiseTvd) {
+      options.pair_share = 0.0;
+      plan = PlanSynthesis(modelled, options);
+    }
+  }
   plan.columns = columns;
   plan.modelled_columns = std::move(modelled_columns);
   plan.rules = std::move(rules);
@@ -399,6 +457,13 @@ nlohmann::json SynthesisPlan::ToJson() const {
   if (num_pairs > 0) {
     json["pair"] = pair.ToJson();
     json["pair"]["count"] = num_pairs;
+    json["pair"]["selected"] = num_pair_selections > 0;
+  }
+  if (num_pair_selections > 0) {
+    json["pair_selection"] = {{"mechanism", "exponential"},
+                              {"epsilon", pair_selection_epsilon},
+                              {"score_sensitivity", histogram_sensitivity},
+                              {"count", num_pair_selections}};
   }
   json["budget_split"] = {{"unit", options.mode == NoiseMode::kGaussian ? "rho" : "epsilon"},
                           {"one_way", one_way_fraction},
@@ -436,7 +501,15 @@ std::string SynthesisPlan::Describe() const {
   if (num_pairs > 0) {
     out << "  pairs: " << num_pairs << " noisy pair marginals over at most " << options.pair_levels
         << " x " << options.pair_levels << " coarse levels, noise std " << pair.StdDev()
-        << " per cell\n";
+        << " per cell";
+    if (num_pair_selections > 0) {
+      out << "; " << num_pair_selections << " of the "
+          << attributes.size() * (attributes.size() - 1) / 2
+          << " pairs, each chosen by the exponential mechanism (epsilon " << pair_selection_epsilon
+          << ", score sensitivity " << histogram_sensitivity
+          << ") as the pair the model so far gets most wrong";
+    }
+    out << "\n";
   }
   if (!rules.derived().empty()) {
     out << "  derived (not modelled, computed from their source after sampling, no budget):";

@@ -12,6 +12,9 @@
 //   2. k - 1 exponential-mechanism selections of a family (attribute, parent set), score
 //      sensitivity 2m;
 //   3. k - 1 noisy family marginals (attribute x parents),   histogram, L1 = L2 sensitivity m;
+//   4. with pairs: either every pair's noisy marginal over coarse levels (k(k-1)/2 histograms,
+//      sensitivity m), or R rounds each of one exponential-mechanism selection of a pair (score
+//      sensitivity m) followed by that pair's noisy marginal (R fixed by the options);
 // where m = max_rows_per_unit. Gaussian mode (default): discrete Gaussian noise, accounted in
 // RDP/zCDP. Pure mode: discrete Laplace noise, delta = 0, basic composition.
 //
@@ -35,6 +38,7 @@
 #include "engine/table/schema.h"
 #include "privacy/noisy_counts.h"
 #include "privacy/privacy_event.h"
+#include "privacy/random_source.h"
 
 namespace privet::engine {
 
@@ -76,18 +80,26 @@ struct SynthesisOptions {
   // theta of theta-usefulness: a family may have at most n_hat / (theta * family noise std)
   // cells (engine/generator/privbayes.h).
   double usefulness_theta = 2.0;
-  // Pair marginals (engine/generator/pair_calibration.h): every pair of attributes is measured over
-  // at most pair_levels coarse levels each, with this share of the budget, when the schema has
-  // 2..max_pair_attributes modeled attributes (the noise per pair grows with the number of
-  // pairs, k(k-1)/2). 0 turns them off. nullopt: automatic, kAutoPairShare in Gaussian mode at
-  // epsilon >= kAutoPairMinEpsilon, else 0 (below that, or with pure-epsilon Laplace composed
-  // over every pair, the pairs' noise swamped them on adult and their budget was better spent
-  // on the network; docs/generator.md).
+  // Pair marginals (engine/generator/pair_calibration.h): attribute pairs measured over at most
+  // pair_levels coarse levels each, with this share of the budget; the sampled rows are
+  // calibrated to them. 0 turns them off. nullopt: automatic, kAutoPairShare in Gaussian mode
+  // at epsilon >= kAutoPairMinEpsilon, else 0 (below that, or with pure-epsilon Laplace composed
+  // over the pairs, the pairs' noise swamped them on adult and their budget was better spent on
+  // the network; docs/generator.md).
   static constexpr double kAutoPairShare = 0.25;
   static constexpr double kAutoPairMinEpsilon = 0.5;
   std::optional<double> pair_share;
   std::uint32_t pair_levels = 6;
-  std::uint32_t max_pair_attributes = 20;
+  // Which pairs are measured (engine/generator/pair_selection.h). With k attributes there are
+  // k(k-1)/2 pairs; when that is at most pair_rounds, every pair is measured (no selection).
+  // Otherwise pair_rounds pairs are chosen one by one with the exponential mechanism, each the
+  // pair the current model gets most wrong (AIM, McKenna et al., VLDB 2022), and measured;
+  // pair_selection_fraction of the pair budget pays for the selections. nullopt: automatic,
+  // kAutoPairRoundsPerAttribute * k rounds (docs/generator.md). The number of rounds is public
+  // (a function of k and the options), so the plan lists every event before data is read.
+  static constexpr std::uint32_t kAutoPairRoundsPerAttribute = 2;
+  std::optional<std::uint32_t> pair_rounds;
+  double pair_selection_fraction = 0.1;
 
   // The pair share in effect: pair_share, or the automatic rule above.
   double EffectivePairShare() const {
@@ -95,13 +107,20 @@ struct SynthesisOptions {
     return mode == NoiseMode::kGaussian && epsilon >= kAutoPairMinEpsilon ? kAutoPairShare : 0.0;
   }
   // Whether a plan over k attributes measures pair marginals.
-  bool UsesPairs(std::size_t k) const {
-    return EffectivePairShare() > 0 && k >= 2 && k <= max_pair_attributes;
+  bool UsesPairs(std::size_t k) const { return EffectivePairShare() > 0 && k >= 2; }
+  // Pair rounds in effect for k attributes: pair_rounds, or kAutoPairRoundsPerAttribute * k.
+  std::size_t EffectivePairRounds(std::size_t k) const {
+    return pair_rounds ? *pair_rounds : kAutoPairRoundsPerAttribute * k;
+  }
+  // Whether the pairs of a plan over k attributes are selected (fewer rounds than pairs).
+  bool SelectsPairs(std::size_t k) const {
+    return UsesPairs(k) && EffectivePairRounds(k) < k * (k - 1) / 2;
   }
 
   // Throws InputError naming the field unless epsilon > 0 finite, delta in [0, 1) (> 0 in
   // Gaussian mode), max_rows_per_unit >= 1, shares in (0, 1) (pair_share in [0, 1)) with
-  // sum < 1, degree <= 8, max_groups >= 2, pair_levels in [2, 64].
+  // sum < 1, degree <= 8, max_groups >= 2, pair_levels in [2, 64], pair_rounds >= 1,
+  // pair_selection_fraction in (0, 1).
   void Validate() const;
   nlohmann::json ToJson() const;
 };
@@ -114,6 +133,10 @@ struct PlannedNoise {
   // Standard deviation of one cell's noise (sigma for the Gaussian; sqrt(2)*scale for the
   // discrete Laplace, up to its discreteness), for planning and --plan display.
   double StdDev() const;
+  // counts plus one draw of this noise per cell (the planned sampler, from `random`): one
+  // invocation of the planned event.
+  std::vector<double> Noisy(std::span<const std::uint64_t> counts,
+                            privacy::RandomSource& random) const;
   nlohmann::json ToJson() const;
 };
 
@@ -156,10 +179,16 @@ struct SynthesisPlan {
   TableRules rules;
   // The config's public row-count estimate ("expected_rows"); nullopt when not declared.
   std::optional<double> expected_rows;
-  PlannedNoise one_way;              // each 1-way marginal
-  PlannedNoise family;               // each family marginal
-  PlannedNoise pair;                 // each pair marginal (when num_pairs > 0)
-  std::size_t num_pairs = 0;         // k(k-1)/2 when options.UsesPairs(k), else 0
+  PlannedNoise one_way;  // each 1-way marginal
+  PlannedNoise family;   // each family marginal
+  PlannedNoise pair;     // each pair marginal (when num_pairs > 0)
+  // Pair marginals measured: k(k-1)/2 when every pair is, options.EffectivePairRounds(k) when
+  // they are selected (options.SelectsPairs(k)), 0 without pairs.
+  std::size_t num_pairs = 0;
+  // Exponential-mechanism pair selections: num_pairs when selected, else 0; each has epsilon
+  // pair_selection_epsilon and score sensitivity histogram_sensitivity (m).
+  std::size_t num_pair_selections = 0;
+  double pair_selection_epsilon = 0;
   double selection_epsilon = 0;      // each exponential-mechanism selection
   double selection_sensitivity = 0;  // 2m
   double histogram_sensitivity = 0;  // m (L1 and L2)
@@ -189,7 +218,11 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
                             const SynthesisOptions& options);
 // PlanSynthesis over the schema's modeled attributes that are not derived, with
 // options.max_rows_per_unit taken from schema.max_rows_per_unit() and the schema's rules and
-// columns recorded in the plan.
+// columns recorded in the plan. With automatic pairs (pair_share unset) and the config's
+// expected_rows, the pairs are left out when a full-size pair marginal's planned noise at that
+// row count is a total variation distance above kMaxPlannedPairNoiseTvd (they would be charged
+// and never used; nhanes at epsilon 1), and their share goes to the network.
+inline constexpr double kMaxPlannedPairNoiseTvd = 0.05;
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options);
 
 }  // namespace privet::engine

@@ -37,8 +37,9 @@ json_field() {  # json_field FILE python-expression-on-d
   --per-release-epsilon 1.1 >/dev/null
 
 # Researcher: look before spending. --plan charges nothing and lists every event: k 1-way
-# marginals, k - 1 selections, k - 1 families and, at epsilon 1 in Gaussian mode with at most
-# 20 attributes, every pair; --pair-share 0 turns the pairs off; a bad share is refused.
+# marginals, k - 1 selections, k - 1 families and, at epsilon 1 in Gaussian mode, every pair
+# when there are at most 2k, else 2k rounds of a pair selection and a selected pair marginal;
+# --pair-share 0 turns the pairs off; a bad share is refused.
 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 --plan --json >plan.json
 "$privet" synthesize --config "$config" "${csv_override[@]}" --epsilon 1 --plan --json \
   --pair-share 0 >plan0.json
@@ -46,7 +47,10 @@ python3 - plan.json plan0.json <<'PY' || fail "plan events"
 import json, sys
 with_pairs, without = (json.load(open(f)) for f in sys.argv[1:3])
 k = len(with_pairs["attributes"])
-pairs = k * (k - 1) // 2 if 2 <= k <= 20 else 0
+pairs = k * (k - 1) // 2 if k * (k - 1) // 2 <= 2 * k else 2 * 2 * k
+if pairs == 4 * k:
+    assert with_pairs["pair_selection"]["count"] == 2 * k, with_pairs["pair_selection"]
+    assert sum(e["query"].startswith("synthesize: pair selection") for e in with_pairs["events"]) == 2 * k
 assert len(with_pairs["events"]) == 3 * k - 2 + pairs, len(with_pairs["events"])
 assert len(without["events"]) == 3 * k - 2 and "pair" not in without, len(without["events"])
 for plan in (with_pairs, without):

@@ -34,11 +34,15 @@ TEST_CASE("The plan's events compose to exactly the requested budget (Gaussian m
         const SynthesisPlan plan = PlanSynthesis(Domains(k), options);
         CAPTURE(k);
         CAPTURE(epsilon);
-        // k 1-way marginals, k - 1 selections, k - 1 families, and every pair up to 20
-        // attributes (automatic: from epsilon 0.5 in Gaussian mode).
-        const std::size_t pairs = k >= 2 && k <= 20 && epsilon >= 0.5 ? k * (k - 1) / 2 : 0;
+        // k 1-way marginals, k - 1 selections, k - 1 families, and (automatic: from epsilon
+        // 0.5 in Gaussian mode) every pair while there are at most 2k of them (k <= 5), else
+        // 2k rounds of a pair selection and a pair marginal.
+        const std::size_t all = k * (k - 1) / 2;
+        const std::size_t pairs = k < 2 || epsilon < 0.5 ? 0 : all <= 2 * k ? all : 2 * k;
+        const std::size_t selections = k >= 2 && epsilon >= 0.5 && all > 2 * k ? 2 * k : 0;
         REQUIRE(plan.num_pairs == pairs);
-        REQUIRE(plan.events.size() == 3 * k - 2 + pairs);
+        REQUIRE(plan.num_pair_selections == selections);
+        REQUIRE(plan.events.size() == 3 * k - 2 + pairs + selections);
         const double composed = privacy::ComposeEpsilon(plan.events, 1e-9);
         CHECK(composed == plan.composed_epsilon);
         CHECK(composed <= epsilon);
@@ -69,6 +73,60 @@ TEST_CASE("Pure mode: discrete Laplace and exponential events summing to epsilon
   CHECK(sum <= 1.0);
   CHECK(sum >= 1.0 - 1e-9);
   CHECK(plan.composed_epsilon <= 1.0);
+}
+
+TEST_CASE("Selected pairs: R rounds of a selection then a measurement, all listed in the plan") {
+  // 30 attributes (435 pairs), 60 rounds by default; every event is known before data is read.
+  SynthesisOptions options;
+  const SynthesisPlan plan = PlanSynthesis(Domains(30), options);
+  REQUIRE(plan.num_pair_selections == 60);
+  REQUIRE(plan.num_pairs == 60);
+  const std::size_t first = 3 * 30 - 2;  // the network's events come first
+  REQUIRE(plan.events.size() == first + 2 * 60);
+  for (std::size_t r = 0; r < 60; ++r) {
+    const auto& selection = plan.events[first + 2 * r];
+    const auto& measurement = plan.events[first + 2 * r + 1];
+    CHECK(selection.kind == privacy::MechanismKind::kExponential);
+    CHECK(selection.epsilon == plan.pair_selection_epsilon);
+    CHECK(selection.query == "synthesize: pair selection " + std::to_string(r + 1) +
+                                 " (exponential mechanism, score sensitivity 1)");
+    CHECK(measurement.kind == privacy::MechanismKind::kGaussian);
+    CHECK(measurement.query == "synthesize: selected pair marginal " + std::to_string(r + 1));
+  }
+  // The selections get pair_selection_fraction of the pair budget (zCDP rho = eps^2 / 8 each),
+  // the measurements the rest (rho = m^2 / (2 sigma^2) each), up to the samplers' rounding.
+  const double rho_select = 60 * plan.pair_selection_epsilon * plan.pair_selection_epsilon / 8;
+  const double rho_measure = 60 / (2 * plan.pair.gaussian.sigma * plan.pair.gaussian.sigma);
+  CHECK(rho_select / (rho_select + rho_measure) ==
+        doctest::Approx(options.pair_selection_fraction).epsilon(1e-6));
+  CHECK(plan.composed_epsilon <= options.epsilon);
+  CHECK(plan.composed_epsilon >= options.epsilon * (1 - 1e-9));
+  const nlohmann::json json = plan.ToJson();
+  CHECK(json.at("pair_selection").at("count") == 60);
+  CHECK(json.at("pair").at("selected") == true);
+  CHECK(plan.Describe().find("60 of the 435 pairs") != std::string::npos);
+  // Enough rounds for every pair: no selection, every pair measured.
+  options.pair_rounds = 435;
+  const SynthesisPlan all = PlanSynthesis(Domains(30), options);
+  CHECK(all.num_pair_selections == 0);
+  CHECK(all.num_pairs == 435);
+  // Pure mode: the selections and measurements sum with the rest to epsilon.
+  SynthesisOptions pure;
+  pure.mode = NoiseMode::kPure;
+  pure.delta = 0;
+  pure.pair_share = 0.2;
+  const SynthesisPlan pure_plan = PlanSynthesis(Domains(30), pure);
+  REQUIRE(pure_plan.num_pair_selections == 60);
+  double sum = 0;
+  for (const auto& event : pure_plan.events) sum += event.epsilon;
+  CHECK(sum <= 1.0);
+  CHECK(sum >= 1.0 - 1e-9);
+  SynthesisOptions bad;
+  bad.pair_rounds = 0;
+  CHECK_THROWS_AS(PlanSynthesis(Domains(30), bad), InputError);
+  bad.pair_rounds.reset();
+  bad.pair_selection_fraction = 1;
+  CHECK_THROWS_AS(PlanSynthesis(Domains(30), bad), InputError);
 }
 
 TEST_CASE("Pair marginals: one event per pair with their share, or none when turned off") {
