@@ -180,7 +180,7 @@ struct VerifyResult {
 // How the ledger measures a list of events (one release's, or a dataset's whole history):
 // epsilon at the budget's delta, by the accountant (accountant.h ComposeEpsilon). When every
 // event is pure-type without delta (laplace, exponential, pure) and their pure-DP epsilon
-// (ComposeEpsilon at delta 0, basic composition) is at most 1e-4 (relative) above that, the
+// (ComposeEpsilon at delta 0, basic composition) is at most 1% (relative) above that, the
 // loss is the pure guarantee (epsilon, 0), and the budget is checked against it: a pure
 // release is recorded, attested and reported with delta 0, not with a delta it does not use
 // (docs/privacy.md "Accounting"). An empty list is (0, 0).

@@ -11,7 +11,8 @@ moments, and after each restart:
 The delays come from a seeded PRNG whose seed is printed, so a failure can be replayed:
     PRIVET_FAULT_SEED=<seed> python3 serve_kill_test.py PRIVET SOURCE_DIR
 Each kill comes a random delay (at most MAX_DELAY_SECONDS) after a request of the round was
-seen running. Run time: tens of seconds (small releases: 300-row syntheses and marginals).
+seen running. Run time: tens of seconds (small releases: syntheses of 300 rows, grown 4-fold
+after a round whose kill interrupted nothing, and marginals).
 """
 
 import base64
@@ -72,13 +73,18 @@ def main():
     purposes = {}  # request id -> its unique purpose
     interrupted_total = 0
     released_seen = set()
+    # Synthetic rows per synthesize request. A 300-row release can finish within milliseconds on
+    # an idle machine, before any kill lands; a round whose kill interrupted nothing new makes the
+    # next round's releases 4 times larger (up to 500,000 rows), so kills keep meeting running
+    # requests whatever the machine's speed.
+    rows = 300
     try:
         server = Server(deployment)
         for round_number in range(1, ROUNDS + 1):
             for index, (kind, options) in enumerate([
-                    ("synthesize", {"rows": 300, "mode": "pure"}),
+                    ("synthesize", {"rows": rows, "mode": "pure"}),
                     ("marginal", {"attributes": ["gender", "result"]}),
-                    ("synthesize", {"rows": 300, "mode": "pure"})]):
+                    ("synthesize", {"rows": rows, "mode": "pure"})]):
                 purpose = f"fault round {round_number} request {index}"
                 _, record = server.json("POST", "/v1/requests", rita, {
                     "dataset": "covid_testing", "kind": kind, "epsilon": 0.1,
@@ -111,6 +117,8 @@ def main():
             for rid in interrupted:
                 naming = [i for i in incidents["incidents"] if rid in i["detail"]]
                 assert len(naming) == 1, (rid, naming)
+            if len(interrupted) == interrupted_total:
+                rows = min(rows * 4, 500_000)
             interrupted_total = len(interrupted)
             _, verified = server.json("GET", "/v1/ledger/verify", olivia, expect=200)
             assert verified["ledger"]["ok"] and verified["access_log"]["ok"], verified
@@ -121,7 +129,8 @@ def main():
             released_seen.update(
                 rid for rid in unfinished
                 if server.json("GET", "/v1/requests/" + rid, rita)[1]["state"] == "released")
-            print(f"round {round_number}: kill {delay:.3f} s after a request ran; interrupted so far "
+            print(f"round {round_number}: kill {delay:.3f} s after a request ran; next rows {rows}; "
+                  "interrupted so far "
                   f"{len(interrupted)}; ledger {verified['ledger']['entries_checked']} entries "
                   "intact", flush=True)
 

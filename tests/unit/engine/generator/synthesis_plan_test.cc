@@ -100,7 +100,7 @@ TEST_CASE("Selected pairs: R rounds of a selection then a measurement, all liste
   CHECK(rho_select / (rho_select + rho_measure) ==
         doctest::Approx(options.pair_selection_fraction).epsilon(1e-6));
   CHECK(plan.composed_epsilon <= options.epsilon);
-  CHECK(plan.composed_epsilon >= options.epsilon * (1 - 1e-9));
+  CHECK(plan.composed_epsilon >= options.epsilon * (1 - 1e-6));
   const nlohmann::json json = plan.ToJson();
   CHECK(json.at("pair_selection").at("count") == 60);
   CHECK(json.at("pair").at("selected") == true);
