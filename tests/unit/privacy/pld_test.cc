@@ -103,8 +103,12 @@ TEST_CASE("the PLD of k gaussian events is the continuous closed form or a littl
   // so it can never be below the closed form (mu-GDP of sigma / sqrt(k)) beyond the
   // bisections' 1e-12; at sigma >= 2 the two noises are within 1e-6 of each other, so the
   // rest is discretisation (second order with connect the dots): within 0.5%.
-  for (const auto& [sigma, k] :
+  for (const auto& sigma_and_k :
        {std::pair{4.530877117, 1}, std::pair{20.0, 10}, std::pair{40.0, 131}}) {
+    // Plain locals, not a structured binding: clang 14 cannot capture a binding in CAPTURE's
+    // lambda.
+    const double sigma = sigma_and_k.first;
+    const int k = sigma_and_k.second;
     const std::vector<PrivacyEvent> events = Repeat(PrivacyEvent::Gaussian(sigma, 1.0), k);
     const double exact = GaussianEpsilon(1e-6, std::sqrt(static_cast<double>(k)) / sigma);
     const double composed = ComposeEpsilon(events, 1e-6);
