@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <system_error>
 
@@ -175,6 +176,13 @@ void StagedOutputDir::Commit() {
     throw StorageError("cannot move the release into " + target_.string() + ": " + error.message());
   }
   committed_ = true;
+}
+
+void WriteReleaseFile(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw StorageError("cannot write " + path.string());
 }
 
 }  // namespace privet::release

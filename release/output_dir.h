@@ -12,6 +12,7 @@
 #define PRIVET_RELEASE_OUTPUT_DIR_H_
 
 #include <filesystem>
+#include <string>
 
 namespace privet::release {
 
@@ -47,6 +48,10 @@ class StagedOutputDir {
 void RequireFreshOutputDir(const std::filesystem::path& path);
 // As above; with claimed, the folder may hold this release's own claim file.
 void RequireFreshOutputDir(const std::filesystem::path& path, bool claimed);
+
+// Writes text to path (a file of the staging folder), byte for byte. StorageError when any
+// byte could not be written.
+void WriteReleaseFile(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace privet::release
 

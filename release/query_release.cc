@@ -1,22 +1,15 @@
 #include "release/query_release.h"
 
-#include <fstream>
 #include <sstream>
 
 #include "engine/queries/correlation_query.h"
 #include "engine/queries/noisy_marginal_query.h"
 #include "privacy/errors.h"
+#include "release/output_dir.h"
 #include "release/release_pipeline.h"
 
 namespace privet::release {
 namespace {
-
-void WriteFile(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) throw StorageError("cannot write " + path.string());
-}
 
 // A query's two released files: DIR/STEM.csv (the table) and DIR/STEM.json (the table with
 // the mechanism and scale that produced it).
@@ -24,8 +17,8 @@ ComputedRelease WriteResultFiles(const std::filesystem::path& dir, const std::st
                                  const std::string& csv, const nlohmann::json& json) {
   ComputedRelease computed;
   computed.files = {dir / (stem + ".csv"), dir / (stem + ".json")};
-  WriteFile(computed.files[0], csv);
-  WriteFile(computed.files[1], json.dump(2) + "\n");
+  WriteReleaseFile(computed.files[0], csv);
+  WriteReleaseFile(computed.files[1], json.dump(2) + "\n");
   return computed;
 }
 

@@ -1,9 +1,8 @@
 #include "release/unit_bound_release.h"
 
-#include <fstream>
-
 #include "engine/queries/unit_bound_query.h"
 #include "privacy/errors.h"
+#include "release/output_dir.h"
 #include "release/release_pipeline.h"
 
 namespace privet::release {
@@ -18,13 +17,6 @@ void RequireUnitColumn(const PreparedRelease& prepared) {
   }
 }
 
-// Inside the compute step (its errors become incidents).
-void WriteUnitBoundFile(const std::filesystem::path& path, const nlohmann::json& json) {
-  std::ofstream out(path, std::ios::binary);
-  out << json.dump(2) << "\n";
-  out.close();
-  if (!out) throw StorageError("cannot write " + path.string());
-}
 
 }  // namespace
 
@@ -45,7 +37,7 @@ ReleaseResult QueryUnitBound(const Deployment& deployment, const ReleaseRequest&
     const engine::UnitBoundResult result = engine::RunUnitBoundQuery(unbounded, plan, noise);
     ComputedRelease computed;
     computed.files = {staging / "unit_bound.json"};
-    WriteUnitBoundFile(computed.files[0], engine::UnitBoundResultJson(result));
+    WriteReleaseFile(computed.files[0], engine::UnitBoundResultJson(result).dump(2) + "\n");
     computed.extra = {{"max_rows_per_unit", result.bound}};
     return computed;
   };

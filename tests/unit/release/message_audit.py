@@ -44,7 +44,7 @@ PRE_DATA_FUNCTIONS = {
 INCIDENT_FUNCTION = "RaiseIncident"
 # Functions whose throws run only inside a request's compute step, so RunRelease turns each of
 # their errors into an incident (the requester never sees the text).
-INSIDE_COMPUTE = {"WriteFile", "Synthesize", "WriteUnitBoundFile"}
+INSIDE_COMPUTE = {"WriteReleaseFile", "Synthesize"}
 # Calls that touch the private table, and the functions allowed to make them.
 DATA_CALLS = {
     "EncodeDataset(": {"RunRelease", "RegisterDataset"},
