@@ -17,7 +17,6 @@ void RequireUnitColumn(const PreparedRelease& prepared) {
   }
 }
 
-
 }  // namespace
 
 ReleaseResult QueryUnitBound(const Deployment& deployment, const ReleaseRequest& request,
