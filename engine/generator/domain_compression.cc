@@ -197,17 +197,29 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
         std::min<std::uint32_t>(value_groups_max, static_cast<std::uint32_t>(values.size()));
     double accumulated = 0;
     std::vector<double> run_mass;
+    const auto close_run = [&] {
+      run_mass.push_back(accumulated);
+      remaining -= accumulated;
+      accumulated = 0;
+      --bins_left;
+      ++runs;
+    };
     for (std::size_t i = 0; i < values.size(); ++i) {
       const double mass = std::max(0.0, noisy_counts[values[i]]);
+      // A heavy code (covid's ct_result: 94% of the rows at 45, "not detected") must not
+      // swallow the lighter codes before it: when the run already passes 3 sigma and ends
+      // nearer its target without this code than with it, it is closed before the code.
+      const double before_target =
+          std::max(threshold, bins_left > 0 ? remaining / bins_left : remaining);
+      if (bins_left > 1 && accumulated >= threshold && accumulated + mass > before_target &&
+          accumulated + mass - before_target > before_target - accumulated) {
+        close_run();
+      }
       run_of[i] = runs;
       accumulated += mass;
       const double target = std::max(threshold, bins_left > 0 ? remaining / bins_left : remaining);
       if (bins_left > 1 && accumulated >= target && i + 1 < values.size()) {
-        run_mass.push_back(accumulated);
-        remaining -= accumulated;
-        accumulated = 0;
-        --bins_left;
-        ++runs;
+        close_run();
       }
     }
     // The last run: merge it into the previous one when it is too light to stand alone.

@@ -1,4 +1,5 @@
-// SmoothCodeWeights (engine/generator/domain_compression.h): the within-group shape of codes.
+// Groups and within-group weights (engine/generator/domain_compression.h): ordered runs around a
+// heavy code, and SmoothCodeWeights, the within-group shape of codes.
 #include <doctest/doctest.h>
 
 #include <boost/random/mersenne_twister.hpp>
@@ -17,6 +18,23 @@ AttributeCompression Groups(std::vector<std::uint32_t> group_of_code, std::uint3
   c.code_weight.assign(group_of_code.size(), 0.0);
   c.group_of_code = std::move(group_of_code);
   return c;
+}
+
+TEST_CASE("A heavy code does not swallow the lighter codes before it") {
+  // covid's ct_result: seven bins of 50 rows, then 5,000 rows at "not detected". The
+  // equal-mass target is 5,350 / 8 = 669 per run; the seven light codes (350, above 3 sigma =
+  // 30) never reach it alone, and before the rule they formed one run with the heavy code, so
+  // the attribute had one group and told nothing about the row.
+  const AttributeDomain ct{"ct", 8, true, std::nullopt};
+  const std::vector<double> counts{50, 50, 50, 50, 50, 50, 50, 5000};
+  const AttributeCompression c = CompressDomain(ct, counts, 10.0, 8);
+  REQUIRE(c.num_groups >= 2);
+  for (std::uint32_t code = 0; code < 7; ++code) CHECK(c.group_of_code[code] != c.group_of_code[7]);
+  // Equal masses still form equal runs: 8 x 100 with 4 groups gives pairs of codes.
+  const std::vector<double> flat(8, 100.0);
+  const AttributeCompression f = CompressDomain(ct, flat, 10.0, 4);
+  CHECK(f.num_groups == 4);
+  for (std::uint32_t code = 0; code < 8; ++code) CHECK(f.group_of_code[code] == code / 2);
 }
 
 TEST_CASE("Within a group, noise-dominated codes follow the frequency polygon") {
