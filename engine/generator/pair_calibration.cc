@@ -14,11 +14,9 @@ namespace {
 // One IPF step: scales the weights so the weighted distribution q of (first, second) levels
 // becomes q + lambda (measured - q). A cell the target empties loses its rows; a cell with no
 // row stays empty.
-// When `cumulative` is given (one entry per cell), it is multiplied by the step's ratios, so it
-// holds the product of every ratio applied to a cell's rows.
 void FitPair(const std::vector<std::uint8_t>& first, const std::vector<std::uint8_t>& second,
              std::uint32_t second_levels, const std::vector<double>& measured, double noise_l1,
-             std::vector<double>& weights, std::vector<double>* cumulative = nullptr) {
+             std::vector<double>& weights) {
   std::vector<double> current(measured.size(), 0.0);
   double total = 0;
   for (std::size_t r = 0; r < weights.size(); ++r) {
@@ -42,9 +40,6 @@ void FitPair(const std::vector<std::uint8_t>& first, const std::vector<std::uint
   }
   for (std::size_t r = 0; r < weights.size(); ++r) {
     weights[r] *= ratio[first[r] * second_levels + second[r]];
-  }
-  if (cumulative) {
-    for (std::size_t cell = 0; cell < ratio.size(); ++cell) (*cumulative)[cell] *= ratio[cell];
   }
 }
 
@@ -71,55 +66,18 @@ std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>&
 }
 
 EncodedTable CalibrateToPairs(const BayesNetModel& model, EncodedTable sample,
-                              boost::random::mt19937_64& rng, std::size_t fit_rows) {
+                              boost::random::mt19937_64& rng) {
   const std::size_t n = sample.num_rows();
-  const auto pairs = model.pair_marginals();
-  if (pairs.empty() || n == 0) return sample;
+  if (model.pair_marginals().empty() || n == 0) return sample;
   const auto& compression = model.compression();
   std::vector<std::vector<std::uint8_t>> levels(compression.size());
-  for (const PairMarginal& pair : pairs) {
+  for (const PairMarginal& pair : model.pair_marginals()) {
     for (std::size_t a : {pair.first, pair.second}) {
       if (levels[a].empty()) levels[a] = PairLevelsOf(sample.column(a), compression[a]);
     }
   }
-  std::vector<double> weights;
-  if (n <= fit_rows) {
-    weights = FitPairWeights(levels, compression, pairs, n);
-  } else {
-    // Fit on a uniform subsample, recording each pair's product of ratios per cell; every row's
-    // weight is then the product of its cells' ratios, which for the subsample's rows is
-    // exactly their fitted weight (FitPair multiplies a row's weight by its cell's ratio).
-    std::vector<std::size_t> subsample(n);
-    for (std::size_t r = 0; r < n; ++r) subsample[r] = r;
-    Shuffle(std::span<std::size_t>(subsample), rng);
-    subsample.resize(fit_rows);
-    std::sort(subsample.begin(), subsample.end());
-    std::vector<std::vector<std::uint8_t>> fit_levels(levels.size());
-    for (std::size_t a = 0; a < levels.size(); ++a) {
-      if (levels[a].empty()) continue;
-      fit_levels[a].reserve(fit_rows);
-      for (std::size_t r : subsample) fit_levels[a].push_back(levels[a][r]);
-    }
-    std::vector<std::vector<double>> cumulative;
-    for (const PairMarginal& pair : pairs) cumulative.emplace_back(pair.probabilities.size(), 1.0);
-    std::vector<double> fit_weights(fit_rows, 1.0);
-    for (int round = 0; round < kCalibrationRounds; ++round) {
-      for (std::size_t p = 0; p < pairs.size(); ++p) {
-        FitPair(fit_levels[pairs[p].first], fit_levels[pairs[p].second],
-                compression[pairs[p].second].num_pair_levels, pairs[p].probabilities,
-                pairs[p].noise_l1, fit_weights, &cumulative[p]);
-      }
-    }
-    weights.assign(n, 1.0);
-    for (std::size_t p = 0; p < pairs.size(); ++p) {
-      const std::vector<std::uint8_t>& first = levels[pairs[p].first];
-      const std::vector<std::uint8_t>& second = levels[pairs[p].second];
-      const std::uint32_t second_levels = compression[pairs[p].second].num_pair_levels;
-      for (std::size_t r = 0; r < n; ++r) {
-        weights[r] *= cumulative[p][first[r] * second_levels + second[r]];
-      }
-    }
-  }
+  const std::vector<double> weights =
+      FitPairWeights(levels, compression, model.pair_marginals(), n);
   double total = 0;
   for (double w : weights) total += w;
   if (!(total > 0)) return sample;  // the targets emptied every row: keep the network's rows

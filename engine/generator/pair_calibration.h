@@ -53,21 +53,11 @@ std::vector<double> FitPairWeights(const std::vector<std::vector<std::uint8_t>>&
                                    std::span<const PairMarginal> pairs, std::vector<double> weights,
                                    int rounds);
 
-// Rows on which the calibration weights are fitted (below).
-inline constexpr std::size_t kCalibrationFitRows = 200000;
-
 // `sample`: rows in the ORIGINAL codes of the model's attributes (SampleRows before
 // calibration). Returns the same number of rows, calibrated as above; `sample` itself when the
-// model has no pair marginals or the sample has no row. Above fit_rows rows the IPF runs on a
-// uniform subsample of fit_rows rows (the caller's engine chooses it), and every row gets the
-// product of the per-cell ratios that fit applied: a pair's rows are weighted by a function of
-// their cells only, so the subsample estimates each pass's cell distribution within sampling
-// error of order sqrt(cells / fit_rows) and one pass over all rows per pair replaces 10
-// rounds of two (the 1,000,000 x 50 table with 100 pairs: bench/results/
-// 2026-12-02-vm-sampling-s5.md).
+// model has no pair marginals or the sample has no row.
 EncodedTable CalibrateToPairs(const BayesNetModel& model, EncodedTable sample,
-                              boost::random::mt19937_64& rng,
-                              std::size_t fit_rows = kCalibrationFitRows);
+                              boost::random::mt19937_64& rng);
 
 }  // namespace privet::engine
 

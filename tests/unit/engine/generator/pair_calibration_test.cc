@@ -74,31 +74,5 @@ TEST_CASE("Calibration keeps the row count, invents no value, and reproduces for
   CHECK(SampleRows(IndependentModelWithPair(0.0), 0, c).num_rows() == 0);
 }
 
-TEST_CASE("Calibration fitted on a subsample reaches the target for every row") {
-  // 20,000 independent rows calibrated with the IPF fitted on 2,000 of them: every row gets
-  // its cells' product of ratios, so the whole table's joint follows the measurement as the
-  // full fit does (first test: within rounding of 0.4 / 0.1). The subsample's own cell shares
-  // carry a binomial error of sd sqrt(0.25 * 0.75 / 2000) = 0.0097 per cell, which the ratios
-  // carry to the whole table: a cell lands within 0.05 of its target unless that error passes
-  // 5 sd (probability below 1e-6 per cell).
-  boost::random::mt19937_64 rng(5);
-  const BayesNetModel model = IndependentModelWithPair(0.006);
-  EncodedTable independent;
-  {
-    const BayesNetModel no_pairs(model.attributes(), nullptr, model.compression(),
-                                 model.network(), 1000, nullptr);
-    independent = SampleRows(no_pairs, 20000, rng);
-  }
-  const EncodedTable calibrated = CalibrateToPairs(model, independent, rng, 2000);
-  REQUIRE(calibrated.num_rows() == 20000);
-  const std::vector<double> p = JointOf(calibrated);
-  CHECK(std::abs(p[0] - 0.4) < 0.05);
-  CHECK(std::abs(p[1] - 0.1) < 0.05);
-  CHECK(std::abs(p[2] - 0.1) < 0.05);
-  CHECK(std::abs(p[3] - 0.4) < 0.05);
-  // Without the measurement's pull the rows are independent: the fit did move them.
-  CHECK(std::abs(JointOf(independent)[0] - 0.25) < 0.02);
-}
-
 }  // namespace
 }  // namespace privet::engine
