@@ -74,8 +74,9 @@ def main():
     for col in real.columns:
         if col not in synth.columns:
             continue
-        numeric = pd.to_numeric(real[col], errors="coerce")
-        if numeric.notna().all() and real[col].notna().any() and (numeric.dropna() % 1 != 0).any():
+        present_real = real[col].dropna()
+        numeric = pd.to_numeric(present_real, errors="coerce")
+        if len(numeric) and numeric.notna().all() and (numeric % 1 != 0).any():
             continue  # a continuous column: synthetic values are drawn inside bins
         values = set(real[col].dropna().astype(str).str.strip())
         if not values or len(values) > 60:
