@@ -1,7 +1,9 @@
 #include "engine/generator/domain_compression.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <numbers>
 #include <numeric>
 #include <optional>
 
@@ -53,6 +55,86 @@ void RefineByCodeSets(const std::vector<std::vector<bool>>& sets,
   }
   compression.group_of_code = std::move(group_of_code);
   compression.num_groups = groups;
+}
+
+void SmoothCodeWeights(const AttributeDomain& attribute, std::span<const double> noisy_counts,
+                       double noise_stddev, AttributeCompression& compression) {
+  AttributeCompression& c = compression;
+  const std::size_t d = c.group_of_code.size();
+  std::vector<std::vector<std::uint32_t>> members(c.num_groups);
+  for (std::uint32_t code = 0; code < d; ++code) members[c.group_of_code[code]].push_back(code);
+  std::vector<double> mass(c.num_groups, 0.0);
+  for (std::uint32_t g = 0; g < c.num_groups; ++g) {
+    for (std::uint32_t code : members[g]) mass[g] += noisy_counts[code];
+    mass[g] = std::max(0.0, mass[g]);
+  }
+  const auto is_value = [&](std::uint32_t code) {
+    return !attribute.missing_code || code != *attribute.missing_code;
+  };
+  // Baseline shape per code (any positive scale; only its shape within a group matters).
+  std::vector<double> shape(d, 1.0);
+  if (attribute.ordered) {
+    // Knots: (middle value code of the group, the group's mass per value code), in code order.
+    std::vector<std::pair<double, double>> knots;
+    for (std::uint32_t g = 0; g < c.num_groups; ++g) {
+      std::vector<std::uint32_t> values;
+      for (std::uint32_t code : members[g]) {
+        if (is_value(code)) values.push_back(code);
+      }
+      if (values.empty()) continue;
+      double value_mass = 0;  // without a missing code that rides with the run
+      for (std::uint32_t code : values) value_mass += noisy_counts[code];
+      const double middle = 0.5 * (values.front() + values.back());
+      knots.emplace_back(middle, std::max(0.0, value_mass) / static_cast<double>(values.size()));
+    }
+    std::sort(knots.begin(), knots.end());
+    for (std::uint32_t code = 0; code < d; ++code) {
+      if (!is_value(code)) {  // the missing code: an even share of its group's mass
+        const std::uint32_t g = c.group_of_code[code];
+        shape[code] = mass[g] / static_cast<double>(members[g].size());
+        continue;
+      }
+      if (knots.empty()) continue;
+      const double x = code;
+      const auto after = std::lower_bound(knots.begin(), knots.end(), std::make_pair(x, -1.0));
+      if (after == knots.begin()) {
+        shape[code] = knots.front().second;
+      } else if (after == knots.end()) {
+        shape[code] = knots.back().second;
+      } else {
+        const auto before = after - 1;
+        const double t = (x - before->first) / (after->first - before->first);
+        shape[code] = before->second + t * (after->second - before->second);
+      }
+    }
+  }
+  const double expected_abs_noise = std::sqrt(2.0 / std::numbers::pi) * noise_stddev;
+  c.code_weight.assign(d, 0.0);
+  for (std::uint32_t g = 0; g < c.num_groups; ++g) {
+    const std::vector<std::uint32_t>& codes = members[g];
+    double shape_total = 0;
+    for (std::uint32_t code : codes) shape_total += shape[code];
+    std::vector<double> baseline(codes.size());
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      baseline[i] = shape_total > 0 ? mass[g] * shape[codes[i]] / shape_total
+                                    : mass[g] / static_cast<double>(codes.size());
+    }
+    double distance = 0;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      distance += std::abs(noisy_counts[codes[i]] - baseline[i]);
+    }
+    const double noise_l1 = expected_abs_noise * static_cast<double>(codes.size());
+    const double lambda = distance > 0 ? std::max(0.0, 1.0 - noise_l1 / distance) : 0.0;
+    double total = 0;
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      const double w = baseline[i] + lambda * (noisy_counts[codes[i]] - baseline[i]);
+      total += c.code_weight[codes[i]] = std::max(0.0, w);
+    }
+    for (std::uint32_t code : codes) {
+      c.code_weight[code] =
+          total > 0 ? c.code_weight[code] / total : 1.0 / static_cast<double>(codes.size());
+    }
+  }
 }
 
 AttributeCompression IdentityCompression(std::uint32_t domain_size) {
@@ -115,17 +197,29 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
         std::min<std::uint32_t>(value_groups_max, static_cast<std::uint32_t>(values.size()));
     double accumulated = 0;
     std::vector<double> run_mass;
+    const auto close_run = [&] {
+      run_mass.push_back(accumulated);
+      remaining -= accumulated;
+      accumulated = 0;
+      --bins_left;
+      ++runs;
+    };
     for (std::size_t i = 0; i < values.size(); ++i) {
       const double mass = std::max(0.0, noisy_counts[values[i]]);
+      // A heavy code (covid's ct_result: 94% of the rows at 45, "not detected") must not
+      // swallow the lighter codes before it: when the run already passes 3 sigma and ends
+      // nearer its target without this code than with it, it is closed before the code.
+      const double before_target =
+          std::max(threshold, bins_left > 0 ? remaining / bins_left : remaining);
+      if (bins_left > 1 && accumulated >= threshold && accumulated + mass > before_target &&
+          accumulated + mass - before_target > before_target - accumulated) {
+        close_run();
+      }
       run_of[i] = runs;
       accumulated += mass;
       const double target = std::max(threshold, bins_left > 0 ? remaining / bins_left : remaining);
       if (bins_left > 1 && accumulated >= target && i + 1 < values.size()) {
-        run_mass.push_back(accumulated);
-        remaining -= accumulated;
-        accumulated = 0;
-        --bins_left;
-        ++runs;
+        close_run();
       }
     }
     // The last run: merge it into the previous one when it is too light to stand alone.

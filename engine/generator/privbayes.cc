@@ -80,6 +80,7 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
     if (a < code_sets.size() && !code_sets[a].empty()) {
       RefineByCodeSets(code_sets[a], compression[a]);
     }
+    SmoothCodeWeights(plan.attributes[a], noisy_one_way[a], one_way_sd, compression[a]);
   }
   std::vector<NoisyTable> one_way_tables;
   std::vector<std::vector<double>> child_distribution;
