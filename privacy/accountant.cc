@@ -133,13 +133,56 @@ double ComposeAggregatePld(const Aggregate& aggregate, double delta, double scal
   return composed->EpsilonForDelta(delta);
 }
 
-double ComposeAggregate(const Aggregate& aggregate, double delta) {
+// The groups and delta of a composition, exactly (every field that enters it), as the key of
+// the composition cache below.
+std::vector<double> CompositionKey(const Aggregate& aggregate, double delta) {
+  std::vector<double> key{delta};
+  for (const auto* groups : {&aggregate.rdp_groups, &aggregate.approx_groups}) {
+    for (const EventGroup& group : *groups) {
+      key.insert(key.end(), {static_cast<double>(group.event.kind), group.event.epsilon,
+                             group.event.delta, group.event.sigma, group.event.l2_sensitivity,
+                             group.count});
+    }
+    key.push_back(-1);  // separates the two lists
+  }
+  return key;
+}
+
+// The last few compositions of this thread. A planner composes the events it settled on once
+// more when it builds the plan, and a charge composes the history it just previewed: both are
+// then a lookup. The result is a pure function of the key, so a hit returns exactly what the
+// composition would; thread_local, so concurrent requests share nothing.
+constexpr std::size_t kCachedCompositions = 4;
+
+struct CachedComposition {
+  std::vector<double> key;
+  double epsilon = 0;
+};
+
+double ComposeAggregateUncached(const Aggregate& aggregate, double delta) {
   const double rdp = ComposeAggregateRdp(aggregate, delta);
   double scale = rdp;
   if (!std::isfinite(scale) && aggregate.all_pure) {
     scale = aggregate.pure_epsilon_sum + aggregate.approx_epsilon;
   }
   return std::min(rdp, ComposeAggregatePld(aggregate, delta, scale));
+}
+
+double ComposeAggregate(const Aggregate& aggregate, double delta) {
+  thread_local std::vector<CachedComposition> cache;
+  thread_local std::size_t next_slot = 0;
+  std::vector<double> key = CompositionKey(aggregate, delta);
+  for (const CachedComposition& entry : cache) {
+    if (entry.key == key) return entry.epsilon;
+  }
+  const double epsilon = ComposeAggregateUncached(aggregate, delta);
+  if (cache.size() < kCachedCompositions) {
+    cache.push_back({std::move(key), epsilon});
+  } else {
+    cache[next_slot] = {std::move(key), epsilon};
+    next_slot = (next_slot + 1) % kCachedCompositions;
+  }
+  return epsilon;
 }
 
 }  // namespace
