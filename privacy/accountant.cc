@@ -149,8 +149,7 @@ std::vector<double> CompositionKey(const Aggregate& aggregate, double delta) {
 }
 
 // The last few compositions of this thread. A planner composes the events it settled on once
-// more when it builds the plan, and a charge composes the history it just previewed: both are
-// then a lookup. The result is a pure function of the key, so a hit returns exactly what the
+// more when it builds the plan (PlanSynthesis' final PlanAt): that is then a lookup. The result is a pure function of the key, so a hit returns exactly what the
 // composition would; thread_local, so concurrent requests share nothing.
 constexpr std::size_t kCachedCompositions = 4;
 
