@@ -139,9 +139,9 @@ std::vector<double> CompositionKey(const Aggregate& aggregate, double delta) {
   std::vector<double> key{delta};
   for (const auto* groups : {&aggregate.rdp_groups, &aggregate.approx_groups}) {
     for (const EventGroup& group : *groups) {
-      key.insert(key.end(), {static_cast<double>(group.event.kind), group.event.epsilon,
-                             group.event.delta, group.event.sigma, group.event.l2_sensitivity,
-                             group.count});
+      key.insert(key.end(),
+                 {static_cast<double>(group.event.kind), group.event.epsilon, group.event.delta,
+                  group.event.sigma, group.event.l2_sensitivity, group.count});
     }
     key.push_back(-1);  // separates the two lists
   }
@@ -149,8 +149,9 @@ std::vector<double> CompositionKey(const Aggregate& aggregate, double delta) {
 }
 
 // The last few compositions of this thread. A planner composes the events it settled on once
-// more when it builds the plan (PlanSynthesis' final PlanAt): that is then a lookup. The result is a pure function of the key, so a hit returns exactly what the
-// composition would; thread_local, so concurrent requests share nothing.
+// more when it builds the plan (PlanSynthesis' final PlanAt): that is then a lookup. The result is
+// a pure function of the key, so a hit returns exactly what the composition would; thread_local, so
+// concurrent requests share nothing.
 constexpr std::size_t kCachedCompositions = 4;
 
 struct CachedComposition {
