@@ -133,13 +133,56 @@ double ComposeAggregatePld(const Aggregate& aggregate, double delta, double scal
   return composed->EpsilonForDelta(delta);
 }
 
-double ComposeAggregate(const Aggregate& aggregate, double delta) {
+// The groups and delta of a composition, exactly (every field that enters it), as the key of
+// the composition cache below.
+std::vector<double> CompositionKey(const Aggregate& aggregate, double delta) {
+  std::vector<double> key{delta};
+  for (const auto* groups : {&aggregate.rdp_groups, &aggregate.approx_groups}) {
+    for (const EventGroup& group : *groups) {
+      key.insert(key.end(),
+                 {static_cast<double>(group.event.kind), group.event.epsilon, group.event.delta,
+                  group.event.sigma, group.event.l2_sensitivity, group.count});
+    }
+    key.push_back(-1);  // separates the two lists
+  }
+  return key;
+}
+
+// The last few compositions of this thread. A planner composes the events it settled on once
+// more when it builds the plan (PlanSynthesis' final PlanAt): that is then a lookup. The result is
+// a pure function of the key, so a hit returns exactly what the composition would; thread_local, so
+// concurrent requests share nothing.
+constexpr std::size_t kCachedCompositions = 4;
+
+struct CachedComposition {
+  std::vector<double> key;
+  double epsilon = 0;
+};
+
+double ComposeAggregateUncached(const Aggregate& aggregate, double delta) {
   const double rdp = ComposeAggregateRdp(aggregate, delta);
   double scale = rdp;
   if (!std::isfinite(scale) && aggregate.all_pure) {
     scale = aggregate.pure_epsilon_sum + aggregate.approx_epsilon;
   }
   return std::min(rdp, ComposeAggregatePld(aggregate, delta, scale));
+}
+
+double ComposeAggregate(const Aggregate& aggregate, double delta) {
+  thread_local std::vector<CachedComposition> cache;
+  thread_local std::size_t next_slot = 0;
+  std::vector<double> key = CompositionKey(aggregate, delta);
+  for (const CachedComposition& entry : cache) {
+    if (entry.key == key) return entry.epsilon;
+  }
+  const double epsilon = ComposeAggregateUncached(aggregate, delta);
+  if (cache.size() < kCachedCompositions) {
+    cache.push_back({std::move(key), epsilon});
+  } else {
+    cache[next_slot] = {std::move(key), epsilon};
+    next_slot = (next_slot + 1) % kCachedCompositions;
+  }
+  return epsilon;
 }
 
 }  // namespace
@@ -260,6 +303,141 @@ PrivacyLoss Compose(std::span<const PrivacyEvent> events, double delta) {
   return PrivacyLoss{ComposeEpsilon(events, delta), delta};
 }
 
+namespace {
+
+// The calibration search behind LargestFittingScale, on aggregates so that the fixed part of
+// SmallestGaussianSigma / LargestEpsilonPerEvent is grouped once. `at(t)` is nullopt where the
+// family has no event list (a parameter out of range): such t count as not fitting.
+using AggregateAt = std::function<std::optional<Aggregate>(double)>;
+
+// Phase 1, RDP only: the RDP bound is an upper bound on min(RDP, PLD), so every t that fits
+// under it fits under the full accountant. Bracket from `start` (down by 4, up by 2), then
+// bisect on log t to 1e-13 relative. nullopt when no t fits.
+std::optional<double> LargestRdpFit(const AggregateAt& at, double epsilon, double delta,
+                                    double start) {
+  const auto fits = [&](double t) {
+    const std::optional<Aggregate> aggregate = at(t);
+    return aggregate && ComposeAggregateRdp(*aggregate, delta) <= epsilon;
+  };
+  double low = start;
+  for (int i = 0; i < 60 && !fits(low); ++i) low /= 4;
+  if (!fits(low)) return std::nullopt;
+  double high = low * 2;
+  for (int i = 0; i < 60 && fits(high); ++i) high *= 2;
+  if (fits(high)) return high;  // every t tried fits (a family whose loss does not grow)
+  for (int i = 0; i < 80 && high / low > 1 + 1e-13; ++i) {
+    const double middle = std::sqrt(low * high);
+    (fits(middle) ? low : high) = middle;
+  }
+  return low;
+}
+
+// Phase 2, the full accountant (min(RDP, PLD)), from the RDP answer upwards. The composed
+// epsilon e(t) is continuous and increasing in t; with x = log t and y = log(e(t) / epsilon)
+// the root is found by the Illinois variant of regula falsi (Dowell & Jarratt 1971), which
+// keeps a bracket [x_lo, x_hi] with y_lo <= 0 < y_hi and converges superlinearly; a step that
+// would land within 0.1% of the bracket's width from an end is moved there. It stops when the
+// fitting end is within kCalibrationTolerance of epsilon, the bracket is 1e-13 wide, or after
+// kMaxFullCompositions compositions. Only a t whose full composition was computed and found
+// <= epsilon is returned, so the answer is sound whatever the shape of e(t).
+constexpr double kCalibrationTolerance = 1e-8;
+constexpr int kMaxFullCompositions = 40;
+
+double RefineWithFullAccountant(const AggregateAt& at, double epsilon, double delta,
+                                double rdp_fit) {
+  const double log_target = std::log(epsilon);
+  // y(t), or +infinity where t has no event list or no finite epsilon.
+  const auto excess = [&](double log_t) {
+    const std::optional<Aggregate> aggregate = at(std::exp(log_t));
+    if (!aggregate) return kInfinity;
+    const double composed = ComposeAggregate(*aggregate, delta);
+    if (!(composed > 0)) return -kInfinity;
+    return std::log(composed) - log_target;
+  };
+  double x_low = std::log(rdp_fit);
+  double y_low = excess(x_low);
+  int compositions = 1;
+  if (!(y_low <= 0)) return rdp_fit;  // cannot happen (min <= RDP); keep the RDP answer
+  if (y_low >= std::log1p(-kCalibrationTolerance) || y_low == -kInfinity) return rdp_fit;
+  // The upper end: e grows at least like t^(1/2) in every privet family (rho-scaled
+  // Gaussians: epsilon ~ sqrt(rho); epsilon-scaled pure events: epsilon ~ t), so a step of
+  // -2 y in x overshoots the root; steps double until one does not fit.
+  double x_high = x_low;
+  double y_high = y_low;
+  double step = std::max(-2 * y_low, 1e-9);
+  while (y_high <= 0) {
+    if (compositions >= kMaxFullCompositions) return std::exp(x_low);
+    x_high = x_low + step;
+    y_high = excess(x_high);
+    ++compositions;
+    if (y_high <= 0) {
+      x_low = x_high;
+      y_low = y_high;
+      if (y_low >= std::log1p(-kCalibrationTolerance)) return std::exp(x_low);
+      step *= 2;
+    }
+  }
+  int last_side = 0;  // -1: the low end moved last, +1: the high end
+  while (compositions < kMaxFullCompositions &&
+         x_high - x_low > 1e-13 * std::max(1.0, std::abs(x_low)) &&
+         y_low < std::log1p(-kCalibrationTolerance)) {
+    double x;
+    if (std::isfinite(y_high)) {
+      // Illinois: halve the retained end's y when the same end moved twice in a row.
+      x = x_low - y_low * (x_high - x_low) / (y_high - y_low);
+    } else {
+      x = 0.5 * (x_low + x_high);
+    }
+    // Keep the step strictly inside the bracket (NaN, from infinite ends, bisects).
+    const double margin = 1e-3 * (x_high - x_low);
+    if (std::isnan(x)) x = 0.5 * (x_low + x_high);
+    x = std::clamp(x, x_low + margin, x_high - margin);
+    const double y = excess(x);
+    ++compositions;
+    if (y <= 0) {
+      x_low = x;
+      y_low = y;
+      if (last_side == -1 && std::isfinite(y_high)) y_high /= 2;
+      last_side = -1;
+    } else {
+      x_high = x;
+      y_high = y;
+      if (last_side == 1) y_low /= 2;
+      last_side = 1;
+    }
+  }
+  return std::exp(x_low);
+}
+
+std::optional<double> LargestFit(const AggregateAt& at, double epsilon, double delta,
+                                 double start) {
+  const std::optional<double> rdp_fit = LargestRdpFit(at, epsilon, delta, start);
+  if (!rdp_fit) return std::nullopt;
+  return RefineWithFullAccountant(at, epsilon, delta, *rdp_fit);
+}
+
+}  // namespace
+
+std::optional<double> LargestFittingScale(
+    const std::function<std::optional<std::vector<PrivacyEvent>>(double)>& events_at,
+    double epsilon, double delta, double start) {
+  if (!std::isfinite(epsilon) || epsilon <= 0) {
+    throw InputError("accountant: target epsilon must be a finite number > 0 (got " +
+                     FormatNumber(epsilon) + ")");
+  }
+  RequireDelta(delta, /*allow_zero=*/true);
+  if (!std::isfinite(start) || start <= 0) {
+    throw InputError("accountant: the calibration's start must be a finite number > 0");
+  }
+  return LargestFit(
+      [&events_at](double t) -> std::optional<Aggregate> {
+        const std::optional<std::vector<PrivacyEvent>> events = events_at(t);
+        if (!events) return std::nullopt;
+        return Aggregated(*events);
+      },
+      epsilon, delta, start);
+}
+
 std::optional<double> SmallestGaussianSigma(std::span<const PrivacyEvent> fixed, std::size_t count,
                                             double l2_sensitivity, double epsilon, double delta) {
   if (!std::isfinite(epsilon) || epsilon <= 0) {
@@ -273,29 +451,24 @@ std::optional<double> SmallestGaussianSigma(std::span<const PrivacyEvent> fixed,
   if (delta == 0) return std::nullopt;
   const Aggregate base = Aggregated(fixed);
   if (!(ComposeAggregate(base, delta) < epsilon)) return std::nullopt;
-  const auto fits = [&](double sigma) {
-    Aggregate planned = base;
-    AddEvent(planned, PrivacyEvent::Gaussian(sigma, l2_sensitivity), static_cast<double>(count));
-    return ComposeAggregate(planned, delta) <= epsilon;
+  // The loss grows with t = 1 / sigma.
+  const auto planned = [&](double sigma) {
+    Aggregate aggregate = base;
+    AddEvent(aggregate, PrivacyEvent::Gaussian(sigma, l2_sensitivity), static_cast<double>(count));
+    return aggregate;
   };
-  // Bracket: grow `high` until it fits, shrink `low` until it does not.
-  double high = l2_sensitivity;
-  for (int i = 0; !fits(high); ++i) {
-    if (i > 200) return std::nullopt;
-    high *= 2;
-  }
-  double low = high;
-  for (int i = 0; fits(low); ++i) {
-    if (i > 200) return low;  // any sigma fits (cannot happen with a gaussian event)
-    low /= 2;
-  }
-  while (high / low - 1.0 > 1e-10) {
-    const double middle = std::sqrt(low * high);
-    (fits(middle) ? high : low) = middle;
-  }
+  const std::optional<double> inverse = LargestFit(
+      [&](double t) -> std::optional<Aggregate> {
+        if (!(t > 0) || !std::isfinite(1 / t)) return std::nullopt;
+        return planned(1 / t);
+      },
+      epsilon, delta, 1 / l2_sensitivity);
+  if (!inverse) return std::nullopt;
+  const double high = 1 / *inverse;
   // Slack so the ledger's recomputation (other rounding) still fits; larger sigma is safe.
+  // `high` itself was found to fit by the full accountant.
   const double sigma = high * (1.0 + 1e-9);
-  return fits(sigma) ? std::optional<double>(sigma) : std::optional<double>(high);
+  return ComposeAggregate(planned(sigma), delta) <= epsilon ? sigma : high;
 }
 
 std::optional<double> LargestEpsilonPerEvent(std::span<const PrivacyEvent> fixed, std::size_t count,
@@ -324,27 +497,20 @@ std::optional<double> LargestEpsilonPerEvent(std::span<const PrivacyEvent> fixed
         return PrivacyEvent::Pure(e);
     }
   };
-  const auto fits = [&](double e) {
-    Aggregate planned = base;
-    AddEvent(planned, make(e), static_cast<double>(count));
-    return ComposeAggregate(planned, delta) <= epsilon;
+  const auto planned = [&](double e) {
+    Aggregate aggregate = base;
+    AddEvent(aggregate, make(e), static_cast<double>(count));
+    return aggregate;
   };
-  double low = epsilon / static_cast<double>(count);
-  for (int i = 0; !fits(low); ++i) {
-    if (i > 200) return std::nullopt;
-    low /= 2;
-  }
-  double high = low;
-  for (int i = 0; fits(high); ++i) {
-    if (i > 200) return high;
-    high *= 2;
-  }
-  while (high / low - 1.0 > 1e-10) {
-    const double middle = std::sqrt(low * high);
-    (fits(middle) ? low : high) = middle;
-  }
-  const double safe = low * (1.0 - 1e-9);
-  return fits(safe) ? safe : low;
+  const std::optional<double> low = LargestFit(
+      [&](double e) -> std::optional<Aggregate> {
+        if (!(e > 0) || !std::isfinite(e)) return std::nullopt;
+        return planned(e);
+      },
+      epsilon, delta, epsilon / static_cast<double>(count));
+  if (!low) return std::nullopt;
+  const double safe = *low * (1.0 - 1e-9);
+  return ComposeAggregate(planned(safe), delta) <= epsilon ? safe : *low;
 }
 
 }  // namespace privet::privacy

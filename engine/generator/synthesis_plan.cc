@@ -27,8 +27,9 @@ Shares EffectiveShares(const SynthesisOptions& options, std::size_t k) {
 
 // The plan at budget scale t (rho in Gaussian mode, epsilon in pure mode), with the
 // samplers' rounding applied, so the events are exactly those the fit will cause.
+// `compose` = false leaves composed_epsilon unset (the calibration composes the events itself).
 SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const SynthesisOptions& options,
-                     double t) {
+                     double t, bool compose = true) {
   const std::size_t k = attributes.size();
   const Shares shares = EffectiveShares(options, k);
   const double m = options.max_rows_per_unit;
@@ -129,7 +130,7 @@ SynthesisPlan PlanAt(std::span<const AttributeDomain> attributes, const Synthesi
       }
     }
   }
-  plan.composed_epsilon = privacy::ComposeEpsilon(plan.events, options.delta);
+  if (compose) plan.composed_epsilon = privacy::ComposeEpsilon(plan.events, options.delta);
   plan.pair_fraction = shares.pair;
   plan.one_way_fraction = shares.one_way;
   plan.structure_fraction = shares.structure;
@@ -248,31 +249,27 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
       throw InputError("synthesis plan: attribute \"" + attribute.name + "\" has an empty domain");
     }
   }
-  // Largest t with ComposeEpsilon(events(t)) <= epsilon: bracket, then bisect on log t.
+  // Largest t with ComposeEpsilon(events(t)) <= epsilon (privacy::LargestFittingScale: an
+  // RDP bracket and bisection, then a short refinement with the full accountant).
   // ComposeEpsilon is increasing in t (every event's loss grows with its share of t).
-  auto fits = [&](double t) {
+  const auto events_at = [&](double t) -> std::optional<std::vector<PrivacyEvent>> {
     try {
-      return PlanAt(attributes, options, t).composed_epsilon <= options.epsilon;
+      return PlanAt(attributes, options, t, /*compose=*/false).events;
     } catch (const InputError&) {
-      return false;  // t so large (or small) that a sampler parameter leaves its range
+      return std::nullopt;  // t so large (or small) that a sampler parameter leaves its range
     }
   };
-  double lo = options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon / 1e4
-                                                   : options.epsilon / 1e4;
-  double hi =
-      options.mode == NoiseMode::kGaussian ? options.epsilon * options.epsilon : options.epsilon;
-  for (int i = 0; i < 60 && !fits(lo); ++i) lo /= 4;
-  if (!fits(lo)) {
+  const double start = options.mode == NoiseMode::kGaussian
+                           ? options.epsilon * options.epsilon / 1e4
+                           : options.epsilon / 1e4;
+  const std::optional<double> t =
+      privacy::LargestFittingScale(events_at, options.epsilon, options.delta, start);
+  if (!t) {
     throw InputError("epsilon " + std::to_string(options.epsilon) +
                      " is too small to plan a synthesis of " + std::to_string(attributes.size()) +
                      " attributes (the noise would leave the samplers' range)");
   }
-  for (int i = 0; i < 60 && fits(hi); ++i) hi *= 2;
-  for (int i = 0; i < 80 && hi / lo > 1 + 1e-13; ++i) {
-    const double mid = std::sqrt(lo * hi);
-    (fits(mid) ? lo : hi) = mid;
-  }
-  return PlanAt(attributes, options, lo);
+  return PlanAt(attributes, options, *t);
 }
 
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options) {

@@ -20,9 +20,9 @@
 //
 // Budget split: shares of the budget (zCDP rho in Gaussian mode, epsilon in pure mode) go to
 // the 1-way marginals, the structure search and the families; one scale t is then found by
-// bisection so that ComposeEpsilon(events(t), delta) is the largest value <= epsilon
-// (accountant.h). After the samplers' safe rounding (noisy_counts.h) the composed epsilon is
-// within a relative 1e-9 below the request.
+// privacy::LargestFittingScale so that ComposeEpsilon(events(t), delta) is the largest value
+// <= epsilon (accountant.h). After the samplers' safe rounding (noisy_counts.h) and the PLD
+// grid the composed epsilon is within a relative 1e-6 below the request.
 #ifndef PRIVET_ENGINE_GENERATOR_SYNTHESIS_PLAN_H_
 #define PRIVET_ENGINE_GENERATOR_SYNTHESIS_PLAN_H_
 
