@@ -172,7 +172,8 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
   // Rotated labels stand vertically: each takes a line's height (about 13 px) across, which the
   // thinning above keeps apart, and its length down.
   const double label_band = rotate ? longest + 16 : 20;
-  const double left = 58, top = chart.subtitle.empty() ? 50 : 64;
+  // Room for a tick such as "18.75%" right of the rotated axis label.
+  const double left = 72, top = chart.subtitle.empty() ? 50 : 64;
   double legend_width = 0;
   if (chart.series.size() > 1) {
     for (const auto& series : chart.series) legend_width += TextWidth(series.name) + 26;
@@ -330,7 +331,8 @@ std::string RenderHeatMap(const HeatMap& map) {
            "\"/>";
   }
   svg += "</linearGradient></defs>\n";
-  svg += Text(legend_x, top - 8, map.legend_title, "class=\"legend\"");
+  // Above the top tick's line (which is centred on the bar's top edge).
+  svg += Text(legend_x, top - 14, map.legend_title, "class=\"legend\"");
   svg += "<rect class=\"legend-bar\" x=\"" + Px(legend_x) + "\" y=\"" + Px(top) +
          "\" width=\"14\" height=\"" + Px(legend_height) + "\" fill=\"url(#" +
          EscapeHtml(gradient_id) + ")\" stroke=\"#888\" stroke-width=\"0.5\"/>\n";
