@@ -27,8 +27,12 @@ struct AttributeLeakage {
   double mutual_information_share = 0;
 };
 
-// Flag thresholds: an attribute is a near-copy when either figure reaches 0.9.
-inline constexpr double kLeakageThreshold = 0.9;
+// Flag threshold: an attribute is a near-copy when either figure reaches 0.5. Measured on the
+// shipped tables' real rows (codes): the near-copies are nhanes' DiabetesAge for Diabetes
+// (error reduction 0.70, MI share 0.58) and covid_testing's ct_result for result (0.72, 0.71:
+// a cycle threshold of 45 means a negative test); every other attribute of nhanes, adult
+// (income) and covid_testing stays at or below 0.17 and 0.24.
+inline constexpr double kLeakageThreshold = 0.5;
 
 struct LeakageCheck {
   double majority_accuracy = 0;  // of the target on the table

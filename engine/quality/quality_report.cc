@@ -390,7 +390,15 @@ nlohmann::json ToJson(const QualityReport& report) {
                          {"error_reduction", leak.error_reduction},
                          {"mutual_information_share", leak.mutual_information_share}});
     }
+    nlohmann::json every = nlohmann::json::array();
+    for (const AttributeLeakage& leak : report.leakage->all) {
+      every.push_back({{"attribute", report.attributes.at(leak.column).name},
+                       {"single_attribute_accuracy", leak.single_attribute_accuracy},
+                       {"error_reduction", leak.error_reduction},
+                       {"mutual_information_share", leak.mutual_information_share}});
+    }
     out["leakage"] = {{"majority_accuracy", report.leakage->majority_accuracy},
+                      {"attributes", every},
                       {"target_entropy_bits", report.leakage->target_entropy_bits},
                       {"threshold", kLeakageThreshold},
                       {"flagged", flagged}};
