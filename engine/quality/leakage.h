@@ -1,8 +1,8 @@
 // Leakage check for the report's classifier section: attributes that are almost a copy of the
-// target (nhanes' DiabetesAge is missing exactly when Diabetes is "No", so it predicts
-// Diabetes alone at about 98%). A model trained with such an attribute measures the copy,
-// not the relationships, so the officer is told which ones they are. Reads the real table:
-// NOT DIFFERENTIALLY PRIVATE.
+// target (nhanes' DiabetesAge is given only when Diabetes is "Yes", so it predicts Diabetes
+// alone at 97.3%, against 91.0% for the majority class). A model trained with such an
+// attribute measures the copy, not the relationships, so the officer is told which ones they
+// are. Reads the real table: NOT DIFFERENTIALLY PRIVATE.
 #ifndef PRIVET_ENGINE_QUALITY_LEAKAGE_H_
 #define PRIVET_ENGINE_QUALITY_LEAKAGE_H_
 
