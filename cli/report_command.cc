@@ -39,6 +39,7 @@ struct ReportArguments {
   std::string export_coded;
   std::size_t max_sets = quality::ReportOptions{}.max_sets_per_way;
   bool quiet = false;
+  std::string holdout;      // real rows withheld from the release, same columns as --real
   std::string attestation;  // default: attestation.dsse.json beside --synthetic, if present
 };
 
@@ -102,7 +103,8 @@ void RunReport(const ReportArguments& arguments) {
       arguments.real.empty() ? std::nullopt : std::optional<fs::path>(arguments.real);
   // Named here: the CSV reader's own message points at the config's "csv", the wrong option.
   for (const auto& [option, path] :
-       {std::pair{"--synthetic", arguments.synthetic}, std::pair{"--real", arguments.real}}) {
+       {std::pair{"--synthetic", arguments.synthetic}, std::pair{"--real", arguments.real},
+        std::pair{"--holdout", arguments.holdout}}) {
     if (!path.empty() && !fs::is_regular_file(path)) {
       throw InputError(std::string(option) + " " + path + ": no such file");
     }
@@ -118,10 +120,14 @@ void RunReport(const ReportArguments& arguments) {
   const engine::EncodedTable real = engine::EncodeCsv(schema, real_csv);
   const engine::EncodedTable synthetic = engine::EncodeCsv(synthetic_schema, synthetic_csv);
 
+  std::optional<engine::EncodedTable> withheld;
+  if (!arguments.holdout.empty()) withheld = engine::EncodeCsv(schema, arguments.holdout);
+
   quality::ReportOptions options;
   if (!arguments.target.empty()) options.target = arguments.target;
+  if (withheld) options.withheld_rows = &*withheld;
   options.max_sets_per_way = arguments.max_sets;
-  progress->Stage("computing marginals, correlations and classifiers");
+  progress->Stage("computing marginals, correlations, classifiers and disclosure");
   quality::QualityReport report = quality::ComputeQualityReport(
       schema, real, synthetic, quality::ReadNumericColumns(schema, real_csv),
       quality::ReadNumericColumns(synthetic_schema, synthetic_csv), options);
@@ -160,6 +166,28 @@ void RunReport(const ReportArguments& arguments) {
   if (report.correlation && report.correlation->mean_absolute_difference) {
     std::cout << "  mean |correlation difference|: "
               << *report.correlation->mean_absolute_difference << "\n";
+  }
+  if (report.disclosure) {
+    const auto& d = *report.disclosure;
+    std::cout << "  exact copies of a real row: " << 100 * d.exact_copy_share
+              << "% of synthetic rows (expected from holdout rows: "
+              << 100 * d.expected_exact_copy_share << "%)\n"
+              << "  median distance to the closest real record: " << d.synthetic_dcr.median
+              << " attributes (holdout rows: " << d.holdout_dcr.median << ")\n";
+    if (d.attack) {
+      std::cout << "  membership attack advantage: " << d.attack->advantage
+                << " (chance alone: " << d.attack->chance_level_95 << ")\n";
+    } else {
+      std::cout << "  membership attack: not measured (no --holdout of rows the release never "
+                   "saw)\n";
+    }
+  }
+  if (report.leakage) {
+    for (const auto& leak : report.leakage->flagged) {
+      std::cout << "  leakage warning: " << report.attributes.at(leak.column).name
+                << " alone predicts " << report.classifier->target << " at "
+                << leak.single_attribute_accuracy << "\n";
+    }
   }
   if (report.classifier) {
     const auto& classifier = *report.classifier;
@@ -201,6 +229,10 @@ void AddReportCommand(CLI::App& app) {
   command->add_option("--attestation", arguments->attestation,
                       "The release's attestation, to name the release in the header (default: "
                       "attestation.dsse.json beside --synthetic, if present)");
+  command->add_option("--holdout", arguments->holdout,
+                      "Real rows withheld from the release (same columns as the real CSV), the "
+                      "baseline of the disclosure section and the non-members of its membership "
+                      "attack (default: the 20% split of the real table, no attack)");
   command->add_flag("--quiet,-q", arguments->quiet, "No progress on stderr");
   command->callback([arguments] { RunReport(*arguments); });
 }

@@ -4,21 +4,62 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/quality/html_report_internal.h"
 #include "engine/quality/svg_charts.h"
 
 namespace privet::engine::quality {
-namespace {
 
-constexpr const char* kRealColour = "#1f4e79";       // dark blue
-constexpr const char* kSyntheticColour = "#f28e2b";  // orange: distinct for colour-blind readers
-
-std::string Fixed(double value, int decimals) {
+std::string html_internal::Fixed(double value, int decimals) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
   return buffer;
 }
 
-std::string Percent(double share) { return Fixed(100 * share, 1) + "%"; }
+std::string html_internal::Percent(double share) { return Fixed(100 * share, 1) + "%"; }
+
+namespace {
+
+constexpr const char* kRealColour = "#1f4e79";       // dark blue
+constexpr const char* kSyntheticColour = "#f28e2b";  // orange: distinct for colour-blind readers
+
+using html_internal::DisclosureSection;
+using html_internal::Fixed;
+using html_internal::LeakageWarning;
+using html_internal::Percent;
+
+// Above this many attributes a k x k grid has cells too small to label: the page lists the
+// top pairs instead.
+constexpr std::size_t kLargestGrid = 24;
+constexpr std::size_t kTopPairs = 25;
+
+// The (i, j), i < j, pairs of a symmetric matrix with the largest values (or absolute values),
+// largest first; undefined (NaN) entries are skipped.
+std::vector<std::pair<std::size_t, std::size_t>> TopPairs(const Eigen::MatrixXd& matrix,
+                                                          std::size_t count, bool absolute) {
+  std::vector<std::pair<double, std::pair<std::size_t, std::size_t>>> entries;
+  const auto n = static_cast<std::size_t>(matrix.rows());
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const double v = matrix(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+      if (std::isfinite(v)) entries.push_back({absolute ? std::abs(v) : v, {i, j}});
+    }
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (std::size_t k = 0; k < entries.size() && k < count; ++k) out.push_back(entries[k].second);
+  return out;
+}
+
+// Log bars when some category holds a fraction of a percent, which a linear axis draws flat.
+bool HasRareCategory(const AttributeComparison& attribute) {
+  for (const auto* shares : {&attribute.real_shares, &attribute.synthetic_shares}) {
+    for (double share : *shares) {
+      if (share > 0 && share < 0.01) return true;
+    }
+  }
+  return false;
+}
 
 // Everything inline: a system font stack, no web font, no external stylesheet.
 constexpr const char* kStyle = R"css(
@@ -60,6 +101,9 @@ svg .cell { stroke: #fff; stroke-width: 1; }
 footer { margin-top: 40px; color: #777; font-size: 12px; }
 table.release th { text-align: left; padding-right: 1em; }
 .worst { display: flex; flex-wrap: wrap; gap: 2em; }
+.leakage { background: #fff4e5; border-left: 4px solid #e07b00; padding: 8px 14px; margin: 12px 0;
+           max-width: 860px; font-size: 14px; }
+td.meaning { text-align: left !important; max-width: 480px; font-size: 13px; color: #333; }
 )css";
 
 std::string Card(const std::string& value, const std::string& label) {
@@ -116,7 +160,7 @@ std::string MarginalSection(const QualityReport& report) {
   out += "</table>\n";
 
   const std::size_t n = report.attributes.size();
-  if (n >= 2) {
+  if (n >= 2 && n <= kLargestGrid) {
     HeatMap map;
     map.name = "pairwise-tvd";
     map.title = "2-way TVD for every pair of attributes";
@@ -134,6 +178,19 @@ std::string MarginalSection(const QualityReport& report) {
     map.scale_max = NiceCeiling(std::max(report.pairwise_tvd.maxCoeff(), 0.05));
     map.decimals = 2;
     out += "<div class=\"charts\"><div class=\"panel\">" + RenderHeatMap(map) + "</div></div>\n";
+  } else if (n > kLargestGrid) {
+    // A grid of n x n cells would be too small to read: the worst pairs, as bars.
+    HorizontalBarChart chart;
+    chart.name = "pairwise-tvd-top";
+    chart.title = "The " + std::to_string(kTopPairs) + " pairs with the largest 2-way TVD";
+    chart.subtitle = std::to_string(n * (n - 1) / 2) + " pairs in all; the JSON has every one";
+    for (const auto& [i, j] : TopPairs(report.pairwise_tvd, kTopPairs, false)) {
+      chart.labels.push_back(report.attributes[i].name + " \u00d7 " + report.attributes[j].name);
+      chart.values.push_back(
+          report.pairwise_tvd(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)));
+    }
+    out += "<div class=\"charts\"><div class=\"panel\">" + RenderHorizontalBarChart(chart) +
+           "</div></div>\n";
   }
   return out;
 }
@@ -151,26 +208,47 @@ std::string CorrelationSection(const QualityReport& report) {
       "<p class=\"explain\">Pearson correlation between each pair of integer and continuous "
       "attributes, on their values (clamped to the config's bounds), each pair using the rows "
       "where both are present. +1 (red) means they rise together, -1 (blue) that one falls "
-      "as the other rises, 0 (white) no linear relation. The two matrices should look "
-      "alike. Mean absolute difference over the pairs: <b>" +
+      "as the other rises, 0 no linear relation. The chart shows the synthetic correlation "
+      "minus the real one: 0 (white) means the pair's relation was kept. Mean absolute "
+      "difference over the pairs: <b>" +
       (correlation.mean_absolute_difference ? Fixed(*correlation.mean_absolute_difference, 4)
                                             : std::string("n/a")) +
       "</b>. \"n/a\" marks a pair with no variation to correlate.</p>\n<div class=\"charts\">\n";
-  const std::pair<const char*, const Eigen::MatrixXd*> matrices[] = {
-      {"real", &correlation.real}, {"synthetic", &correlation.synthetic}};
-  for (const auto& [which, matrix] : matrices) {
+  const Eigen::MatrixXd difference = correlation.synthetic - correlation.real;
+  const std::size_t k = correlation.names.size();
+  if (k <= kLargestGrid) {
     HeatMap map;
-    map.name = std::string("correlation-") + which;
-    map.title = std::string("Correlations in the ") + which + " data";
-    map.legend_title = "Pearson r";
+    map.name = "correlation-difference";
+    map.title = "Correlation difference: synthetic minus real";
+    map.subtitle = "white = kept; red = stronger in the synthetic data, blue = weaker";
+    map.legend_title = "difference";
     map.row_labels = correlation.names;
     map.column_labels = correlation.names;
-    map.values = *matrix;
+    map.values = difference;
+    double largest = 0;
+    for (Eigen::Index i = 0; i < difference.rows(); ++i) {
+      for (Eigen::Index j = 0; j < difference.cols(); ++j) {
+        if (std::isfinite(difference(i, j)))
+          largest = std::max(largest, std::abs(difference(i, j)));
+      }
+    }
     map.scale = ColourScale::kDiverging;
-    map.scale_min = -1;
-    map.scale_max = 1;
+    map.scale_max = NiceCeiling(std::max(largest, 0.05));
+    map.scale_min = -map.scale_max;
     map.decimals = 2;
     out += "<div class=\"panel\">" + RenderHeatMap(map) + "</div>\n";
+  } else {
+    HorizontalBarChart chart;
+    chart.name = "correlation-difference-top";
+    chart.title = "The " + std::to_string(kTopPairs) + " pairs whose correlation changed most";
+    chart.subtitle = "synthetic minus real; " + std::to_string(k * (k - 1) / 2) +
+                     " pairs in all, every one in the JSON";
+    for (const auto& [i, j] : TopPairs(difference, kTopPairs, true)) {
+      chart.labels.push_back(correlation.names[i] + " \u00d7 " + correlation.names[j]);
+      chart.values.push_back(
+          difference(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)));
+    }
+    out += "<div class=\"panel\">" + RenderHorizontalBarChart(chart) + "</div>\n";
   }
   out += "</div>\n";
   return out;
@@ -203,6 +281,7 @@ std::string ClassifierSection(const QualityReport& report) {
       "\"><b>synthetic</b></span> bars of a model are close. Always guessing the most common "
       "value gives the baseline; a useful model beats it. Read the gap between the two bars "
       "of a model more than their height.</p>\n";
+  out += LeakageWarning(report);
   GroupedBarChart chart;
   chart.name = "classifier-accuracy";
   chart.title = "Accuracy predicting " + classifier.target + " on held-out real rows";
@@ -256,7 +335,9 @@ std::string AttributeSection(const QualityReport& report) {
       std::string(kRealColour) +
       "\"><b>real</b></span> beside <span style=\"color:" + kSyntheticColour +
       "\"><b>synthetic</b></span>. Bars of equal height mean the attribute is reproduced "
-      "well on its own. Hover a bar for its exact share.</p>\n<div class=\"charts\">\n";
+      "well on its own. Where a category holds under 1% of the rows, the axis is logarithmic "
+      "(each gridline ten times the one below), so rare categories stay visible. Hover a bar "
+      "for its exact share.</p>\n<div class=\"charts\">\n";
   for (const auto& attribute : report.attributes) {
     GroupedBarChart chart;
     chart.name = "attribute-" + attribute.name;
@@ -266,6 +347,7 @@ std::string AttributeSection(const QualityReport& report) {
     chart.labels = attribute.labels;
     chart.series = {{"real", kRealColour, attribute.real_shares},
                     {"synthetic", kSyntheticColour, attribute.synthetic_shares}};
+    chart.log_axis = HasRareCategory(attribute);
     out += "<div class=\"panel\">" + RenderGroupedBarChart(chart) + "</div>\n";
   }
   out += "</div>\n";
@@ -390,6 +472,7 @@ std::string RenderHtmlReport(const QualityReport& report) {
   page += ReleaseHeaderSection(report);
   page += Summary(report);
   page += WorstSection(report);
+  page += DisclosureSection(report);
   page += MarginalSection(report);
   page += CorrelationSection(report);
   page += ClassifierSection(report);

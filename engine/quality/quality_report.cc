@@ -186,6 +186,21 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
     report.correlation = std::move(correlation);
   }
 
+  if (options.withheld_rows != nullptr) {
+    if (options.withheld_rows->num_rows() == 0) {
+      throw InputError("quality report: the withheld (holdout) table has no rows");
+    }
+    report.disclosure = ComputeDisclosure(real, *options.withheld_rows, synthetic,
+                                          HoldoutKind::kWithheld, options.disclosure);
+  } else {
+    const HoldoutSplit split = EightyTwentySplit(real.num_rows(), options.split_seed);
+    if (!split.train_rows.empty() && !split.test_rows.empty()) {
+      report.disclosure =
+          ComputeDisclosure(real.SelectRows(split.train_rows), real.SelectRows(split.test_rows),
+                            synthetic, HoldoutKind::kSplitOfReleaseInput, options.disclosure);
+    }
+  }
+
   if (options.target) {
     const std::optional<std::size_t> target = real.IndexOf(*options.target);
     if (!target) {
@@ -212,6 +227,7 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
     classifier.naive_bayes_accuracy_train_synthetic =
         NaiveBayes::Fit(synthetic, *target).Accuracy(test);
     report.classifier = classifier;
+    report.leakage = CheckLeakage(real, *target);
   }
   return report;
 }
@@ -233,6 +249,40 @@ nlohmann::json MatrixJson(const Eigen::MatrixXd& matrix) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+nlohmann::json DistanceJson(const DistanceSummary& s) {
+  return {{"rows", s.rows},
+          {"share_zero", s.share_zero},
+          {"median", s.median},
+          {"mean", s.mean},
+          {"cdf", s.cdf}};
+}
+
+nlohmann::json DisclosureJson(const DisclosureReport& d) {
+  nlohmann::json out = {
+      {"holdout", d.holdout_kind == HoldoutKind::kWithheld ? "withheld" : "split"},
+      {"distance", "Hamming distance on schema codes (attributes that differ)"},
+      {"dimension", d.dimension},
+      {"reference_rows", d.reference_rows},
+      {"holdout_rows", d.holdout_rows},
+      {"synthetic_rows", d.synthetic_rows},
+      {"exact_copy_share", d.exact_copy_share},
+      {"expected_exact_copy_share", d.expected_exact_copy_share},
+      {"synthetic_dcr", DistanceJson(d.synthetic_dcr)},
+      {"holdout_dcr", DistanceJson(d.holdout_dcr)}};
+  if (d.attack) {
+    out["membership_attack"] = {{"member_rows", d.attack->member_rows},
+                                {"non_member_rows", d.attack->non_member_rows},
+                                {"advantage", d.attack->advantage},
+                                {"threshold", d.attack->threshold},
+                                {"true_positive_rate", d.attack->true_positive_rate},
+                                {"false_positive_rate", d.attack->false_positive_rate},
+                                {"chance_level_95", d.attack->chance_level_95}};
+  } else {
+    out["membership_attack"] = nullptr;
+  }
+  return out;
 }
 
 }  // namespace
@@ -323,6 +373,35 @@ nlohmann::json ToJson(const QualityReport& report) {
     out["acc_train_synth"] = classifier.accuracy_train_synthetic;
     out["nb_acc_train_real"] = classifier.naive_bayes_accuracy_train_real;
     out["nb_acc_train_synth"] = classifier.naive_bayes_accuracy_train_synthetic;
+  }
+  if (report.disclosure) {
+    out["disclosure"] = DisclosureJson(*report.disclosure);
+    // Public: a function of the release's published cost.
+    out["disclosure"]["dp_membership_advantage_bound"] =
+        report.release ? nlohmann::json(MembershipAdvantageBound(report.release->epsilon,
+                                                                 report.release->delta))
+                       : nlohmann::json(nullptr);
+  }
+  if (report.leakage) {
+    nlohmann::json flagged = nlohmann::json::array();
+    for (const AttributeLeakage& leak : report.leakage->flagged) {
+      flagged.push_back({{"attribute", report.attributes.at(leak.column).name},
+                         {"single_attribute_accuracy", leak.single_attribute_accuracy},
+                         {"error_reduction", leak.error_reduction},
+                         {"mutual_information_share", leak.mutual_information_share}});
+    }
+    nlohmann::json every = nlohmann::json::array();
+    for (const AttributeLeakage& leak : report.leakage->all) {
+      every.push_back({{"attribute", report.attributes.at(leak.column).name},
+                       {"single_attribute_accuracy", leak.single_attribute_accuracy},
+                       {"error_reduction", leak.error_reduction},
+                       {"mutual_information_share", leak.mutual_information_share}});
+    }
+    out["leakage"] = {{"majority_accuracy", report.leakage->majority_accuracy},
+                      {"attributes", every},
+                      {"target_entropy_bits", report.leakage->target_entropy_bits},
+                      {"threshold", kLeakageThreshold},
+                      {"flagged", flagged}};
   }
   return out;
 }

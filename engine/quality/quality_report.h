@@ -21,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/quality/disclosure.h"
 #include "engine/quality/fidelity_metrics.h"
+#include "engine/quality/leakage.h"
 #include "engine/table/encoded_table.h"
 #include "engine/table/schema.h"
 
@@ -39,6 +41,11 @@ struct ReportOptions {
   std::uint64_t set_sample_seed = 0;
   // numpy RandomState seed of the 80/20 split (holdout_split.h); 0 as in fidelity.py.
   std::uint32_t split_seed = 0;
+  // Real rows the release never saw (encoded with the same schema; not owned, may be null).
+  // With them the disclosure section compares against a true holdout and runs the membership
+  // attack; without, it uses the 20% split as its baseline (disclosure.h, HoldoutKind).
+  const EncodedTable* withheld_rows = nullptr;
+  DisclosureOptions disclosure;
 };
 
 // One attribute's real and synthetic distributions over its codes.
@@ -112,6 +119,8 @@ struct QualityReport {
   std::optional<CorrelationComparison> correlation;  // absent with < 2 numeric attributes
   std::optional<ClassifierComparison> classifier;    // present when options.target is set
   std::vector<RuleCheck> rules;                      // constraints, then derived columns
+  std::optional<DisclosureReport> disclosure;        // absent when the real table is too small
+  std::optional<LeakageCheck> leakage;               // present with a target
   std::uint64_t set_sample_seed = 0;
   std::string software_version;
 };

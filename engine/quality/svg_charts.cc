@@ -11,7 +11,9 @@
 namespace privet::engine::quality {
 namespace {
 
-constexpr double kCharWidth = 6.4;  // average width of an 11px sans-serif glyph, for layout
+// Width of an 11px sans-serif glyph for layout: above the average (about 6.4 px) so that a
+// label of capitals still fits the room it is given.
+constexpr double kCharWidth = 7.2;
 constexpr std::size_t kMaxLabelChars = 22;
 
 std::string Number(double value, int decimals) {
@@ -134,21 +136,44 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
     }
     for (double v : series.values) top_value = std::max(top_value, v);
   }
-  const double y_max = NiceCeiling(top_value);
+  constexpr double plot_height = 170;
+  const auto plot_height_of = [](double share_of_axis) { return plot_height * share_of_axis; };
+  const double y_max = chart.log_axis ? 1.0 : NiceCeiling(top_value);
+  // Log axis: decades from 10^log_low to 10^0 = 100%.
+  int log_low = -1;
+  if (chart.log_axis) {
+    double smallest = 1;
+    for (const auto& series : chart.series) {
+      for (double v : series.values) {
+        if (v > 0) smallest = std::min(smallest, v);
+      }
+    }
+    log_low = std::min(-1, static_cast<int>(std::floor(std::log10(smallest))));
+    log_low = std::max(log_low, -6);
+  }
+  const auto bar_height = [&](double value) {
+    if (!chart.log_axis) return plot_height_of(value / y_max);
+    if (!(value > 0)) return 0.0;
+    const double t = (std::log10(value) - log_low) / -log_low;
+    return plot_height_of(std::clamp(t, 0.0, 1.0));
+  };
 
   // Layout: groups are 14..44 px wide, the plot 260..880 px; labels are thinned to one per
   // 13 px so they never overlap, and rotated when they would not fit horizontally.
   const double plot_width = std::clamp(44.0 * static_cast<double>(n), 260.0, 880.0);
   const double group = plot_width / static_cast<double>(n);
   const std::size_t label_every =
-      std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(13.0 / group)));
+      std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(16.0 / group)));
   double longest = 0;
   for (std::size_t i = 0; i < n; i += label_every) {
     longest = std::max(longest, TextWidth(ShortLabel(chart.labels[i])));
   }
   const bool rotate = longest > group * label_every - 4;
-  const double label_band = rotate ? std::min(longest * 0.72 + 14, 130.0) : 20;
-  const double left = 58, top = chart.subtitle.empty() ? 50 : 64, plot_height = 170;
+  // Rotated labels stand vertically: each takes a line's height (about 13 px) across, which the
+  // thinning above keeps apart, and its length down.
+  const double label_band = rotate ? longest + 16 : 20;
+  // Room for a tick such as "18.75%" right of the rotated axis label.
+  const double left = 72, top = chart.subtitle.empty() ? 50 : 64;
   double legend_width = 0;
   if (chart.series.size() > 1) {
     for (const auto& series : chart.series) legend_width += TextWidth(series.name) + 26;
@@ -172,26 +197,34 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
     svg += Text(legend_x + 16, top - 10, it->name, "class=\"legend\"");
   }
   // Y axis: ticks, gridlines, label.
-  const int ticks = 4;
+  const int ticks = chart.log_axis ? -log_low : 4;
   for (int t = 0; t <= ticks; ++t) {
     const double value = y_max * t / ticks;
     const double y = top + plot_height - plot_height * t / ticks;
     svg += "<line x1=\"" + Px(left) + "\" x2=\"" + Px(left + plot_width) + "\" y1=\"" + Px(y) +
            "\" y2=\"" + Px(y) + "\" class=\"grid\"/>\n";
-    const std::string tick = chart.percent_axis
-                                 ? Number(100 * value, TickDecimals(100 * y_max, ticks)) + "%"
-                                 : Number(value, TickDecimals(y_max, ticks));
+    std::string tick;
+    if (chart.log_axis) {
+      const int power = log_low + t + 2;  // of the percentage
+      tick =
+          (power >= 0 ? Number(std::pow(10.0, power), 0) : Number(std::pow(10.0, power), -power)) +
+          "%";
+    } else {
+      tick = chart.percent_axis ? Number(100 * value, TickDecimals(100 * y_max, ticks)) + "%"
+                                : Number(value, TickDecimals(y_max, ticks));
+    }
     svg += Text(left - 6, y + 4, tick, "class=\"tick\" text-anchor=\"end\"");
   }
   svg += "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(14," +
-         Px(top + plot_height / 2) + ") rotate(-90)\">" + EscapeHtml(chart.y_label) + "</text>\n";
+         Px(top + plot_height / 2) + ") rotate(-90)\">" +
+         EscapeHtml(chart.y_label + (chart.log_axis ? " (log scale)" : "")) + "</text>\n";
   // Bars.
   const double bar_width = group * 0.8 / static_cast<double>(chart.series.size());
   for (std::size_t i = 0; i < n; ++i) {
     const double x0 = left + group * static_cast<double>(i) + group * 0.1;
     for (std::size_t s = 0; s < chart.series.size(); ++s) {
       const double value = chart.series[s].values[i];
-      const double h = plot_height * value / y_max;
+      const double h = bar_height(value);
       svg += "<rect class=\"bar\" x=\"" + Px(x0 + bar_width * static_cast<double>(s)) + "\" y=\"" +
              Px(top + plot_height - h) + "\" width=\"" + Px(bar_width) + "\" height=\"" + Px(h) +
              "\" fill=\"" + chart.series[s].colour + "\"><title>" +
@@ -204,8 +237,8 @@ std::string RenderGroupedBarChart(const GroupedBarChart& chart) {
       const double y = top + plot_height + 14;
       const std::string label = ShortLabel(chart.labels[i]);
       if (rotate) {
-        svg += "<text class=\"tick\" text-anchor=\"end\" transform=\"translate(" + Px(x + 3) + "," +
-               Px(y - 4) + ") rotate(-45)\"><title>" + EscapeHtml(chart.labels[i]) + "</title>" +
+        svg += "<text class=\"tick\" text-anchor=\"end\" transform=\"translate(" + Px(x + 4) + "," +
+               Px(y - 8) + ") rotate(-90)\"><title>" + EscapeHtml(chart.labels[i]) + "</title>" +
                EscapeHtml(label) + "</text>\n";
       } else {
         svg += Text(x, y, label, "class=\"tick\" text-anchor=\"middle\"");
@@ -231,9 +264,10 @@ std::string RenderHeatMap(const HeatMap& map) {
       map.column_labels.size() != columns) {
     throw std::invalid_argument("heat map '" + map.name + "': labels do not match the values");
   }
-  // About 700 px of grid whatever the attribute count; below 13 px a cell's labels shrink to
-  // 9 px type so that neighbouring labels do not overlap.
-  const double cell = std::clamp(700.0 / static_cast<double>(std::max(rows, columns)), 9.0, 46.0);
+  // About 700 px of grid whatever the attribute count, but never cells under 16 px, a line of
+  // 11 px type, so neighbouring labels cannot overlap (the report lists the top pairs instead
+  // of a grid for wide tables).
+  const double cell = std::clamp(700.0 / static_cast<double>(std::max(rows, columns)), 16.0, 46.0);
   const bool annotate = cell >= 30;
   const std::string label_class = cell < 13 ? "tick small" : "tick";
   const double char_width = cell < 13 ? kCharWidth * 9 / 11 : kCharWidth;
@@ -246,7 +280,7 @@ std::string RenderHeatMap(const HeatMap& map) {
     column_band = std::max(column_band, TextWidth(ShortLabel(label)) * char_width / kCharWidth);
   }
   const double left = row_band + 12;
-  const double top = (map.subtitle.empty() ? 44 : 58) + column_band * 0.72 + 10;
+  const double top = (map.subtitle.empty() ? 44 : 58) + column_band + 10;
   const double grid_width = cell * static_cast<double>(columns);
   const double grid_height = cell * static_cast<double>(rows);
   const double legend_x = left + grid_width + 26;
@@ -258,8 +292,8 @@ std::string RenderHeatMap(const HeatMap& map) {
   svg += TitleBlock(map.title, map.subtitle);
   for (std::size_t j = 0; j < columns; ++j) {
     const double x = left + cell * (static_cast<double>(j) + 0.5);
-    svg += "<text class=\"" + label_class + "\" transform=\"translate(" + Px(x + 3) + "," +
-           Px(top - 6) + ") rotate(-45)\"><title>" + EscapeHtml(map.column_labels[j]) + "</title>" +
+    svg += "<text class=\"" + label_class + "\" transform=\"translate(" + Px(x + 4) + "," +
+           Px(top - 6) + ") rotate(-90)\"><title>" + EscapeHtml(map.column_labels[j]) + "</title>" +
            EscapeHtml(ShortLabel(map.column_labels[j])) + "</text>\n";
   }
   for (std::size_t i = 0; i < rows; ++i) {
@@ -297,7 +331,8 @@ std::string RenderHeatMap(const HeatMap& map) {
            "\"/>";
   }
   svg += "</linearGradient></defs>\n";
-  svg += Text(legend_x, top - 8, map.legend_title, "class=\"legend\"");
+  // Above the top tick's line (which is centred on the bar's top edge).
+  svg += Text(legend_x, top - 14, map.legend_title, "class=\"legend\"");
   svg += "<rect class=\"legend-bar\" x=\"" + Px(legend_x) + "\" y=\"" + Px(top) +
          "\" width=\"14\" height=\"" + Px(legend_height) + "\" fill=\"url(#" +
          EscapeHtml(gradient_id) + ")\" stroke=\"#888\" stroke-width=\"0.5\"/>\n";
@@ -309,6 +344,67 @@ std::string RenderHeatMap(const HeatMap& map) {
     const int decimals = std::max(TickDecimals(map.scale_max - map.scale_min, 4),
                                   TickDecimals(std::abs(map.scale_min), 1));
     svg += Text(legend_x + 21, y + 4, Number(value, decimals), "class=\"tick\"");
+  }
+  svg += "</svg>\n";
+  return svg;
+}
+
+std::string RenderHorizontalBarChart(const HorizontalBarChart& chart) {
+  const std::size_t n = chart.labels.size();
+  if (n == 0 || chart.values.size() != n) {
+    throw std::invalid_argument("bar chart '" + chart.name + "': labels do not match the values");
+  }
+  constexpr std::size_t kMaxRowLabelChars = 48;  // a pair: two names of up to 22 and " x "
+  const auto row_label = [&](const std::string& label) {
+    if (label.size() <= kMaxRowLabelChars) return label;
+    std::size_t cut = kMaxRowLabelChars - 1;
+    while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;
+    return label.substr(0, cut) + "\xE2\x80\xA6";
+  };
+  double band = 0;
+  double largest = 0;
+  bool negative = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    band = std::max(band, kCharWidth * static_cast<double>(row_label(chart.labels[i]).size()));
+    largest = std::max(largest, std::abs(chart.values[i]));
+    negative = negative || chart.values[i] < 0;
+  }
+  const double axis_end = NiceCeiling(std::max(largest, 1e-9));
+  constexpr double kPitch = 20, kPlotWidth = 360, kValueColumn = 64;
+  const double left = band + 12;
+  const double top = chart.subtitle.empty() ? 44 : 58;
+  const double zero_x = negative ? left + kPlotWidth / 2 : left;
+  const double scale = (negative ? kPlotWidth / 2 : kPlotWidth) / axis_end;
+  const double title_width = std::max(8.0 * static_cast<double>(chart.title.size()),
+                                      6.8 * static_cast<double>(chart.subtitle.size()));
+  const double width = std::max(left + kPlotWidth + kValueColumn + 8, title_width + 16);
+  const double height = top + kPitch * static_cast<double>(n) + 30;
+
+  std::string svg = Open(chart.name, width, height, chart.title);
+  svg += TitleBlock(chart.title, chart.subtitle);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double y = top + kPitch * static_cast<double>(i);
+    const double value = chart.values[i];
+    const double length = std::abs(value) * scale;
+    const double x = value < 0 ? zero_x - length : zero_x;
+    svg += Text(left - 6, y + 14, row_label(chart.labels[i]), "class=\"tick\" text-anchor=\"end\"");
+    svg += "<rect class=\"bar\" x=\"" + Px(x) + "\" y=\"" + Px(y + 3) + "\" width=\"" +
+           Px(std::max(length, 0.5)) + "\" height=\"" + Px(kPitch - 6) + "\" fill=\"" +
+           (value < 0 ? chart.negative_colour : chart.colour) + "\"><title>" +
+           EscapeHtml(chart.labels[i] + ": " + Number(value, chart.decimals)) + "</title></rect>\n";
+    svg += Text(left + kPlotWidth + kValueColumn, y + 14, Number(value, chart.decimals),
+                "class=\"tick\" text-anchor=\"end\"");
+  }
+  const double axis_y = top + kPitch * static_cast<double>(n);
+  svg += "<line x1=\"" + Px(zero_x) + "\" x2=\"" + Px(zero_x) + "\" y1=\"" + Px(top) + "\" y2=\"" +
+         Px(axis_y) + "\" class=\"axis\"/>\n";
+  // Axis ends and zero under the bars.
+  svg += Text(zero_x, axis_y + 16, "0", "class=\"tick\" text-anchor=\"middle\"");
+  svg += Text(zero_x + axis_end * scale, axis_y + 16, Number(axis_end, chart.decimals),
+              "class=\"tick\" text-anchor=\"end\"");
+  if (negative) {
+    svg += Text(zero_x - axis_end * scale, axis_y + 16, Number(-axis_end, chart.decimals),
+                "class=\"tick\" text-anchor=\"start\"");
   }
   svg += "</svg>\n";
   return svg;

@@ -27,8 +27,28 @@ struct GroupedBarChart {
   std::vector<std::string> labels;
   std::vector<BarSeries> series;
   bool percent_axis = true;  // ticks as percentages (values are shares in [0, 1])
+  // A log10 y axis from a power of ten below the smallest positive value to 100%, so that
+  // categories of a fraction of a percent stay visible (zero values draw no bar). Only with
+  // percent_axis.
+  bool log_axis = false;
 };
 std::string RenderGroupedBarChart(const GroupedBarChart& chart);
+
+// Horizontal bars, one row per label (worst first, as given), for lists too long for a grid:
+// the top pairs of a wide table. A value may be negative (bars then grow both ways from a
+// zero line); each value is also printed in a column at the right. Rows are 20 px apart
+// and labels are cut to fit their band, so no two texts overlap.
+struct HorizontalBarChart {
+  std::string name;
+  std::string title;
+  std::string subtitle;
+  std::vector<std::string> labels;
+  std::vector<double> values;
+  std::string colour = "#d95f02";           // positive values
+  std::string negative_colour = "#2166ac";  // negative values
+  int decimals = 3;
+};
+std::string RenderHorizontalBarChart(const HorizontalBarChart& chart);
 
 enum class ColourScale {
   kSequential,  // light yellow (low) to dark red (high), for distances

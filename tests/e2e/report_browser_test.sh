@@ -4,7 +4,12 @@
 #   1. every chart (svg.chart) laid out with a non-zero size and has at least one visible mark
 #      (a bar or heat-map cell with a non-zero bounding box),
 #   2. the not-private warning is the first thing on the page, visible, at the very top,
-#   3. a screenshot of the unmodified page is not blank.
+#   3. a screenshot of the unmodified page is not blank,
+#   4. no two text labels of a chart overlap (their getBoundingClientRect boxes, measured on the
+#      SVG text elements), and the header, worst-pairs list and disclosure section are there,
+# on the covid_testing report and on a generated 75-column table (report_wide_fixture.py, no
+# private data), whose page must use the wide layout: top pairs instead of grids, log bars for
+# the rare categories, and the leakage warning for its near-copy of the target.
 # The page itself carries no script (and a CSP forbidding one), so check 1 runs on a copy with
 # the CSP removed and a measuring script appended, whose result Chromium's --dump-dom prints.
 #
@@ -31,9 +36,9 @@ make_synthetic "$source_dir/data/covid_testing/covid_testing_deid.csv" "$work/sy
 grep -q "NOT PRIVATE" "$work/stdout" || { echo "FAIL: stdout lacks the NOT PRIVATE notice"; exit 1; }
 
 expected_charts="$(grep -o 'class="chart"' "$work/report.html" | wc -l)"
-# 14 attributes + TVD heat map + 2 correlation matrices + classifier.
-if [[ "$expected_charts" -ne 18 ]]; then
-  echo "FAIL: expected 18 charts in the page, found $expected_charts"
+# 14 attributes + TVD heat map + correlation difference matrix + classifier.
+if [[ "$expected_charts" -ne 17 ]]; then
+  echo "FAIL: expected 17 charts in the page, found $expected_charts"
   exit 1
 fi
 
@@ -46,8 +51,7 @@ run_chromium() {
     --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$profile" "$@"
 }
 
-# 1 + 2: measure in the browser.
-sed -e '/Content-Security-Policy/d' "$work/report.html" > "$work/measured.html"
+# 1, 2 and 4: measure in the browser.
 cat > "$work/measure.js" <<'JS'
 <script>
 (function () {
@@ -69,6 +73,26 @@ cat > "$work/measure.js" <<'JS'
   var w = warning ? warning.getBoundingClientRect() : null;
   var first = document.body.firstElementChild;
   var style = warning ? getComputedStyle(warning) : null;
+  // Labels: every pair of text elements in one chart whose boxes intersect by more than 1 px
+  // each way (a label's own tooltip <title> is not drawn and has no box).
+  var overlaps = [];
+  charts.forEach(function (svg) {
+    var boxes = [];
+    svg.querySelectorAll('text').forEach(function (t) {
+      var r = t.getBoundingClientRect();
+      if (r.width > 0 && r.height > 0) boxes.push({r: r, text: t.textContent});
+    });
+    for (var i = 0; i < boxes.length; i++) {
+      for (var j = i + 1; j < boxes.length; j++) {
+        var a = boxes[i].r, b = boxes[j].r;
+        var dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        var dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (dx > 1 && dy > 1) overlaps.push(svg.getAttribute('data-chart') + ':' +
+            boxes[i].text.slice(0, 20) + '|' + boxes[j].text.slice(0, 20));
+      }
+    }
+  });
+  var count = function (selector) { return document.querySelectorAll(selector).length; };
   var out = document.createElement('pre');
   out.id = 'render-check';
   out.textContent = 'charts=' + charts.length + ' rendered=' + rendered +
@@ -77,20 +101,33 @@ cat > "$work/measure.js" <<'JS'
       ' warning_top=' + (w ? Math.round(w.top) : -1) +
       ' warning_height=' + (w ? Math.round(w.height) : 0) +
       ' warning_visible=' + (style ? style.display !== 'none' && style.visibility !== 'hidden' : false) +
-      ' warning_says_not_private=' + (warning ? /not differentially private/.test(warning.textContent) : false);
+      ' warning_says_not_private=' + (warning ? /not differentially private/.test(warning.textContent) : false) +
+      ' header=' + count('#release-header') + ' worst_pairs=' + count('#worst-pairs li') +
+      ' disclosure=' + count('#disclosure #disclosure-figures tr') +
+      ' attack=' + count('#membership-attack') + ' leakage=' + count('#leakage-warning li') +
+      ' top_pair_charts=' + count('svg[data-chart$="-top"]') +
+      ' log_axes=' + Array.prototype.filter.call(document.querySelectorAll('svg .axis-label'),
+          function (t) { return /log scale/.test(t.textContent); }).length +
+      ' overlaps=' + overlaps.length + ' first_overlaps=' + overlaps.slice(0, 3).join(';');
   document.body.appendChild(out);
 })();
 </script>
 JS
-# The script goes just before </body>, after everything it measures.
-awk -v script="$work/measure.js" '
-  /<\/body>/ { while ((getline line < script) > 0) print line }
-  { print }' "$work/measured.html" > "$work/measured.tmp" && mv "$work/measured.tmp" "$work/measured.html"
-run_chromium --window-size=1280,1000 --virtual-time-budget=5000 --dump-dom \
-  "file://$work/measured.html" > "$work/dom.html" 2> "$work/chromium.log" || {
-  echo "FAIL: chromium --dump-dom failed:"; tail -5 "$work/chromium.log"; exit 1; }
-result="$(grep -o 'id="render-check">[^<]*' "$work/dom.html" | sed 's/.*>//' || true)"
-echo "browser measured: $result"
+# measure_page PAGE: sets $result to what the measuring script printed for PAGE. The script
+# goes just before </body>, after everything it measures.
+measure_page() {
+  local page="$1" measured="$work/measured.html"
+  sed -e '/Content-Security-Policy/d' "$page" |
+    awk -v script="$work/measure.js" '
+      /<\/body>/ { while ((getline line < script) > 0) print line; close(script) }
+      { print }' > "$measured"
+  run_chromium --window-size=1280,1000 --virtual-time-budget=5000 --dump-dom \
+    "file://$measured" > "$work/dom.html" 2> "$work/chromium.log" || {
+    echo "FAIL: chromium --dump-dom failed:"; tail -5 "$work/chromium.log"; exit 1; }
+  result="$(grep -o 'id="render-check">[^<]*' "$work/dom.html" | sed 's/.*>//' || true)"
+  echo "browser measured $(basename "$page"): $result"
+}
+measure_page "$work/report.html"
 [[ -n "$result" ]] || { echo "FAIL: the measuring script did not run"; exit 1; }
 [[ "$result" == *"charts=$expected_charts rendered=$expected_charts failed= "* ]] || {
   echo "FAIL: not every chart rendered"; exit 1; }
@@ -100,6 +137,32 @@ echo "browser measured: $result"
   echo "FAIL: the warning is hidden or does not say the report is not private"; exit 1; }
 height="$(sed -n 's/.*warning_height=\([0-9]*\).*/\1/p' <<< "$result")"
 (( height >= 40 )) || { echo "FAIL: the warning is only ${height}px tall"; exit 1; }
+[[ "$result" == *" header=1 worst_pairs=10 disclosure=4 attack=1 "* ]] || {
+  echo "FAIL: the release header, worst-pairs list or disclosure section is missing"; exit 1; }
+[[ "$result" == *" overlaps=0 "* ]] || { echo "FAIL: chart labels overlap"; exit 1; }
+
+# The wide layout: 75 columns, with a withheld holdout (so the membership attack runs) and a
+# target with a near-copy (so the leakage warning shows).
+/usr/bin/python3 "$source_dir/tests/e2e/report_wide_fixture.py" "$work/wide"
+"$privet" report --config "$work/wide/config.json" --synthetic "$work/wide/synthetic.csv" \
+  --holdout "$work/wide/holdout.csv" --target Diabetes --out "$work/wide.html" \
+  --quiet > "$work/wide_stdout"
+grep -q "membership attack advantage" "$work/wide_stdout" ||
+  { echo "FAIL: the wide report printed no membership attack"; exit 1; }
+wide_charts="$(grep -o 'class="chart"' "$work/wide.html" | wc -l)"
+# 75 attributes + top TVD pairs + top correlation differences + classifier.
+(( wide_charts == 78 )) || { echo "FAIL: expected 78 charts in the wide page, found $wide_charts"; exit 1; }
+grep -q 'data-chart="pairwise-tvd"' "$work/wide.html" &&
+  { echo "FAIL: a 75 x 75 TVD grid was drawn"; exit 1; }
+measure_page "$work/wide.html"
+[[ "$result" == *"charts=78 rendered=78 failed= "* ]] || {
+  echo "FAIL: not every chart of the wide page rendered"; exit 1; }
+[[ "$result" == *" header=1 worst_pairs=10 disclosure=4 attack=1 leakage=1 top_pair_charts=2 "* ]] || {
+  echo "FAIL: the wide page lacks its header, worst pairs, disclosure, leakage warning or top pairs"
+  exit 1; }
+log_axes="$(sed -n 's/.*log_axes=\([0-9]*\).*/\1/p' <<< "$result")"
+(( log_axes >= 1 )) || { echo "FAIL: the rare countries got no log axis"; exit 1; }
+[[ "$result" == *" overlaps=0 "* ]] || { echo "FAIL: labels of the wide page overlap"; exit 1; }
 
 # 3: a screenshot of the page exactly as written (CSP and all) is not blank.
 (cd "$work" && run_chromium --window-size=1280,2400 --screenshot="$work/report.png" \
@@ -124,4 +187,10 @@ if not (top[0] > 120 and top[1] < 60 and top[2] < 60):
     sys.exit("FAIL: the top of the page is not the red warning banner")
 PY
 fi
-echo "PASS: the report rendered $expected_charts charts in headless Chromium, warning on top"
+# A screenshot of the wide page as written, for the record (kept only while the test runs).
+(cd "$work" && run_chromium --window-size=1280,2400 --screenshot="$work/wide.png" \
+  "file://$work/wide.html" > /dev/null 2>> "$work/chromium.log") || {
+  echo "FAIL: chromium --screenshot of the wide page failed"; exit 1; }
+wide_size="$(stat -c %s "$work/wide.png")"
+(( wide_size > 60000 )) || { echo "FAIL: the wide screenshot is ${wide_size} bytes: blank?"; exit 1; }
+echo "PASS: both reports rendered in headless Chromium (covid_testing $expected_charts charts, 75 columns $wide_charts), warning on top, no overlapping labels"

@@ -249,13 +249,19 @@ TEST_CASE("the page opens with the warning, is self-contained and escapes labels
   }
   CHECK(urls > 0);
   CHECK(page.find("M&lt;script&gt;") != std::string::npos);
-  // One chart per attribute, the TVD heat map, two correlation matrices, the classifier.
+  // One chart per attribute, the TVD heat map, the correlation difference matrix, the
+  // classifier.
   std::size_t charts = 0;
   for (auto at = page.find("class=\"chart\""); at != std::string::npos;
        at = page.find("class=\"chart\"", at + 1)) {
     ++charts;
   }
-  CHECK(charts == 4 + 1 + 2 + 1);
+  CHECK(charts == 4 + 1 + 1 + 1);
+  CHECK(page.find("data-chart=\"correlation-difference\"") != std::string::npos);
+  // The disclosure section, with its not-DP sentence, and no attack without a withheld holdout.
+  CHECK(page.find("id=\"disclosure\"") != std::string::npos);
+  CHECK(page.find("These figures are not differentially private") != std::string::npos);
+  CHECK(page.find("Membership attack: not measured") != std::string::npos);
 }
 
 TEST_CASE("chart helpers: escaping, colour scales and axis ends") {
