@@ -117,7 +117,9 @@ TEST_CASE("Unknown errors after the charge are also hidden") {
                audit::ReleaseKind::kNoisyMarginal, nullptr, failing);
   });
   CHECK(message.rfind("the release failed (incident ", 0) == 0);
-  CHECK(message.find("17") == std::string::npos);
+  // Not just "17": the incident id in the message is random and may contain those digits.
+  CHECK(message.find("exceeded") == std::string::npos);
+  CHECK(message.find("count 17") == std::string::npos);
 }
 
 TEST_CASE("The failure lock refuses before the data is read, and an ack lifts it") {
