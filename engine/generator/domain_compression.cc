@@ -89,11 +89,7 @@ void SmoothCodeWeights(const AttributeDomain& attribute, std::span<const double>
     }
     std::sort(knots.begin(), knots.end());
     for (std::uint32_t code = 0; code < d; ++code) {
-      if (!is_value(code)) {  // the missing code: an even share of its group's mass
-        const std::uint32_t g = c.group_of_code[code];
-        shape[code] = mass[g] / static_cast<double>(members[g].size());
-        continue;
-      }
+      if (!is_value(code)) continue;  // the missing code: its own noisy count, below
       if (knots.empty()) continue;
       const double x = code;
       const auto after = std::lower_bound(knots.begin(), knots.end(), std::make_pair(x, -1.0));
@@ -112,12 +108,26 @@ void SmoothCodeWeights(const AttributeDomain& attribute, std::span<const double>
   c.code_weight.assign(d, 0.0);
   for (std::uint32_t g = 0; g < c.num_groups; ++g) {
     const std::vector<std::uint32_t>& codes = members[g];
+    // The missing code sharing a group with values keeps its own clipped noisy count (at most
+    // the group's mass); the values share the rest by their shape. An even share would invent
+    // missing rows where the data have none (nhanes' Race1: 276 of 10,000, real 0).
+    std::size_t value_codes = 0;
+    for (std::uint32_t code : codes) value_codes += is_value(code) ? 1 : 0;
+    const bool shares = value_codes > 0 && value_codes < codes.size();
+    const double missing_mass =
+        shares ? std::min(mass[g], std::max(0.0, noisy_counts[*attribute.missing_code])) : 0.0;
     double shape_total = 0;
-    for (std::uint32_t code : codes) shape_total += shape[code];
+    for (std::uint32_t code : codes) shape_total += shares && !is_value(code) ? 0 : shape[code];
     std::vector<double> baseline(codes.size());
     for (std::size_t i = 0; i < codes.size(); ++i) {
-      baseline[i] = shape_total > 0 ? mass[g] * shape[codes[i]] / shape_total
-                                    : mass[g] / static_cast<double>(codes.size());
+      if (shares && !is_value(codes[i])) {
+        baseline[i] = missing_mass;
+      } else {
+        const double rest = mass[g] - missing_mass;
+        baseline[i] = shape_total > 0 ? rest * shape[codes[i]] / shape_total
+                                      : rest / static_cast<double>(shares ? value_codes
+                                                                          : codes.size());
+      }
     }
     double distance = 0;
     for (std::size_t i = 0; i < codes.size(); ++i) {
@@ -131,8 +141,11 @@ void SmoothCodeWeights(const AttributeDomain& attribute, std::span<const double>
       total += c.code_weight[codes[i]] = std::max(0.0, w);
     }
     for (std::uint32_t code : codes) {
-      c.code_weight[code] =
-          total > 0 ? c.code_weight[code] / total : 1.0 / static_cast<double>(codes.size());
+      const bool drawn = !shares || is_value(code);  // an empty group draws its values only
+      c.code_weight[code] = total > 0   ? c.code_weight[code] / total
+                            : drawn ? 1.0 / static_cast<double>(shares ? value_codes
+                                                                       : codes.size())
+                                    : 0.0;
     }
   }
 }

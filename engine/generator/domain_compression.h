@@ -50,8 +50,11 @@ void RefineByCodeSets(const std::vector<std::vector<bool>>& sets,
 //    noisy mass per code) placed at the group's middle code and interpolated linearly between
 //    neighbouring groups' middles (constant beyond the first and last), so within a run the
 //    values follow a straight line from the density of the run before to that of the run after
-//    (a frequency polygon, Scott 1985); for a categorical attribute, and for the missing code,
-//    uniform within the group;
+//    (a frequency polygon, Scott 1985); for a categorical attribute uniform within the group;
+//    the missing code, when it shares a group with values, keeps its own clipped noisy count
+//    max(0, y_missing) (at most M_g) and the values share the rest, so a nullable attribute
+//    whose data have no missing rows gets no more missing mass than its noise (an even share
+//    of a rare group gave nhanes' Race1 276 missing rows of 10,000, real 0);
 //  - then s is scaled to the group's clipped noisy mass M_g and moved towards the data as far as
 //    the noise allows: w = s + lambda (y - s), lambda = max(0, 1 - E / |y - s|_1) with
 //    E = sqrt(2/pi) noise_stddev |C_g| the expected L1 norm of the noise (the same shrinkage as

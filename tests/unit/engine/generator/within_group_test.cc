@@ -69,13 +69,42 @@ TEST_CASE("Within a group, a departure far above the noise follows the data") {
   CHECK(c.code_weight[8] == doctest::Approx(1.0).epsilon(0.01));
 }
 
-TEST_CASE("The missing code sharing a run gets an even share, not the density's scale") {
+TEST_CASE("The missing code sharing a run keeps its own noisy count, not an even share") {
+  // Values 0-2, missing code 3 riding with run 1 (codes 1, 2). Noisy counts 100, 100, 100 and
+  // 40 for missing: the run's mass is 240, of which the missing code keeps its 40 (an even
+  // share would give it 80) and the two values share the other 200 by their shape.
   const AttributeDomain x{"x", 4, true, std::uint32_t{3}};
-  const std::vector<double> counts{100, 100, 100, 100};  // missing (code 3) rides with run 1
   AttributeCompression c = Groups({0, 1, 1, 1}, 2);
-  SmoothCodeWeights(x, counts, 1000.0, c);
+  SmoothCodeWeights(x, std::vector<double>{100, 100, 100, 40}, 1000.0, c);
   CHECK(c.code_weight[0] == 1.0);
-  CHECK(c.code_weight[3] == doctest::Approx(1.0 / 3));
+  CHECK(c.code_weight[3] == doctest::Approx(40.0 / 240));
+  CHECK(c.code_weight[1] == doctest::Approx(100.0 / 240));
+  // A negative noisy count: the data say "no missing rows" as far as the noise can tell, so
+  // the missing code gets no weight, however heavy its group.
+  AttributeCompression d = Groups({0, 1, 1, 1}, 2);
+  SmoothCodeWeights(x, std::vector<double>{100, 100, 100, -40}, 1000.0, d);
+  CHECK(d.code_weight[3] == 0.0);
+  CHECK(d.code_weight[1] + d.code_weight[2] == doctest::Approx(1.0));
+}
+
+TEST_CASE("A categorical missing code in the rare group gets no even share") {
+  // nhanes' Race1: no real row is missing, the missing code shares the rare group with two
+  // rare categories. Noisy counts 2000, 1000 | 30, 20, -15 (missing last): the missing code
+  // gets weight 0 and the rare values the whole group; with a positive noisy count 12 it gets
+  // 12 / (30 + 20 + 12) of the group, never the uniform 1/3.
+  const AttributeDomain race{"race", 5, false, std::uint32_t{4}};
+  AttributeCompression c = Groups({0, 1, 2, 2, 2}, 3);
+  SmoothCodeWeights(race, std::vector<double>{2000, 1000, 30, 20, -15}, 100.0, c);
+  CHECK(c.code_weight[4] == 0.0);
+  CHECK(c.code_weight[2] == doctest::Approx(0.5));
+  AttributeCompression d = Groups({0, 1, 2, 2, 2}, 3);
+  SmoothCodeWeights(race, std::vector<double>{2000, 1000, 30, 20, 12}, 100.0, d);
+  CHECK(d.code_weight[4] == doctest::Approx(12.0 / 62));
+  // An empty group (all noisy counts negative) draws its values, never the missing code.
+  AttributeCompression e = Groups({0, 1, 2, 2, 2}, 3);
+  SmoothCodeWeights(race, std::vector<double>{2000, 1000, -30, -20, -15}, 100.0, e);
+  CHECK(e.code_weight[4] == 0.0);
+  CHECK(e.code_weight[2] == doctest::Approx(0.5));
 }
 
 TEST_CASE("Rare categories in the shared group keep their mass (statistical)") {
