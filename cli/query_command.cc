@@ -1,5 +1,7 @@
 // `privet query marginal|correlation`: direct noisy statistics of a registered dataset, each a
-// release of its own (release/query_release.h does the work).
+// release of its own (release/query_release.h does the work). `--plan` prints the query's
+// noise, its one event and the budget preview (release/budget_preview.h) and charges nothing;
+// it exits with kPlanRefused when the per-release cap or the budget would refuse the release.
 #include <memory>
 #include <sstream>
 
@@ -8,6 +10,7 @@
 #include "cli/release_common.h"
 #include "privacy/errors.h"
 #include "release/query_release.h"
+#include "release/release_pipeline.h"
 
 namespace privet::cli {
 namespace {
@@ -16,6 +19,7 @@ struct QueryCommandOptions {
   ReleaseOptions release;
   std::string attributes;  // comma separated
   std::string mode = release::kAutoNoiseMode;
+  bool plan_only = false;
 };
 
 std::vector<std::string> SplitAttributes(const std::string& list) {
@@ -32,11 +36,27 @@ using QueryFunction = release::ReleaseResult (*)(const release::Deployment&,
                                                  const release::ReleaseRequest&,
                                                  const release::QueryOptions&,
                                                  const release::StageCallback&);
+using PreviewFunction = release::QueryPreview (*)(const release::Deployment&,
+                                                  const release::ReleaseRequest&,
+                                                  const release::QueryOptions&);
 
-void RunQuery(const QueryCommandOptions& options, QueryFunction query) {
+void RunQuery(const QueryCommandOptions& options, QueryFunction query, PreviewFunction preview) {
   release::QueryOptions query_options;
   query_options.attributes = SplitAttributes(options.attributes);
   query_options.mode = options.mode;
+  if (IsRemote(options.release) && options.plan_only) {
+    throw UsageError(
+        "--plan runs on the custodian's host (the service's POST /v1/plan plans synthetic tables "
+        "only)");
+  }
+  if (options.plan_only) {
+    const release::ReleaseRequest request = ToRequest(options.release);
+    const release::QueryPreview planned =
+        preview(ToDeployment(options.release), request, query_options);
+    PrintPlan(release::RequestedDatasetId(request), planned.description, planned.ToJson(),
+              planned.budget, options.release.json);
+    return;
+  }
   if (IsRemote(options.release)) {
     const bool marginal = query == &release::QueryMarginal;
     nlohmann::json remote = {{"attributes", query_options.attributes}};
@@ -53,6 +73,12 @@ void RunQuery(const QueryCommandOptions& options, QueryFunction query) {
                  progress.Callback());
   }();
   PrintReleaseSummary(result, options.release.json);
+}
+
+void AddPlanFlag(CLI::App& command, bool* plan_only) {
+  command.add_flag("--plan", *plan_only,
+                   "Print the noise, the privacy event and what the release does to the budget; "
+                   "charge nothing, write nothing (exit 8 if it would be refused)");
 }
 
 }  // namespace
@@ -72,7 +98,9 @@ void AddQueryCommand(CLI::App& app) {
                    "Noise: auto (default: the mode with less noise, pure for one marginal), pure "
                    "(discrete Laplace, delta 0) or gaussian")
       ->check(CLI::IsMember({"auto", "gaussian", "pure"}));
-  marginal_command->callback([marginal] { RunQuery(*marginal, &release::QueryMarginal); });
+  AddPlanFlag(*marginal_command, &marginal->plan_only);
+  marginal_command->callback(
+      [marginal] { RunQuery(*marginal, &release::QueryMarginal, &release::PreviewMarginal); });
 
   auto correlation = std::make_shared<QueryCommandOptions>();
   CLI::App* correlation_command = query->add_subcommand(
@@ -82,8 +110,10 @@ void AddQueryCommand(CLI::App& app) {
   correlation_command
       ->add_option("--attrs", correlation->attributes, "Numeric attributes, comma separated")
       ->required();
-  correlation_command->callback(
-      [correlation] { RunQuery(*correlation, &release::QueryCorrelation); });
+  AddPlanFlag(*correlation_command, &correlation->plan_only);
+  correlation_command->callback([correlation] {
+    RunQuery(*correlation, &release::QueryCorrelation, &release::PreviewCorrelation);
+  });
 }
 
 }  // namespace privet::cli

@@ -123,4 +123,24 @@ void PrintReleaseSummary(const release::ReleaseResult& result, bool json) {
   }
 }
 
+void PrintPlan(const std::string& dataset_id, const std::string& description,
+               const nlohmann::json& plan_json, const std::optional<release::BudgetPreview>& budget,
+               bool json) {
+  if (json) {
+    std::cout << plan_json.dump(2) << "\n";
+  } else {
+    const bool ended = !description.empty() && description.back() == '\n';
+    std::cout << "plan for dataset " << dataset_id << " (nothing is charged)\n"
+              << description << (ended ? "\n" : "\n\n")
+              << (budget ? budget->Describe()
+                         : std::string("budget: no ledger budget for this dataset (dry run; "
+                                       "nothing to check against)"))
+              << "\n";
+  }
+  if (budget && budget->refused()) {
+    throw release::PlanRefused("plan: this release would be refused: " + budget->quote.reason +
+                               " (nothing was charged)");
+  }
+}
+
 }  // namespace privet::cli

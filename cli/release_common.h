@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "release/budget_preview.h"
 #include "release/release_request.h"
 
 namespace privet::cli {
@@ -55,6 +56,14 @@ std::optional<std::filesystem::path> PathIfGiven(const std::string& option_value
 
 // The summary printed after a release: human lines on stdout, or result.ToJson().
 void PrintReleaseSummary(const release::ReleaseResult& result, bool json);
+
+// What every `--plan` prints: "plan for dataset ID (nothing is charged)", the plan's
+// description and the budget preview (release/budget_preview.h) on stdout, or `plan_json` with
+// "budget" when json is set; then throws release::PlanRefused (exit 8) when the preview says
+// the release would be refused. Nothing is charged either way.
+void PrintPlan(const std::string& dataset_id, const std::string& description,
+               const nlohmann::json& plan_json, const std::optional<release::BudgetPreview>& budget,
+               bool json);
 
 // Who is asking, when --requester is not given: $PRIVET_REQUESTER, else $USER, else "unknown".
 std::string DefaultRequester();

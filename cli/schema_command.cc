@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "cli/commands.h"
@@ -188,32 +190,126 @@ void RunCheck(const CheckArgs& args) {
   }
 }
 
-void RunReview(const CheckArgs& args) {
+// The review's output width: one screen of a usual terminal.
+constexpr std::size_t kReviewWidth = 100;
+// A kind of finding shared by at least this many attributes is shown as one grouped line.
+constexpr std::size_t kGroupFrom = 3;
+
+// `text` wrapped at kReviewWidth on spaces, the first line after `first`, the others after
+// `indent` (each followed by one space unless empty); each line ended.
+std::string Wrapped(const std::string& first, const std::string& indent, const std::string& text) {
+  std::string out, line = first;
+  bool fresh = true;  // no word on `line` yet
+  std::istringstream words(text);
+  for (std::string word; words >> word;) {
+    if (!fresh && line.size() + 1 + word.size() > kReviewWidth) {
+      out += line + "\n";
+      line = indent;
+      fresh = true;
+    }
+    line += line.empty() ? word : " " + word;
+    fresh = false;
+  }
+  return out + line + "\n";
+}
+
+// What a group of attributes sharing one kind of finding has in common, and what to do.
+std::string GroupPhrase(engine::ReviewKind kind) {
+  switch (kind) {
+    case engine::ReviewKind::kDraftDescription:
+      return "whose description still starts with \"draft:\" (review the domain, then rewrite "
+             "it)";
+    case engine::ReviewKind::kBoundsFromData:
+      return "with numeric bounds equal to the data's own min and max (use the measurement's "
+             "possible range)";
+    case engine::ReviewKind::kMinFromData:
+      return "with a min equal to the data's own min";
+    case engine::ReviewKind::kMaxFromData:
+      return "with a max equal to the data's own max";
+    case engine::ReviewKind::kCategoriesFromData:
+      return "whose categories are exactly the values seen in the data (use the code book)";
+    default:
+      return "";
+  }
+}
+
+// "A, B, C", or "all but X, Y" when the group holds nearly every attribute.
+std::string GroupNames(const std::vector<std::string>& names,
+                       const std::vector<engine::Attribute>& attributes) {
+  const auto join = [](const std::vector<std::string>& list) {
+    std::string text;
+    for (const std::string& name : list) text += (text.empty() ? "" : ", ") + name;
+    return text;
+  };
+  std::vector<std::string> others;
+  for (const engine::Attribute& a : attributes) {
+    if (std::find(names.begin(), names.end(), a.name) == names.end()) others.push_back(a.name);
+  }
+  if (others.size() * 4 <= names.size()) {
+    return others.empty() ? "every attribute" : "all but " + join(others);
+  }
+  return join(names);
+}
+
+void RunReview(const CheckArgs& args, bool verbose) {
   std::optional<fs::path> csv_override;
   if (!args.data.empty()) csv_override = fs::path(args.data);
   const engine::Schema schema = engine::Schema::Load(args.config, csv_override);
   const std::vector<engine::ReviewItem> items = engine::ReviewSchema(schema);
-  std::cout << "review of " << args.config << " against " << schema.csv_path().string()
-            << " (reads the private data: for the data holder's eyes only)\n";
-  // One line per subject (findings come grouped by subject), so the list fits a screen.
-  std::size_t subjects = 0;
-  for (std::size_t i = 0; i < items.size(); ++subjects) {
-    std::string line = "  [ ] " + items[i].subject + ": " + items[i].finding;
-    std::size_t j = i + 1;
-    for (; j < items.size() && items[j].subject == items[i].subject; ++j) {
-      line += "; " + items[j].finding;
+  std::cout << "review of " << args.config << " against " << schema.csv_path().string() << "\n"
+            << "  (reads the private data: for the data holder's eyes only)\n";
+  if (verbose) {
+    // One line per subject (findings come grouped by subject).
+    for (std::size_t i = 0; i < items.size();) {
+      std::string line = items[i].subject + ": " + items[i].finding;
+      std::size_t j = i + 1;
+      for (; j < items.size() && items[j].subject == items[i].subject; ++j) {
+        line += "; " + items[j].finding;
+      }
+      std::cout << Wrapped("  [ ]", "     ", line);
+      i = j;
     }
-    std::cout << line << "\n";
-    i = j;
+  } else {
+    // One line per config-wide finding, then per kind of attribute finding: one grouped line
+    // when kGroupFrom attributes or more share it, else one line per attribute.
+    using engine::ReviewKind;
+    for (const engine::ReviewItem& item : items) {
+      if (item.kind == ReviewKind::kDraftFlag || item.kind == ReviewKind::kUnitBound ||
+          item.kind == ReviewKind::kDraftRules) {
+        std::cout << Wrapped("  [ ]", "     ", item.subject + ": " + item.finding);
+      }
+    }
+    for (const ReviewKind kind :
+         {ReviewKind::kDraftDescription, ReviewKind::kBoundsFromData, ReviewKind::kMinFromData,
+          ReviewKind::kMaxFromData, ReviewKind::kCategoriesFromData}) {
+      std::vector<const engine::ReviewItem*> group;
+      for (const engine::ReviewItem& item : items) {
+        if (item.kind == kind) group.push_back(&item);
+      }
+      if (group.size() >= kGroupFrom) {
+        std::vector<std::string> names;
+        for (const auto* item : group) names.push_back(item->subject);
+        std::cout << Wrapped("  [ ]", "     ",
+                             std::to_string(group.size()) + " attributes " + GroupPhrase(kind) +
+                                 ": " + GroupNames(names, schema.attributes()));
+      } else {
+        for (const auto* item : group) {
+          std::cout << Wrapped("  [ ]", "     ", item->subject + ": " + item->finding);
+        }
+      }
+    }
   }
   if (items.empty()) {
     std::cout << "  nothing obviously copied from the data remains (this does not prove the "
                  "domains public)\n";
   } else {
-    std::cout << subjects
-              << " item(s) still look data-derived: replace each domain with a public "
-                 "one (code book, the measurement's possible range, how the data is collected), "
-                 "then remove \"draft\": true\n";
+    std::cout << Wrapped(
+        "", "",
+        std::to_string(items.size()) +
+            " item(s) still look data-derived: replace each domain with a public one (code "
+            "book, the measurement's possible range, how the data is collected)" +
+            (schema.is_draft() ? std::string(", then remove \"draft\": true") : std::string()) +
+            (verbose ? std::string() : "; --verbose lists every attribute's findings"));
   }
 }
 
@@ -251,7 +347,11 @@ void AddSchemaCommand(CLI::App& app) {
   review->add_option("CONFIG", review_args->config, "Config JSON")->required();
   review->add_option("--data", review_args->data,
                      "CSV to compare with instead of the config's dataset.csv");
-  review->callback([review_args] { RunReview(*review_args); });
+  auto verbose = std::make_shared<bool>(false);
+  review->add_flag("--verbose,-v", *verbose,
+                   "One line per attribute with each of its findings (default: findings that "
+                   "many attributes share are grouped on one line)");
+  review->callback([review_args, verbose] { RunReview(*review_args, *verbose); });
 }
 
 }  // namespace privet::cli

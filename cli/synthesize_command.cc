@@ -47,21 +47,8 @@ void RunSynthesize(const SynthesizeCommandOptions& options) {
   if (options.plan_only) {
     const release::SynthesisPreview preview =
         release::PreviewSynthesis(deployment, request, options.synthesis);
-    if (options.release.json) {
-      std::cout << preview.ToJson().dump(2) << "\n";
-    } else {
-      std::cout << "plan for dataset " << release::RequestedDatasetId(request)
-                << " (nothing is charged)\n"
-                << preview.plan.Describe() << "\n"
-                << (preview.budget ? preview.budget->Describe()
-                                   : std::string("budget: no ledger budget for this dataset "
-                                                 "(dry run; nothing to check against)"))
-                << "\n";
-    }
-    if (preview.refused()) {
-      throw release::PlanRefused("plan: this release would be refused: " +
-                                 preview.budget->quote.reason + " (nothing was charged)");
-    }
+    PrintPlan(release::RequestedDatasetId(request), preview.plan.Describe(), preview.ToJson(),
+              preview.budget, options.release.json);
     return;
   }
   release::ReleaseResult result = [&] {

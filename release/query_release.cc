@@ -6,6 +6,7 @@
 #include "engine/queries/noisy_marginal_query.h"
 #include "privacy/errors.h"
 #include "release/output_dir.h"
+#include "release/plan_inputs.h"
 #include "release/release_pipeline.h"
 
 namespace privet::release {
@@ -24,26 +25,68 @@ ComputedRelease WriteResultFiles(const std::filesystem::path& dir, const std::st
 
 }  // namespace
 
-ReleaseResult QueryMarginal(const Deployment& deployment, const ReleaseRequest& request,
-                            const QueryOptions& options, const StageCallback& stage) {
+engine::MarginalQueryPlan PlanMarginal(const engine::Schema& schema, const ReleaseRequest& request,
+                                       const QueryOptions& options, double delta) {
   engine::MarginalQueryOptions query;
   query.attributes = options.attributes;
   query.epsilon = request.epsilon;
   const bool automatic = options.mode == kAutoNoiseMode;
   if (!automatic) query.mode = engine::ParseNoiseMode(options.mode);
-  PreparedRelease prepared = PrepareRelease(deployment, request, "marginal");
   const auto plan_in = [&](engine::NoiseMode mode) {
     engine::MarginalQueryOptions in_mode = query;
     in_mode.mode = mode;
-    in_mode.delta = mode == engine::NoiseMode::kPure ? 0.0 : prepared.delta;
-    return engine::PlanMarginalQuery(prepared.schema, in_mode);
+    in_mode.delta = mode == engine::NoiseMode::kPure ? 0.0 : delta;
+    return engine::PlanMarginalQuery(schema, in_mode);
   };
   // "auto" (release_request.h kAutoNoiseMode): the mode with less noise per cell.
   engine::MarginalQueryPlan plan = plan_in(automatic ? engine::NoiseMode::kPure : query.mode);
-  if (automatic && prepared.delta > 0) {
+  if (automatic && delta > 0) {
     engine::MarginalQueryPlan gaussian = plan_in(engine::NoiseMode::kGaussian);
     if (!(plan.noise.StdDev() < gaussian.noise.StdDev())) plan = std::move(gaussian);
   }
+  return plan;
+}
+
+engine::CorrelationQueryPlan PlanCorrelation(const engine::Schema& schema,
+                                             const ReleaseRequest& request,
+                                             const QueryOptions& options, double delta) {
+  engine::CorrelationQueryOptions query;
+  query.attributes = options.attributes;
+  query.epsilon = request.epsilon;
+  query.delta = delta;
+  return engine::PlanCorrelationQuery(schema, query);
+}
+
+nlohmann::json QueryPreview::ToJson() const {
+  nlohmann::json json = plan;
+  json["budget"] = budget ? budget->ToJson() : nlohmann::json(nullptr);
+  return json;
+}
+
+QueryPreview PreviewMarginal(const Deployment& deployment, const ReleaseRequest& request,
+                             const QueryOptions& options) {
+  const PlanInputs inputs = ResolvePlanInputs(deployment, request);
+  const engine::MarginalQueryPlan plan =
+      PlanMarginal(inputs.schema, request, options, inputs.delta);
+  return {plan.ToJson(), plan.Describe(),
+          PreviewBudget(deployment, RequestedDatasetId(request), {&plan.event, 1})};
+}
+
+QueryPreview PreviewCorrelation(const Deployment& deployment, const ReleaseRequest& request,
+                                const QueryOptions& options) {
+  const PlanInputs inputs = ResolvePlanInputs(deployment, request);
+  const engine::CorrelationQueryPlan plan =
+      PlanCorrelation(inputs.schema, request, options, inputs.delta);
+  return {plan.ToJson(), plan.Describe(),
+          PreviewBudget(deployment, RequestedDatasetId(request), {&plan.event, 1})};
+}
+
+ReleaseResult QueryMarginal(const Deployment& deployment, const ReleaseRequest& request,
+                            const QueryOptions& options, const StageCallback& stage) {
+  if (options.mode != kAutoNoiseMode) engine::ParseNoiseMode(options.mode);
+  PreparedRelease prepared = PrepareRelease(deployment, request, "marginal");
+  const engine::MarginalQueryPlan plan =
+      PlanMarginal(prepared.schema, request, options, prepared.delta);
   const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
                            const std::filesystem::path& staging, const StageCallback& announce) {
     if (announce) announce("measuring");
@@ -60,11 +103,8 @@ ReleaseResult QueryMarginal(const Deployment& deployment, const ReleaseRequest& 
 ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseRequest& request,
                                const QueryOptions& options, const StageCallback& stage) {
   PreparedRelease prepared = PrepareRelease(deployment, request, "correlation");
-  engine::CorrelationQueryOptions query;
-  query.attributes = options.attributes;
-  query.epsilon = request.epsilon;
-  query.delta = prepared.delta;
-  const engine::CorrelationQueryPlan plan = engine::PlanCorrelationQuery(prepared.schema, query);
+  const engine::CorrelationQueryPlan plan =
+      PlanCorrelation(prepared.schema, request, options, prepared.delta);
   const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
                            const std::filesystem::path& staging, const StageCallback& announce) {
     if (announce) announce("measuring");
@@ -76,7 +116,7 @@ ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseReques
     // Public: read off the noisy statistics (post-processing).
     nlohmann::json clamped = nlohmann::json::array();
     for (std::size_t i = 0; i < result.variance_clamped.size(); ++i) {
-      if (result.variance_clamped[i]) clamped.push_back(query.attributes[i]);
+      if (result.variance_clamped[i]) clamped.push_back(options.attributes[i]);
     }
     if (!clamped.empty()) {
       computed.extra["warnings"] = nlohmann::json::array(

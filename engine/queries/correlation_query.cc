@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 #include "engine/queries/nearest_correlation.h"
 #include "engine/table/decoder.h"
@@ -25,6 +26,24 @@ nlohmann::json CorrelationQueryPlan::ToJson() const {
             {"grid", noise.grid}}},
           {"event", event.ToJson()},
           {"composed_epsilon", composed_epsilon}};
+}
+
+std::string CorrelationQueryPlan::Describe() const {
+  std::ostringstream out;
+  const std::size_t p = options.attributes.size();
+  out << "privet query correlation plan (gaussian mode)\n";
+  out << "  request: epsilon " << options.epsilon << ", delta " << options.delta
+      << "; privacy unit bound m = " << options.max_rows_per_unit << " rows\n";
+  out << "  attributes (public bounds):";
+  for (std::size_t i = 0; i < p; ++i) {
+    out << (i ? ", " : " ") << options.attributes[i] << " [" << lower[i] << ", " << upper[i] << "]";
+  }
+  out << "\n  statistics: " << noise.dimension << " (count, " << p << " sums, " << p * (p + 1) / 2
+      << " cross products of values scaled to [-1, 1]), L2 sensitivity " << l2_sensitivity << "\n";
+  out << "  noise: Gaussian vector (grid " << noise.grid << " + discrete Gaussian), sigma "
+      << noise.sigma << " per statistic\n";
+  out << "  1 privacy event (gaussian), composed epsilon " << composed_epsilon;
+  return out.str();
 }
 
 CorrelationQueryPlan PlanCorrelationQuery(const Schema& schema, CorrelationQueryOptions options) {

@@ -52,6 +52,9 @@ struct CorrelationQueryPlan {
   double composed_epsilon = 0;
 
   nlohmann::json ToJson() const;
+  // A few lines for `privet query correlation --plan`: the attributes with their public
+  // bounds, the statistics vector and its L2 sensitivity, the noise and the one event.
+  std::string Describe() const;
 };
 
 // Throws InputError on unknown/repeated/non-numeric attributes, fewer than 2 or more than 64,

@@ -1,6 +1,7 @@
 #include "engine/queries/noisy_marginal_query.h"
 
 #include <cmath>
+#include <sstream>
 
 #include "engine/table/decoder.h"
 #include "engine/table/marginals.h"
@@ -34,6 +35,31 @@ nlohmann::json MarginalQueryPlan::ToJson() const {
           {"noise", noise.ToJson()},
           {"event", event.ToJson()},
           {"composed_epsilon", composed_epsilon}};
+}
+
+std::string MarginalQueryPlan::Describe() const {
+  std::ostringstream out;
+  const bool pure = options.mode == NoiseMode::kPure;
+  out << "privet query marginal plan (" << NoiseModeName(options.mode) << " mode)\n";
+  out << "  request: epsilon " << options.epsilon << ", delta " << options.delta
+      << "; privacy unit bound m = " << options.max_rows_per_unit << " rows\n";
+  out << "  attributes:";
+  for (std::size_t i = 0; i < options.attributes.size(); ++i) {
+    out << (i ? " x " : " ") << options.attributes[i] << " (" << domain_sizes[i] << ")";
+  }
+  out << " = " << num_cells << " cells\n";
+  out << "  noise: ";
+  if (pure) {
+    out << "discrete Laplace, scale " << noise.laplace.scale.ToDouble();
+  } else {
+    out << "discrete Gaussian, sigma " << noise.gaussian.sigma;
+  }
+  out << ", noise std " << noise.StdDev()
+      << " per cell (sensitivity m = " << options.max_rows_per_unit << ", " << (pure ? "L1" : "L2")
+      << ")\n";
+  out << "  1 privacy event (" << (pure ? "laplace" : "gaussian") << "), composed epsilon "
+      << composed_epsilon;
+  return out.str();
 }
 
 MarginalQueryPlan PlanMarginalQuery(const Schema& schema, MarginalQueryOptions options) {

@@ -46,6 +46,9 @@ struct MarginalQueryPlan {
   double composed_epsilon = 0;  // ComposeEpsilon({event}, delta) <= epsilon
 
   nlohmann::json ToJson() const;
+  // A few lines for `privet query marginal --plan`: the mode, the cells, the noise per cell
+  // and the one event. Public inputs only (config, epsilon, delta).
+  std::string Describe() const;
 };
 
 // Throws InputError on an unknown, repeated or non-modeled attribute, 0 or more than 3

@@ -97,7 +97,8 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
 
   std::vector<ReviewItem> items;
   if (schema.is_draft()) {
-    items.push_back({"config", "\"draft\": true is still set (releases refuse a draft)"});
+    items.push_back({"config", "\"draft\": true is still set (releases refuse a draft)",
+                     ReviewKind::kDraftFlag});
   }
   if (schema.privacy_unit_column() && !rows_per_unit.empty()) {
     std::vector<std::uint32_t> counts;
@@ -110,16 +111,19 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
         static_cast<std::size_t>(0.99 * static_cast<double>(counts.size() - 1) + 0.5))];
     const std::string bound = "max_rows_per_unit " + std::to_string(schema.max_rows_per_unit());
     if (schema.max_rows_per_unit() == largest) {
-      items.push_back({"privacy_unit", bound + " is the data's largest rows per unit"});
+      items.push_back(
+          {"privacy_unit", bound + " is the data's largest rows per unit", ReviewKind::kUnitBound});
     } else if (schema.max_rows_per_unit() == p99) {
-      items.push_back({"privacy_unit", bound + " is the data's 99th percentile of rows per unit"});
+      items.push_back({"privacy_unit", bound + " is the data's 99th percentile of rows per unit",
+                       ReviewKind::kUnitBound});
     }
   }
   for (std::size_t i = 0; i < attributes.size(); ++i) {
     const Attribute& a = attributes[i];
     const Observed& o = observed[i];
     if (StartsWithDraft(a.description)) {
-      items.push_back({a.name, "description still starts with \"draft:\""});
+      items.push_back(
+          {a.name, "description still starts with \"draft:\"", ReviewKind::kDraftDescription});
     }
     if ((a.type == AttributeType::kInteger || a.type == AttributeType::kContinuous) &&
         o.min <= o.max) {
@@ -128,11 +132,15 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
       const bool high =
           a.max == o.max || (a.type == AttributeType::kContinuous && a.max == std::ceil(o.max));
       if (low && high) {
-        items.push_back({a.name, "bounds [" + Shown(a.min) + ", " + Shown(a.max) +
-                                     "] are the data's own min and max"});
+        items.push_back(
+            {a.name,
+             "bounds [" + Shown(a.min) + ", " + Shown(a.max) + "] are the data's own min and max",
+             ReviewKind::kBoundsFromData});
       } else if (low || high) {
-        items.push_back({a.name, std::string(low ? "min " + Shown(a.min) : "max " + Shown(a.max)) +
-                                     " is the data's own " + (low ? "min" : "max")});
+        items.push_back({a.name,
+                         std::string(low ? "min " + Shown(a.min) : "max " + Shown(a.max)) +
+                             " is the data's own " + (low ? "min" : "max"),
+                         low ? ReviewKind::kMinFromData : ReviewKind::kMaxFromData});
       }
     }
     if (a.type == AttributeType::kCategorical && !o.overflow && !o.values.empty()) {
@@ -142,8 +150,10 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
       if (a.catch_all) seen.erase(*a.catch_all);
       if (declared == seen || (a.catch_all && std::includes(seen.begin(), seen.end(),
                                                             declared.begin(), declared.end()))) {
-        items.push_back({a.name, "the " + std::to_string(a.values.size()) +
-                                     " categories are exactly values seen in the data"});
+        items.push_back({a.name,
+                         "the " + std::to_string(a.values.size()) +
+                             " categories are exactly values seen in the data",
+                         ReviewKind::kCategoriesFromData});
       }
     }
   }
@@ -159,9 +169,11 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
       if (StartsWithDraft(name) || StartsWithDraft(description)) ++drafts;
     }
     if (drafts > 0) {
-      items.push_back({"rules", std::to_string(drafts) + " " + key +
-                                    " rule(s) still marked \"draft:\" (keep only those that hold "
-                                    "by definition)"});
+      items.push_back({"rules",
+                       std::to_string(drafts) + " " + key +
+                           " rule(s) still marked \"draft:\" (keep only those that hold "
+                           "by definition)",
+                       ReviewKind::kDraftRules});
     }
   }
   return items;

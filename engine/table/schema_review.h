@@ -17,9 +17,23 @@
 
 namespace privet::engine {
 
+// What a finding is about, so a long review can be shown grouped (all attributes with data
+// bounds on one line) instead of one line per attribute.
+enum class ReviewKind {
+  kDraftFlag,           // subject "config": "draft": true is still set
+  kUnitBound,           // subject "privacy_unit": the bound is the data's largest or 99th pct
+  kDraftDescription,    // an attribute's description still starts with "draft:"
+  kBoundsFromData,      // numeric bounds are the data's own min and max
+  kMinFromData,         // only the min is the data's own
+  kMaxFromData,         // only the max is the data's own
+  kCategoriesFromData,  // the category list is exactly the values seen
+  kDraftRules,          // subject "rules": derived or constraint rules still marked "draft:"
+};
+
 struct ReviewItem {
   std::string subject;  // an attribute's name, "privacy_unit", "rules" or "config"
   std::string finding;  // one line: what looks data-derived and what to do
+  ReviewKind kind = ReviewKind::kDraftFlag;
 };
 
 // Reads schema.csv_path() (InputError as the encoder's reader for malformed CSV) and returns

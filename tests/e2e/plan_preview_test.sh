@@ -5,7 +5,9 @@
 #   - a plan that fits prints the composed total after it, and the release then charged with
 #     the same epsilon lands exactly on that total (the preview is the ledger's own rule);
 #   - a plan whose composed total passes the budget exits 8, naming the total;
-#   - a pure query reports delta 0 in its summary and its attestation, and verifies.
+#   - a pure query reports delta 0 in its summary and its attestation, and verifies;
+#   - `query marginal|correlation --plan` print their noise and the same preview, exit 8 when
+#     the cap or the budget refuses, and a query's plan is charged exactly as previewed.
 #   plan_preview_test.sh PRIVET SOURCE_DIR
 set -euo pipefail
 privet="$1"
@@ -41,12 +43,39 @@ assert b["decision"] == "refused" and b["refused_by"] == "per_release_cap", b
 assert b["spent_before"]["epsilon"] == 0 and b["budget"]["per_release_epsilon"] == 1.5, b
 PY
 
+# Queries plan the same way: over the cap, exit 8 naming the cap, in text and JSON.
+expect_code 8 "$privet" query correlation --dataset covid_testing --attrs pan_day,col_rec_tat \
+  --epsilon 2 --plan
+grep -q "privet query correlation plan (gaussian mode)" out.txt || fail "no query plan: $(cat out.txt)"
+grep -q "REFUSED: this release needs epsilon 2 but the per-release cap is 1.5" out.txt ||
+  fail "the query plan does not name the cap: $(cat out.txt)"
+expect_code 8 "$privet" query marginal --dataset covid_testing --attrs result --epsilon 2 \
+  --plan --json
+python3 - out.txt <<'PY' || fail "JSON preview of the query's cap refusal"
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["budget"]["refused_by"] == "per_release_cap", p["budget"]
+assert p["event"]["mechanism"] == "laplace" and p["noise"]["mechanism"] == "discrete_laplace", p
+PY
+# The plan of the marginal charged next: accepted, at the total the charge then reaches.
+"$privet" query marginal --dataset covid_testing --attrs result --epsilon 1.4 --mode pure \
+  --plan --json >marginal_plan.json
+"$privet" query marginal --dataset covid_testing --attrs result --epsilon 1.4 --mode pure \
+  --plan >marginal_plan.txt
+grep -q "noise: discrete Laplace, scale 2.14" marginal_plan.txt ||  # m / epsilon = 3 / 1.4
+  fail "the marginal plan does not name its noise: $(cat marginal_plan.txt)"
+grep -q "accepted" marginal_plan.txt || fail "no verdict: $(cat marginal_plan.txt)"
+
 # A pure marginal first: delta 0 in the summary and in the attestation.
 "$privet" query marginal --dataset covid_testing --attrs result --epsilon 1.4 --mode pure \
   --purpose "plan e2e" --out marginal --quiet --json >marginal.json
-python3 - marginal.json marginal/attestation.dsse.json <<'PY' || fail "pure release delta"
+python3 - marginal.json marginal/attestation.dsse.json marginal_plan.json <<'PY' ||
+  fail "pure release delta, or the query's preview disagrees with its charge"
 import base64, json, sys
 s = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[3]))["budget"]
+assert b["decision"] == "accepted" and b["this_release"]["delta"] == 0, b
+assert abs(b["total_after"]["epsilon"] - s["dataset"]["spent"]["epsilon"]) < 1e-9, (b, s)
 assert s["release"]["delta"] == 0 and abs(s["release"]["epsilon"] - 1.4) < 1e-5, s["release"]
 assert s["dataset"]["spent"]["delta"] == 0, s["dataset"]
 p = json.loads(base64.b64decode(json.load(open(sys.argv[2]))["payload"]))["predicate"]
@@ -90,6 +119,13 @@ grep -Eq "REFUSED: this release needs epsilon 1.5 but only 0.8(0000[0-9]*)? of 2
   fail "budget refusal: $(cat out.txt)"
 expect_code 8 "$privet" synthesize --dataset covid_testing --epsilon 1.5 --plan --json
 python3 - out.txt <<'PY' || fail "JSON preview of the budget refusal"
+import json, sys
+b = json.load(open(sys.argv[1]))["budget"]
+assert b["refused_by"] == "budget" and b["total_after"]["epsilon"] > 2, b
+PY
+expect_code 8 "$privet" query marginal --dataset covid_testing --attrs result,gender \
+  --epsilon 1.5 --plan --json
+python3 - out.txt <<'PY' || fail "JSON preview of the query's budget refusal"
 import json, sys
 b = json.load(open(sys.argv[1]))["budget"]
 assert b["refused_by"] == "budget" and b["total_after"]["epsilon"] > 2, b

@@ -95,8 +95,49 @@ grep -q '"name": "subject_id",' "$work/out.txt" || fail "name is not the first k
 # data-derived bounds.
 expect_code 0 "$privet" schema review "$work/draft.json"
 expect_out '"draft": true is still set'
-expect_out "are the data's own min and max"
+expect_out "attributes with numeric bounds equal to the data's own min and max"
 expect_out "item(s) still look data-derived"
+# On a wide table the review fits one screen (issue 16): a 76-column CSV (40 integer, 6
+# continuous, 30 categorical columns, made here deterministically) drafts to a config whose
+# review groups what many attributes share: at most 24 lines of at most 100 columns, where
+# --verbose lists every attribute.
+python3 - "$work/wide.csv" <<'PY'
+import sys
+names = [f"int{i}" for i in range(40)] + [f"real{i}" for i in range(6)] + [f"cat{i}" for i in range(30)]
+with open(sys.argv[1], "w") as out:
+    out.write(",".join(names) + "\n")
+    for r in range(300):
+        row = [str((r * (i + 3)) % (50 + i)) for i in range(40)]
+        row += [f"{(r * 7 + i) % 97 / 3:.2f}" for i in range(6)]
+        row += [f"level{(r + i) % (2 + i % 5)}" for i in range(30)]
+        out.write(",".join(row) + "\n")
+PY
+"$privet" schema draft "$work/wide.csv" --out "$work/wide.json" 2>/dev/null
+review_fits_screen() {  # review_fits_screen CONFIG
+  expect_code 0 "$privet" schema review "$1"
+  local lines width
+  lines=$(wc -l <"$work/out.txt")
+  width=$(awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }' "$work/out.txt")
+  [ "$lines" -le 24 ] || { cat "$work/out.txt" >&2; fail "review of $1: $lines lines (> 24)"; }
+  # The header names the paths, which may be long; every other line wraps at 100.
+  width=$(tail -n +2 "$work/out.txt" | awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }')
+  [ "$width" -le 100 ] || { cat "$work/out.txt" >&2; fail "review of $1: a line of $width columns"; }
+}
+review_fits_screen "$work/wide.json"
+expect_out "46 attributes with numeric bounds equal to the data's own min and max"
+expect_out "int0, int1, int2"
+expect_out "attributes whose categories are exactly the values seen in the data"
+expect_out "attributes whose description still starts with \"draft:\""
+expect_code 0 "$privet" schema review "$work/wide.json" --verbose
+[ "$(grep -c '^  \[ \] ' "$work/out.txt")" -ge 76 ] || fail "--verbose does not list every attribute"
+expect_out "int7: description still starts with \"draft:\"; bounds ["
+# nhanes itself (76 columns) when ../shared/data is beside the clone.
+nhanes="$source_dir/../shared/data/nhanes/NHANES.csv"
+if [ -f "$nhanes" ]; then
+  "$privet" schema draft "$nhanes" --out "$work/nhanes.json" 2>/dev/null
+  review_fits_screen "$work/nhanes.json"
+  review_fits_screen "$source_dir/configs/nhanes.json"
+fi
 # A relative CSV stays relative: to the config's folder with --out, as given without.
 mkdir -p "$work/data" "$work/configs"
 cp "$csv" "$work/data/covid.csv"
