@@ -223,6 +223,9 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
 // row count is a total variation distance above kMaxPlannedPairNoiseTvd (they would be charged
 // and never used; nhanes at epsilon 1), and their share goes to the network.
 inline constexpr double kMaxPlannedPairNoiseTvd = 0.05;
+// Without expected_rows, automatic pairs are planned only up to this many modelled attributes
+// (above it they are left out and their share goes to the network; set pair_share to force them).
+inline constexpr std::size_t kMaxAttributesForPairsWithoutEstimate = 20;
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options);
 
 }  // namespace privet::engine

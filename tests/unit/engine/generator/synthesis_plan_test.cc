@@ -269,5 +269,26 @@ TEST_CASE("The forecast warns in words, and says when it cannot judge") {
   CHECK(fine->advice.empty());
 }
 
+TEST_CASE("Wide tables without expected_rows plan no automatic pairs; with it they are judged") {
+  // 21 attributes, one above kMaxAttributesForPairsWithoutEstimate: no estimate, no pairs, and
+  // their share goes to the families; 20 attributes keep them.
+  const Schema wide = testing::IntegerSchema(kMaxAttributesForPairsWithoutEstimate + 1, 3);
+  const SynthesisPlan blind = PlanSynthesis(wide, SynthesisOptions{});
+  CHECK(blind.num_pairs == 0);
+  CHECK(blind.pair_fraction == 0);
+  const Schema narrow = testing::IntegerSchema(kMaxAttributesForPairsWithoutEstimate, 3);
+  CHECK(PlanSynthesis(narrow, SynthesisOptions{}).num_pairs > 0);
+  // An explicit share is obeyed whatever the width.
+  SynthesisOptions forced;
+  forced.pair_share = SynthesisOptions::kAutoPairShare;
+  CHECK(PlanSynthesis(wide, forced).num_pair_selections ==
+        SynthesisOptions::kAutoPairRoundsPerAttribute * wide.attributes().size());
+  // With a large public estimate the pairs pass the plan's rule and are planned.
+  nlohmann::json config = wide.ToJson();
+  config["expected_rows"] = 1000000;
+  CHECK(PlanSynthesis(Schema::FromJson(config, ".", "estimated"), SynthesisOptions{}).num_pairs >
+        0);
+}
+
 }  // namespace
 }  // namespace privet::engine
