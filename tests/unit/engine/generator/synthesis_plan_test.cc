@@ -290,5 +290,37 @@ TEST_CASE("Wide tables without expected_rows plan no automatic pairs; with it th
         0);
 }
 
+TEST_CASE("The forecast's pair noise TVD is within 20% of the noise measured on a seeded run") {
+  // 12 attributes, the config's expected_rows 8,000 exact, pairs asked for explicitly (so the
+  // plan keeps them): each of the plan's pair measurements is a pair_levels^2 histogram with
+  // plan.pair noise (the samplers the fit uses, pair_selection.cc). The noise does not depend on
+  // the counts, so it is drawn on zero counts. Mean over the rounds' 24 x 36 = 864 cells: the
+  // relative standard deviation of a mean of 864 |Z| is about 0.76 / sqrt(864) = 2.6%, so 20%
+  // is about 8 standard deviations; with the fixed seed the result is deterministic.
+  nlohmann::json config = testing::IntegerSchema(12, 19).ToJson();
+  config["expected_rows"] = 8000;
+  const Schema schema = Schema::FromJson(config, ".", "pair forecast test");
+  SynthesisOptions options;
+  options.pair_share = SynthesisOptions::kAutoPairShare;
+  const SynthesisPlan plan = PlanSynthesis(schema, options);
+  REQUIRE(plan.num_pairs == 24);
+  const auto forecast = plan.Forecast();
+  REQUIRE(forecast);
+  privacy::RandomSource noise = privacy::RandomSource::Seeded(2027);
+  const std::vector<std::int64_t> zero(std::size_t{options.pair_levels} * options.pair_levels, 0);
+  double measured = 0;
+  for (std::size_t r = 0; r < plan.num_pairs; ++r) {
+    const std::vector<std::int64_t> noisy =
+        privacy::AddDiscreteGaussianNoise(zero, plan.pair.gaussian, noise);
+    double l1 = 0;
+    for (const std::int64_t v : noisy) l1 += std::abs(static_cast<double>(v));
+    measured += 0.5 * l1 / 8000.0 / static_cast<double>(plan.num_pairs);
+  }
+  CAPTURE(measured);
+  CAPTURE(forecast->pair_noise_tvd);
+  CHECK(forecast->pair_noise_tvd == doctest::Approx(measured).epsilon(0.2));
+  CHECK(forecast->pair_noise_tvd > 0.01);  // the noise is not negligible here
+}
+
 }  // namespace
 }  // namespace privet::engine
