@@ -78,8 +78,10 @@ struct SynthesisOptions {
   // (engine/generator/network_structure.h).
   double penalty_weight = 0.5;
   // theta of theta-usefulness: a family may have at most n_hat / (theta * family noise std)
-  // cells (engine/generator/privbayes.h).
-  double usefulness_theta = 2.0;
+  // cells (engine/generator/privbayes.h). 1 (was 2): on nhanes at m = 1 the cap of about 87
+  // cells kept Weight from Height and Age from Height; at 1 r(Weight, Height) goes from 0.07 to
+  // 0.51 (real 0.75); adult ties at epsilon 1 and gains a little at 0.1 (docs/generator.md).
+  double usefulness_theta = 1.0;
   // Pair marginals (engine/generator/pair_calibration.h): attribute pairs measured over at most
   // pair_levels coarse levels each, with this share of the budget; the sampled rows are
   // calibrated to them. 0 turns them off. nullopt: automatic, kAutoPairShare in Gaussian mode
@@ -223,6 +225,9 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
 // row count is a total variation distance above kMaxPlannedPairNoiseTvd (they would be charged
 // and never used; nhanes at epsilon 1), and their share goes to the network.
 inline constexpr double kMaxPlannedPairNoiseTvd = 0.05;
+// Without expected_rows, automatic pairs are planned only up to this many modelled attributes
+// (above it they are left out and their share goes to the network; set pair_share to force them).
+inline constexpr std::size_t kMaxAttributesForPairsWithoutEstimate = 20;
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options);
 
 }  // namespace privet::engine

@@ -39,6 +39,8 @@ TEST_CASE("A wide table's fit makes exactly the planned pair rounds and selects 
   SynthesisOptions options;
   options.epsilon = 4;
   options.max_parent_cells = 1;  // no parents: the network alone holds no dependence at all
+  // 24 attributes without expected_rows: the automatic rule would leave the pairs out.
+  options.pair_share = SynthesisOptions::kAutoPairShare;
   const SynthesisPlan plan = PlanSynthesis(schema, options);
   REQUIRE(plan.num_pair_selections == 48);
   // The ledger is charged with plan.events; the fit's invocations must be exactly these.

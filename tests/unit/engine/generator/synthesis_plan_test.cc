@@ -269,5 +269,58 @@ TEST_CASE("The forecast warns in words, and says when it cannot judge") {
   CHECK(fine->advice.empty());
 }
 
+TEST_CASE("Wide tables without expected_rows plan no automatic pairs; with it they are judged") {
+  // 21 attributes, one above kMaxAttributesForPairsWithoutEstimate: no estimate, no pairs, and
+  // their share goes to the families; 20 attributes keep them.
+  const Schema wide = testing::IntegerSchema(kMaxAttributesForPairsWithoutEstimate + 1, 3);
+  const SynthesisPlan blind = PlanSynthesis(wide, SynthesisOptions{});
+  CHECK(blind.num_pairs == 0);
+  CHECK(blind.pair_fraction == 0);
+  const Schema narrow = testing::IntegerSchema(kMaxAttributesForPairsWithoutEstimate, 3);
+  CHECK(PlanSynthesis(narrow, SynthesisOptions{}).num_pairs > 0);
+  // An explicit share is obeyed whatever the width.
+  SynthesisOptions forced;
+  forced.pair_share = SynthesisOptions::kAutoPairShare;
+  CHECK(PlanSynthesis(wide, forced).num_pair_selections ==
+        SynthesisOptions::kAutoPairRoundsPerAttribute * wide.attributes().size());
+  // With a large public estimate the pairs pass the plan's rule and are planned.
+  nlohmann::json config = wide.ToJson();
+  config["expected_rows"] = 1000000;
+  CHECK(PlanSynthesis(Schema::FromJson(config, ".", "estimated"), SynthesisOptions{}).num_pairs >
+        0);
+}
+
+TEST_CASE("The forecast's pair noise TVD is within 20% of the noise measured on a seeded run") {
+  // 12 attributes, the config's expected_rows 8,000 exact, pairs asked for explicitly (so the
+  // plan keeps them): each of the plan's pair measurements is a pair_levels^2 histogram with
+  // plan.pair noise (the samplers the fit uses, pair_selection.cc). The noise does not depend on
+  // the counts, so it is drawn on zero counts. Mean over the rounds' 24 x 36 = 864 cells: the
+  // relative standard deviation of a mean of 864 |Z| is about 0.76 / sqrt(864) = 2.6%, so 20%
+  // is about 8 standard deviations; with the fixed seed the result is deterministic.
+  nlohmann::json config = testing::IntegerSchema(12, 19).ToJson();
+  config["expected_rows"] = 8000;
+  const Schema schema = Schema::FromJson(config, ".", "pair forecast test");
+  SynthesisOptions options;
+  options.pair_share = SynthesisOptions::kAutoPairShare;
+  const SynthesisPlan plan = PlanSynthesis(schema, options);
+  REQUIRE(plan.num_pairs == 24);
+  const auto forecast = plan.Forecast();
+  REQUIRE(forecast);
+  privacy::RandomSource noise = privacy::RandomSource::Seeded(2027);
+  const std::vector<std::int64_t> zero(std::size_t{options.pair_levels} * options.pair_levels, 0);
+  double measured = 0;
+  for (std::size_t r = 0; r < plan.num_pairs; ++r) {
+    const std::vector<std::int64_t> noisy =
+        privacy::AddDiscreteGaussianNoise(zero, plan.pair.gaussian, noise);
+    double l1 = 0;
+    for (const std::int64_t v : noisy) l1 += std::abs(static_cast<double>(v));
+    measured += 0.5 * l1 / 8000.0 / static_cast<double>(plan.num_pairs);
+  }
+  CAPTURE(measured);
+  CAPTURE(forecast->pair_noise_tvd);
+  CHECK(forecast->pair_noise_tvd == doctest::Approx(measured).epsilon(0.2));
+  CHECK(forecast->pair_noise_tvd > 0.01);  // the noise is not negligible here
+}
+
 }  // namespace
 }  // namespace privet::engine
