@@ -44,17 +44,27 @@ ReleaseResult QueryMarginal(const Deployment& deployment, const ReleaseRequest& 
     engine::MarginalQueryPlan gaussian = plan_in(engine::NoiseMode::kGaussian);
     if (!(plan.noise.StdDev() < gaussian.noise.StdDev())) plan = std::move(gaussian);
   }
-  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
-                           const std::filesystem::path& staging, const StageCallback& announce) {
-    if (announce) announce("measuring");
-    const auto result = engine::RunMarginalQuery(bounded, plan, noise);
+  const auto write = [&](const engine::NoisyMarginalResult& result,
+                         const std::filesystem::path& staging) {
     std::ostringstream csv;
     engine::WriteMarginalCsv(prepared.schema, result, csv);
     return WriteResultFiles(staging, "marginal", csv.str(),
                             engine::MarginalResultJson(prepared.schema, result));
   };
+  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
+                           const std::filesystem::path& staging, const StageCallback& announce) {
+    if (announce) announce("measuring");
+    return write(engine::RunMarginalQuery(bounded, plan, noise), staging);
+  };
+  // A database source: the one GROUP BY runs in SQL (engine/source/postgres_marginal_source.h).
+  const auto from_counts = [&](engine::MarginalSource& source, privacy::RandomSource& noise,
+                               const std::filesystem::path& staging,
+                               const StageCallback& announce) {
+    if (announce) announce("measuring");
+    return write(engine::NoisyMarginalFromCounts(source.Count(plan.columns), plan, noise), staging);
+  };
   return RunRelease(prepared, request, {plan.event}, audit::ReleaseKind::kNoisyMarginal, stage,
-                    compute);
+                    compute, from_counts);
 }
 
 ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseRequest& request,
