@@ -75,10 +75,8 @@ ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseReques
   query.epsilon = request.epsilon;
   query.delta = prepared.delta;
   const engine::CorrelationQueryPlan plan = engine::PlanCorrelationQuery(prepared.schema, query);
-  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
-                           const std::filesystem::path& staging, const StageCallback& announce) {
-    if (announce) announce("measuring");
-    const auto result = engine::RunCorrelationQuery(bounded, plan, noise);
+  const auto write = [&](const engine::NoisyCorrelationResult& result,
+                         const std::filesystem::path& staging) {
     std::ostringstream csv;
     engine::WriteCorrelationCsv(result, csv);
     ComputedRelease computed =
@@ -97,8 +95,21 @@ ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseReques
     }
     return computed;
   };
+  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
+                           const std::filesystem::path& staging, const StageCallback& announce) {
+    if (announce) announce("measuring");
+    return write(engine::RunCorrelationQuery(bounded, plan, noise), staging);
+  };
+  // A database source: the sums from the one joint GROUP BY over the attributes, in SQL.
+  const auto from_counts = [&](engine::MarginalSource& source, privacy::RandomSource& noise,
+                               const std::filesystem::path& staging,
+                               const StageCallback& announce) {
+    if (announce) announce("measuring");
+    return write(engine::NoisyCorrelationFromCounts(source.Count(plan.columns), plan, noise),
+                 staging);
+  };
   return RunRelease(prepared, request, {plan.event}, audit::ReleaseKind::kNoisyCorrelation, stage,
-                    compute);
+                    compute, from_counts);
 }
 
 }  // namespace privet::release

@@ -424,8 +424,8 @@ std::string FileText(const fs::path& path) {
   return text.str();
 }
 
-TEST_CASE("a marginal release from a registered PostgreSQL table equals the CSV's, and a changed "
-          "table is refused") {
+TEST_CASE("marginal and correlation releases from a registered PostgreSQL table equal the "
+          "CSV's, and a changed table is refused") {
   const fs::path config_path = fs::path(PRIVET_SOURCE_DIR) / "configs/covid_testing.json";
   const Schema csv_schema = Schema::Load(config_path);
   const testing::LoadedTable loaded =
@@ -457,6 +457,15 @@ TEST_CASE("a marginal release from a registered PostgreSQL table equals the CSV'
   release::QueryMarginal(db, request, query, nullptr);
   CHECK(FileText(dir / "db_out/marginal.csv") == FileText(dir / "csv_out/marginal.csv"));
   CHECK(FileText(dir / "db_out/marginal.csv").size() > 100);
+  // The correlation query's sums, from the joint GROUP BY: the same noisy result.
+  query.attributes = {"pan_day", "age", "ct_result"};
+  request.out = dir / "csv_corr";
+  release::QueryCorrelation(csv, request, query, nullptr);
+  request.out = dir / "db_corr";
+  release::QueryCorrelation(db, request, query, nullptr);
+  CHECK(FileText(dir / "db_corr/correlation.json") == FileText(dir / "csv_corr/correlation.json"));
+  CHECK(FileText(dir / "db_corr/correlation.json").size() > 100);
+  query.attributes = {"result", "age"};
 
   // A release that needs rows is refused for a database source, before any charge.
   request.out = dir / "db_synth";
