@@ -253,8 +253,7 @@ ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& reques
   const auto announce = [&stage](const char* name) {
     if (stage) stage(name);
   };
-  const bool database =
-      prepared.schema.source_config().kind == engine::SourceKind::kPostgresql;
+  const bool database = prepared.schema.source_config().kind == engine::SourceKind::kPostgresql;
   if (database && !from_counts) {
     throw InputError("dataset " + prepared.registration.dataset_id +
                      " is held in PostgreSQL, and this release needs its rows, which privet "

@@ -187,7 +187,8 @@ std::vector<std::vector<std::int64_t>> CodeZ(const CorrelationQueryPlan& plan) {
 }
 
 // Adds `weight` rows whose p codes are `codes` to s (rows missing any attribute add nothing).
-void Accumulate(const CorrelationQueryPlan& plan, const std::vector<std::vector<std::int64_t>>& code_z,
+void Accumulate(const CorrelationQueryPlan& plan,
+                const std::vector<std::vector<std::int64_t>>& code_z,
                 std::span<const std::uint32_t> codes, privacy::FixedPointNumerator weight,
                 std::vector<privacy::FixedPointNumerator>& s) {
   using Fixed = privacy::FixedPointNumerator;

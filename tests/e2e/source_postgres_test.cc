@@ -7,17 +7,17 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <numeric>
 #include <sstream>
-#include <fstream>
 
+#include "audit/keys.h"
 #include "engine/source/in_memory_marginal_source.h"
 #include "engine/source/postgres_commitment.h"
 #include "engine/source/postgres_marginal_source.h"
 #include "engine/table/encoder.h"
 #include "engine/table/marginals.h"
-#include "audit/keys.h"
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
 #include "release/query_release.h"
@@ -424,8 +424,9 @@ std::string FileText(const fs::path& path) {
   return text.str();
 }
 
-TEST_CASE("marginal and correlation releases from a registered PostgreSQL table equal the "
-          "CSV's, and a changed table is refused") {
+TEST_CASE(
+    "marginal and correlation releases from a registered PostgreSQL table equal the "
+    "CSV's, and a changed table is refused") {
   const fs::path config_path = fs::path(PRIVET_SOURCE_DIR) / "configs/covid_testing.json";
   const Schema csv_schema = Schema::Load(config_path);
   const testing::LoadedTable loaded =
@@ -473,8 +474,9 @@ TEST_CASE("marginal and correlation releases from a registered PostgreSQL table 
 
   // One more row: the keyed commitment differs, and the next release is refused.
   testing::OwnerConnection owner(Env("PRIVET_PG_OWNER"));
-  owner.Run("INSERT INTO public.covid_testing_release SELECT * FROM public.covid_testing_release "
-            "LIMIT 1");
+  owner.Run(
+      "INSERT INTO public.covid_testing_release SELECT * FROM public.covid_testing_release "
+      "LIMIT 1");
   request.out = dir / "db_changed";
   CHECK_THROWS_AS(release::QueryMarginal(db, request, query, nullptr), IntegrityError);
 }
