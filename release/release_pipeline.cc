@@ -228,11 +228,11 @@ PreparedRelease PrepareRelease(const Deployment& deployment, const ReleaseReques
   // Outcomes earlier releases could not write, from their verified files (never throws).
   CompletePendingOutcomes(ledger, key.Public());
   RequireUnchangedSources(deployment, registration);
-  engine::Schema schema = engine::Schema::Load(
-      registration.config_path,
-      IsDatabaseSource(registration.data_source)
-          ? std::nullopt
-          : std::optional<std::filesystem::path>(registration.data_source));
+  engine::Schema schema =
+      engine::Schema::Load(registration.config_path,
+                           IsDatabaseSource(registration.data_source)
+                               ? std::nullopt
+                               : std::optional<std::filesystem::path>(registration.data_source));
   schema.RequireReviewed();
   auto output = std::make_unique<StagedOutputDir>(request.out);
   auto pending = std::make_unique<PendingOutcome>(deployment.ledger, output->target());
