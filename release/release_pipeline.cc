@@ -186,6 +186,16 @@ bool RecordReleased(privacy::BudgetLedger& ledger, const std::string& release_id
   return false;
 }
 
+// A database source answers only releases made of counts (ComputeFromCounts): refused before
+// anything is read or charged.
+void RequireReadableSource(const PreparedRelease& prepared, bool needs_rows_of_database) {
+  if (needs_rows_of_database) {
+    throw InputError("dataset " + prepared.registration.dataset_id +
+                     " is held in PostgreSQL, and this release needs its rows, which privet "
+                     "never reads from a database; nothing was charged");
+  }
+}
+
 }  // namespace
 
 std::string RequestedDatasetId(const ReleaseRequest& request) {
@@ -257,11 +267,7 @@ ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& reques
     if (stage) stage(name);
   };
   const bool database = prepared.schema.source_config().kind == engine::SourceKind::kPostgresql;
-  if (database && !from_counts) {
-    throw InputError("dataset " + prepared.registration.dataset_id +
-                     " is held in PostgreSQL, and this release needs its rows, which privet "
-                     "never reads from a database; nothing was charged");
-  }
+  RequireReadableSource(prepared, database && !from_counts);
   std::optional<engine::EncodedTable> table;
   std::unique_ptr<engine::PostgresMarginalSource> source;
   StagedOutputDir& staged = *prepared.output;
