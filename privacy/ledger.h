@@ -75,8 +75,8 @@ struct Registration {
   std::string dataset_id;
   std::string config_path;      // absolute path of the registered config file
   std::string config_sha256;    // sha256 of the config's canonical JSON (privacy/canonical_json.h)
-  std::string data_source;      // absolute path of the registered CSV
-  std::string data_commitment;  // HMAC-SHA256(deployment secret, the CSV's bytes), hex
+  std::string data_source;      // absolute path of the registered CSV, or postgresql:schema.table
+  std::string data_commitment;  // HMAC-SHA256(secret, CSV bytes) hex; postgres_commitment.h
   std::string unit_column;      // the privacy unit's column, or "row"
   std::int64_t max_rows_per_unit = 1;
   // Failed requests (incidents) after which releases of the dataset are refused until the

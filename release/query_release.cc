@@ -87,17 +87,27 @@ ReleaseResult QueryMarginal(const Deployment& deployment, const ReleaseRequest& 
   PreparedRelease prepared = PrepareRelease(deployment, request, "marginal");
   const engine::MarginalQueryPlan plan =
       PlanMarginal(prepared.schema, request, options, prepared.delta);
-  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
-                           const std::filesystem::path& staging, const StageCallback& announce) {
-    if (announce) announce("measuring");
-    const auto result = engine::RunMarginalQuery(bounded, plan, noise);
+  const auto write = [&](const engine::NoisyMarginalResult& result,
+                         const std::filesystem::path& staging) {
     std::ostringstream csv;
     engine::WriteMarginalCsv(prepared.schema, result, csv);
     return WriteResultFiles(staging, "marginal", csv.str(),
                             engine::MarginalResultJson(prepared.schema, result));
   };
+  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
+                           const std::filesystem::path& staging, const StageCallback& announce) {
+    if (announce) announce("measuring");
+    return write(engine::RunMarginalQuery(bounded, plan, noise), staging);
+  };
+  // A database source: the one GROUP BY runs in SQL (engine/source/postgres_marginal_source.h).
+  const auto from_counts = [&](engine::MarginalSource& source, privacy::RandomSource& noise,
+                               const std::filesystem::path& staging,
+                               const StageCallback& announce) {
+    if (announce) announce("measuring");
+    return write(engine::NoisyMarginalFromCounts(source.Count(plan.columns), plan, noise), staging);
+  };
   return RunRelease(prepared, request, {plan.event}, audit::ReleaseKind::kNoisyMarginal, stage,
-                    compute);
+                    compute, from_counts);
 }
 
 ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseRequest& request,
@@ -105,10 +115,8 @@ ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseReques
   PreparedRelease prepared = PrepareRelease(deployment, request, "correlation");
   const engine::CorrelationQueryPlan plan =
       PlanCorrelation(prepared.schema, request, options, prepared.delta);
-  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
-                           const std::filesystem::path& staging, const StageCallback& announce) {
-    if (announce) announce("measuring");
-    const auto result = engine::RunCorrelationQuery(bounded, plan, noise);
+  const auto write = [&](const engine::NoisyCorrelationResult& result,
+                         const std::filesystem::path& staging) {
     std::ostringstream csv;
     engine::WriteCorrelationCsv(result, csv);
     ComputedRelease computed =
@@ -127,8 +135,21 @@ ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseReques
     }
     return computed;
   };
+  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
+                           const std::filesystem::path& staging, const StageCallback& announce) {
+    if (announce) announce("measuring");
+    return write(engine::RunCorrelationQuery(bounded, plan, noise), staging);
+  };
+  // A database source: the sums from the one joint GROUP BY over the attributes, in SQL.
+  const auto from_counts = [&](engine::MarginalSource& source, privacy::RandomSource& noise,
+                               const std::filesystem::path& staging,
+                               const StageCallback& announce) {
+    if (announce) announce("measuring");
+    return write(engine::NoisyCorrelationFromCounts(source.Count(plan.columns), plan, noise),
+                 staging);
+  };
   return RunRelease(prepared, request, {plan.event}, audit::ReleaseKind::kNoisyCorrelation, stage,
-                    compute);
+                    compute, from_counts);
 }
 
 }  // namespace privet::release

@@ -4,6 +4,8 @@
 #include <sstream>
 
 #include "audit/release_record.h"
+#include "engine/source/postgres_commitment.h"
+#include "engine/source/postgres_marginal_source.h"
 #include "engine/table/encoder.h"
 #include "engine/table/schema.h"
 #include "privacy/canonical_json.h"
@@ -38,8 +40,14 @@ privacy::Registration RegisterDataset(const std::filesystem::path& ledger_path,
                                       const RegistrationRequest& request) {
   const engine::Schema schema = engine::Schema::Load(request.config, request.data);
   schema.RequireReviewed();
-  // The officer's check that the data fits the config, with full messages.
-  engine::EncodeDataset(schema);
+  const bool database = schema.source_config().kind == engine::SourceKind::kPostgresql;
+  // The officer's check that the data fits the config, with full messages (for a database
+  // source: the catalog checks and the validation pass, in SQL; no row is read).
+  if (database) {
+    engine::PostgresMarginalSource::Open(schema);
+  } else {
+    engine::EncodeDataset(schema);
+  }
 
   privacy::BudgetLedger ledger =
       privacy::BudgetLedger::Open(ledger_path, privacy::LedgerOpenMode::kCreateIfMissing);
@@ -52,8 +60,14 @@ privacy::Registration RegisterDataset(const std::filesystem::path& ledger_path,
   registration.dataset_id = schema.dataset_id();
   registration.config_path = ResolvedPath(request.config).string();
   registration.config_sha256 = ConfigDigest(request.config);
-  registration.data_source = ResolvedPath(schema.csv_path()).string();
-  registration.data_commitment = privacy::HmacSha256FileHex(secret, schema.csv_path());
+  if (database) {
+    const engine::PostgresSourceConfig& pg = schema.source_config().postgresql;
+    registration.data_source = std::string(kDatabaseSourcePrefix) + pg.schema + "." + pg.table;
+    registration.data_commitment = engine::PostgresDataCommitment(schema, secret);
+  } else {
+    registration.data_source = ResolvedPath(schema.csv_path()).string();
+    registration.data_commitment = privacy::HmacSha256FileHex(secret, schema.csv_path());
+  }
   registration.unit_column = schema.privacy_unit_column().value_or(audit::kRowUnit);
   registration.max_rows_per_unit = schema.max_rows_per_unit();
   registration.max_failures = request.max_failures;

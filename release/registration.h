@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "privacy/ledger.h"
 
@@ -22,6 +23,15 @@ std::string ConfigDigest(const std::filesystem::path& config);
 // An absolute, normalised form of a path (symlinks resolved where the path exists), the form
 // registrations record and requests are compared in.
 std::filesystem::path ResolvedPath(const std::filesystem::path& path);
+
+// A registration's data_source for a database table: this prefix then schema.table (a CSV's is
+// its absolute path, which never starts so). Its data_commitment is PostgresDataCommitment
+// (engine/source/postgres_commitment.h), checked again before every release.
+inline constexpr std::string_view kDatabaseSourcePrefix = "postgresql:";
+// True when `data_source` names a database table (kDatabaseSourcePrefix).
+inline bool IsDatabaseSource(std::string_view data_source) {
+  return data_source.starts_with(kDatabaseSourcePrefix);
+}
 
 struct RegistrationRequest {
   std::filesystem::path config;

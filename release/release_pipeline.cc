@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "audit/release_attestation.h"
+#include "engine/source/postgres_commitment.h"
+#include "engine/source/postgres_marginal_source.h"
 #include "engine/table/encoder.h"
 #include "engine/table/unit_bounding.h"
 #include "privacy/accountant.h"
@@ -90,6 +92,17 @@ void RequireUnchangedSources(const Deployment& deployment,
   }
   const std::string secret =
       privacy::LoadDeploymentSecret(privacy::DeploymentSecretPath(deployment.ledger));
+  if (IsDatabaseSource(registration.data_source)) {
+    // The keyed multiset commitment of the table, computed again in SQL (postgres_commitment.h).
+    const engine::Schema schema = engine::Schema::Load(registration.config_path);
+    if (engine::PostgresDataCommitment(schema, secret) != registration.data_commitment) {
+      throw IntegrityError("the table " + registration.data_source + " of dataset " +
+                           registration.dataset_id + " changed since it was registered (entry " +
+                           std::to_string(registration.entry_id) +
+                           "); the privacy officer must register it again");
+    }
+    return;
+  }
   if (privacy::HmacSha256FileHex(secret, registration.data_source) !=
       registration.data_commitment) {
     throw IntegrityError("the data file of dataset " + registration.dataset_id +
@@ -173,6 +186,16 @@ bool RecordReleased(privacy::BudgetLedger& ledger, const std::string& release_id
   return false;
 }
 
+// A database source answers only releases made of counts (ComputeFromCounts): refused before
+// anything is read or charged.
+void RequireReadableSource(const PreparedRelease& prepared, bool needs_rows_of_database) {
+  if (needs_rows_of_database) {
+    throw InputError("dataset " + prepared.registration.dataset_id +
+                     " is held in PostgreSQL, and this release needs its rows, which privet "
+                     "never reads from a database; nothing was charged");
+  }
+}
+
 }  // namespace
 
 std::string RequestedDatasetId(const ReleaseRequest& request) {
@@ -215,8 +238,11 @@ PreparedRelease PrepareRelease(const Deployment& deployment, const ReleaseReques
   // Outcomes earlier releases could not write, from their verified files (never throws).
   CompletePendingOutcomes(ledger, key.Public());
   RequireUnchangedSources(deployment, registration);
-  engine::Schema schema = engine::Schema::Load(registration.config_path,
-                                               std::filesystem::path(registration.data_source));
+  engine::Schema schema =
+      engine::Schema::Load(registration.config_path,
+                           IsDatabaseSource(registration.data_source)
+                               ? std::nullopt
+                               : std::optional<std::filesystem::path>(registration.data_source));
   schema.RequireReviewed();
   auto output = std::make_unique<StagedOutputDir>(request.out);
   auto pending = std::make_unique<PendingOutcome>(deployment.ledger, output->target());
@@ -235,16 +261,24 @@ PreparedRelease PrepareRelease(const Deployment& deployment, const ReleaseReques
 
 ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& request,
                          std::vector<privacy::PrivacyEvent> events, audit::ReleaseKind kind,
-                         const StageCallback& stage, const ComputeRelease& compute) {
+                         const StageCallback& stage, const ComputeRelease& compute,
+                         const ComputeFromCounts& from_counts) {
   const auto announce = [&stage](const char* name) {
     if (stage) stage(name);
   };
+  const bool database = prepared.schema.source_config().kind == engine::SourceKind::kPostgresql;
+  RequireReadableSource(prepared, database && !from_counts);
   std::optional<engine::EncodedTable> table;
+  std::unique_ptr<engine::PostgresMarginalSource> source;
   StagedOutputDir& staged = *prepared.output;
   announce("reading the data");
   try {
     // Read before charging: a file that does not fit is refused for free (as an incident).
-    table.emplace(engine::EncodeDataset(prepared.schema));
+    if (database) {
+      source = engine::PostgresMarginalSource::Open(prepared.schema);
+    } else {
+      table.emplace(engine::EncodeDataset(prepared.schema));
+    }
   } catch (const std::exception&) {
     RaiseIncident(prepared, "reading the data", "");
   }
@@ -266,15 +300,22 @@ ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& reques
   try {
     privacy::RandomSource noise = request.seed ? privacy::RandomSource::Seeded(*request.seed)
                                                : privacy::RandomSource::Secure();
-    current = "bounding rows per unit";
-    announce(current);
-    const engine::EncodedTable bounded =
-        prepared.bound_rows_per_unit
-            ? engine::BoundRowsPerUnit(*table, prepared.schema.max_rows_per_unit(), noise)
-            : std::move(*table);
-    table.reset();
-    current = "computing the release";
-    ComputedRelease computed = compute(bounded, noise, staged.staging(), stage);
+    ComputedRelease computed;
+    if (database) {
+      // The source bounds units inside SQL (PostgresSql::Counts).
+      current = "computing the release";
+      computed = from_counts(*source, noise, staged.staging(), stage);
+    } else {
+      current = "bounding rows per unit";
+      announce(current);
+      const engine::EncodedTable bounded =
+          prepared.bound_rows_per_unit
+              ? engine::BoundRowsPerUnit(*table, prepared.schema.max_rows_per_unit(), noise)
+              : std::move(*table);
+      table.reset();
+      current = "computing the release";
+      computed = compute(bounded, noise, staged.staging(), stage);
+    }
     current = "signing the attestation";
     announce(current);
     audit::ReleaseRecord record = audit::RecordFromCharge(charge, receipt, prepared.key);

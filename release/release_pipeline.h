@@ -25,6 +25,7 @@
 
 #include "audit/keys.h"
 #include "audit/release_record.h"
+#include "engine/source/marginal_source.h"
 #include "engine/table/encoded_table.h"
 #include "engine/table/schema.h"
 #include "privacy/ledger.h"
@@ -76,11 +77,22 @@ struct ComputedRelease {
 using ComputeRelease = std::function<ComputedRelease(
     const engine::EncodedTable& bounded, privacy::RandomSource& noise,
     const std::filesystem::path& staging, const StageCallback& stage)>;
+// The same for a release that needs only counts, from a MarginalSource
+// (engine/source/marginal_source.h) already bounded per unit: how a database source (config
+// "source": {"kind": "postgresql"}) is released, its rows never read into privet.
+using ComputeFromCounts = std::function<ComputedRelease(
+    engine::MarginalSource& source, privacy::RandomSource& noise,
+    const std::filesystem::path& staging, const StageCallback& stage)>;
 
-// Steps 2-5 for the given events (the plan, made from public inputs only).
+// Steps 2-5 for the given events (the plan, made from public inputs only). A CSV source runs
+// `compute` on the bounded table. A postgresql source runs `from_counts` on a
+// PostgresMarginalSource opened (catalog checks and validation in SQL) before the charge; a
+// release kind without `from_counts` is refused for such a source before anything is charged.
+// The database source bounds units with its own gen_random_bytes key, never the request's seed.
 ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& request,
                          std::vector<privacy::PrivacyEvent> events, audit::ReleaseKind kind,
-                         const StageCallback& stage, const ComputeRelease& compute);
+                         const StageCallback& stage, const ComputeRelease& compute,
+                         const ComputeFromCounts& from_counts = nullptr);
 
 // The dataset id a request names: its dataset_id, else the id inside its config. UsageError
 // when it names neither.

@@ -1,7 +1,9 @@
 #include "engine/queries/correlation_query.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <sstream>
 
 #include "engine/queries/nearest_correlation.h"
@@ -184,6 +186,50 @@ Eigen::MatrixXd CorrelationNoiseError(const std::vector<double>& statistics, std
   return error;
 }
 
+namespace {
+
+// Each code's z on the grid, per attribute (the comment in RunCorrelationQuery).
+std::vector<std::vector<std::int64_t>> CodeZ(const CorrelationQueryPlan& plan) {
+  constexpr int kBits = kCorrelationGridBits;
+  const std::size_t p = plan.columns.size();
+  std::vector<std::vector<std::int64_t>> code_z(p);
+  for (std::size_t i = 0; i < p; ++i) {
+    for (const double v : plan.code_value[i]) {
+      const double range = plan.upper[i] - plan.lower[i];
+      const double z = std::isnan(v) || !(range > 0)
+                           ? 0.0
+                           : std::clamp((2 * v - plan.lower[i] - plan.upper[i]) / range, -1.0, 1.0);
+      code_z[i].push_back(static_cast<std::int64_t>(std::llround(std::ldexp(z, kBits))));
+    }
+  }
+  return code_z;
+}
+
+// Adds `weight` rows whose p codes are `codes` to s (rows missing any attribute add nothing).
+void Accumulate(const CorrelationQueryPlan& plan,
+                const std::vector<std::vector<std::int64_t>>& code_z,
+                std::span<const std::uint32_t> codes, privacy::FixedPointNumerator weight,
+                std::vector<privacy::FixedPointNumerator>& s) {
+  using Fixed = privacy::FixedPointNumerator;
+  constexpr int kBits = kCorrelationGridBits;
+  const std::size_t p = codes.size();
+  for (std::size_t i = 0; i < p; ++i) {
+    if (std::isnan(plan.code_value[i][codes[i]])) return;
+  }
+  s[0] += weight << (2 * kBits);
+  std::size_t next = 1 + p;
+  for (std::size_t i = 0; i < p; ++i) {
+    const Fixed zi = code_z[i][codes[i]];
+    s[1 + i] += weight * zi * (Fixed{1} << kBits);
+    for (std::size_t j = i; j < p; ++j) s[next++] += weight * zi * code_z[j][codes[j]];
+  }
+}
+
+NoisyCorrelationResult Finish(const std::vector<privacy::FixedPointNumerator>& s,
+                              const CorrelationQueryPlan& plan, privacy::RandomSource& noise);
+
+}  // namespace
+
 NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
                                            const CorrelationQueryPlan& plan,
                                            privacy::RandomSource& noise) {
@@ -200,38 +246,52 @@ NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
   // as an integer in units of 2^-2k: count 2^2k, z_i Z_i 2^k, z_i z_j Z_i Z_j. A row adds at
   // most 2^60 per coordinate, so 2^67 rows fit in 128 bits; the sums are exact and the
   // Gaussian mechanism's grid rounding is the only rounding left (covered by its plan).
-  using Fixed = privacy::FixedPointNumerator;
-  constexpr int kBits = kCorrelationGridBits;
-  std::vector<std::vector<std::int64_t>> code_z(p);
-  for (std::size_t i = 0; i < p; ++i) {
-    for (const double v : plan.code_value[i]) {
-      const double range = plan.upper[i] - plan.lower[i];
-      const double z = std::isnan(v) || !(range > 0)
-                           ? 0.0
-                           : std::clamp((2 * v - plan.lower[i] - plan.upper[i]) / range, -1.0, 1.0);
-      code_z[i].push_back(static_cast<std::int64_t>(std::llround(std::ldexp(z, kBits))));
-    }
-  }
-  std::vector<Fixed> s(plan.noise.dimension, 0);
-  std::vector<std::int64_t> z(p);
+  const std::vector<std::vector<std::int64_t>> code_z = CodeZ(plan);
+  std::vector<privacy::FixedPointNumerator> s(plan.noise.dimension, 0);
+  std::vector<std::uint32_t> codes(p);
   for (std::size_t r = 0; r < bounded.num_rows(); ++r) {
-    bool complete = true;
-    for (std::size_t i = 0; i < p && complete; ++i) {
-      const std::uint32_t code = bounded.column(plan.columns[i]).at(r);
-      if (std::isnan(plan.code_value[i][code])) {
-        complete = false;
-      } else {
-        z[i] = code_z[i][code];
-      }
-    }
-    if (!complete) continue;
-    s[0] += Fixed{1} << (2 * kBits);
-    std::size_t next = 1 + p;
-    for (std::size_t i = 0; i < p; ++i) {
-      s[1 + i] += static_cast<Fixed>(z[i]) * (Fixed{1} << kBits);
-      for (std::size_t j = i; j < p; ++j) s[next++] += static_cast<Fixed>(z[i]) * z[j];
+    for (std::size_t i = 0; i < p; ++i) codes[i] = bounded.column(plan.columns[i]).at(r);
+    Accumulate(plan, code_z, codes, 1, s);
+  }
+  return Finish(s, plan, noise);
+}
+
+NoisyCorrelationResult NoisyCorrelationFromCounts(const Marginal& joint,
+                                                  const CorrelationQueryPlan& plan,
+                                                  privacy::RandomSource& noise) {
+  const std::size_t p = plan.columns.size();
+  if (joint.domain_sizes.size() != p) {
+    throw InputError("query correlation: the counted marginal does not match the plan");
+  }
+  for (std::size_t i = 0; i < p; ++i) {
+    if (joint.domain_sizes[i] != plan.code_value[i].size()) {
+      throw InputError("query correlation: the counted marginal does not match the plan");
     }
   }
+  // The same integers as the row loop: the sums are linear in the rows, so a cell of count c
+  // adds c times what one of its rows adds.
+  const std::vector<std::vector<std::int64_t>> code_z = CodeZ(plan);
+  std::vector<privacy::FixedPointNumerator> s(plan.noise.dimension, 0);
+  std::vector<std::uint32_t> codes(p);
+  for (std::size_t cell = 0; cell < joint.counts.size(); ++cell) {
+    if (joint.counts[cell] == 0) continue;
+    std::size_t rest = cell;
+    for (std::size_t i = p; i-- > 0;) {
+      codes[i] = static_cast<std::uint32_t>(rest % joint.domain_sizes[i]);
+      rest /= joint.domain_sizes[i];
+    }
+    Accumulate(plan, code_z, codes, static_cast<privacy::FixedPointNumerator>(joint.counts[cell]),
+               s);
+  }
+  return Finish(s, plan, noise);
+}
+
+namespace {
+
+NoisyCorrelationResult Finish(const std::vector<privacy::FixedPointNumerator>& s,
+                              const CorrelationQueryPlan& plan, privacy::RandomSource& noise) {
+  constexpr int kBits = kCorrelationGridBits;
+  const std::size_t p = plan.columns.size();
   NoisyCorrelationResult result;
   result.plan = plan;
   result.noisy_statistics = privacy::AddGaussianNoiseFixedPoint(s, 2 * kBits, plan.noise, noise);
@@ -258,6 +318,8 @@ NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
   }
   return result;
 }
+
+}  // namespace
 
 void WriteCorrelationCsv(const NoisyCorrelationResult& result, std::ostream& out) {
   std::string line = "attribute";

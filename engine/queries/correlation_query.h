@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "engine/table/encoded_table.h"
+#include "engine/table/marginals.h"
 #include "engine/table/schema.h"
 #include "privacy/gaussian_mechanism.h"
 #include "privacy/privacy_event.h"
@@ -96,6 +97,13 @@ inline constexpr int kCorrelationGridBits = 30;
 NoisyCorrelationResult RunCorrelationQuery(const EncodedTable& bounded,
                                            const CorrelationQueryPlan& plan,
                                            privacy::RandomSource& noise);
+// The same from the exact joint marginal over plan.columns (in that order), counted elsewhere:
+// a database source's GROUP BY (engine/source/marginal_source.h), so only counts leave it. The
+// sums are linear in the rows, so both give the same integers and, for one seed, the same noisy
+// result. Limited by the marginal's cells (kMaxMarginalCells, engine/table/marginals.h).
+NoisyCorrelationResult NoisyCorrelationFromCounts(const Marginal& joint,
+                                                  const CorrelationQueryPlan& plan,
+                                                  privacy::RandomSource& noise);
 
 // The post-processing alone: noisy statistics -> valid correlation matrix (p attributes).
 Eigen::MatrixXd CorrelationFromStatistics(const std::vector<double>& statistics, std::size_t p);

@@ -115,7 +115,14 @@ NoisyMarginalResult RunMarginalQuery(const EncodedTable& bounded, const Marginal
       throw InputError("query marginal: the table does not match the plan");
     }
   }
-  const Marginal marginal = ComputeMarginal(bounded, plan.columns);
+  return NoisyMarginalFromCounts(ComputeMarginal(bounded, plan.columns), plan, noise);
+}
+
+NoisyMarginalResult NoisyMarginalFromCounts(const Marginal& marginal, const MarginalQueryPlan& plan,
+                                            privacy::RandomSource& noise) {
+  if (marginal.domain_sizes != plan.domain_sizes) {
+    throw InputError("query marginal: the counted marginal does not match the plan");
+  }
   std::vector<std::int64_t> counts(marginal.counts.begin(), marginal.counts.end());
   NoisyMarginalResult result;
   result.plan = plan;

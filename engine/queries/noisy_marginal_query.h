@@ -22,6 +22,7 @@
 
 #include "engine/generator/synthesis_plan.h"
 #include "engine/table/encoded_table.h"
+#include "engine/table/marginals.h"
 #include "engine/table/schema.h"
 #include "privacy/privacy_event.h"
 #include "privacy/random_source.h"
@@ -63,6 +64,11 @@ struct NoisyMarginalResult {
 // Runs the planned query on the unit-bounded table (columns = schema.modeled_attributes()).
 NoisyMarginalResult RunMarginalQuery(const EncodedTable& bounded, const MarginalQueryPlan& plan,
                                      privacy::RandomSource& noise);
+// The same from the exact marginal over plan.columns, counted elsewhere (a MarginalSource,
+// engine/source/marginal_source.h: a database source counts it in SQL). RunMarginalQuery is
+// ComputeMarginal then this, so both paths give the same noisy counts for one seed.
+NoisyMarginalResult NoisyMarginalFromCounts(const Marginal& exact, const MarginalQueryPlan& plan,
+                                            privacy::RandomSource& noise);
 
 // CSV: one column per attribute (value labels, Attribute::Label) then "noisy_count".
 void WriteMarginalCsv(const Schema& schema, const NoisyMarginalResult& result, std::ostream& out);

@@ -7,15 +7,22 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <numeric>
+#include <sstream>
 
+#include "audit/keys.h"
 #include "engine/source/in_memory_marginal_source.h"
 #include "engine/source/postgres_commitment.h"
 #include "engine/source/postgres_marginal_source.h"
 #include "engine/table/encoder.h"
 #include "engine/table/marginals.h"
 #include "privacy/errors.h"
+#include "privacy/ledger.h"
+#include "release/query_release.h"
+#include "release/registration.h"
+#include "release/synthesize_release.h"
 #include "tests/e2e/postgres_test_support.h"
 #include "tests/scratch_dir.h"
 
@@ -394,6 +401,84 @@ TEST_CASE("the data commitment binds the rows, not their order, and needs the se
   CHECK(PostgresDataCommitment(config("commit_a"), secret) == a);
   owner.Run("UPDATE public.commit_a SET x = NULL WHERE pid = '3'");  // 'NULL' -> NULL
   CHECK(PostgresDataCommitment(config("commit_a"), secret) != a);
+}
+
+// A test ledger with `config` registered on it, and a signing key, in `dir`.
+release::Deployment RegisteredDeployment(const fs::path& dir, const fs::path& config) {
+  fs::create_directories(dir);
+  release::Deployment deployment{dir / "ledger.db", dir / "keys" / "privet-signing.key"};
+  privacy::BudgetLedger::Create(deployment.ledger, privacy::LedgerMode::kTest);
+  audit::GenerateKeyPair(dir / "keys");
+  release::RegistrationRequest registration;
+  registration.config = config;
+  registration.budget = privacy::Budget{10.0, 1e-6, std::nullopt};
+  registration.officer = "officer";
+  release::RegisterDataset(deployment.ledger, registration);
+  return deployment;
+}
+
+std::string FileText(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_CASE(
+    "marginal and correlation releases from a registered PostgreSQL table equal the "
+    "CSV's, and a changed table is refused") {
+  const fs::path config_path = fs::path(PRIVET_SOURCE_DIR) / "configs/covid_testing.json";
+  const Schema csv_schema = Schema::Load(config_path);
+  const testing::LoadedTable loaded =
+      testing::LoadCsv(csv_schema, csv_schema.csv_path(), "covid_testing_release");
+  privet::testing::ScratchDir dir;
+  // Each row its own unit: the CSV path's bound then draws nothing, so one seed gives both
+  // paths the same noise (a database source bounds with its own gen_random_bytes key).
+  json csv_config = json::parse(FileText(config_path));
+  csv_config.erase("privacy_unit");
+  csv_config["dataset"]["csv"] = csv_schema.csv_path().string();
+  json db_config = testing::DatabaseConfig(config_path, loaded);
+  db_config.erase("privacy_unit");
+  std::ofstream(dir / "csv.json") << csv_config.dump();
+  std::ofstream(dir / "db.json") << db_config.dump();
+  const release::Deployment csv = RegisteredDeployment(dir / "csv", dir / "csv.json");
+  const release::Deployment db = RegisteredDeployment(dir / "db", dir / "db.json");
+
+  release::ReleaseRequest request;
+  request.dataset_id = csv_schema.dataset_id();
+  request.epsilon = 0.5;
+  request.purpose = "parity";
+  request.requester = "rita";
+  request.seed = 7;
+  release::QueryOptions query;
+  query.attributes = {"result", "age"};
+  request.out = dir / "csv_out";
+  release::QueryMarginal(csv, request, query, nullptr);
+  request.out = dir / "db_out";
+  release::QueryMarginal(db, request, query, nullptr);
+  CHECK(FileText(dir / "db_out/marginal.csv") == FileText(dir / "csv_out/marginal.csv"));
+  CHECK(FileText(dir / "db_out/marginal.csv").size() > 100);
+  // The correlation query's sums, from the joint GROUP BY: the same noisy result.
+  query.attributes = {"pan_day", "age", "ct_result"};
+  request.out = dir / "csv_corr";
+  release::QueryCorrelation(csv, request, query, nullptr);
+  request.out = dir / "db_corr";
+  release::QueryCorrelation(db, request, query, nullptr);
+  CHECK(FileText(dir / "db_corr/correlation.json") == FileText(dir / "csv_corr/correlation.json"));
+  CHECK(FileText(dir / "db_corr/correlation.json").size() > 100);
+  query.attributes = {"result", "age"};
+
+  // A release that needs rows is refused for a database source, before any charge.
+  request.out = dir / "db_synth";
+  CHECK_THROWS_AS(release::Synthesize(db, request, release::SynthesizeOptions{}), InputError);
+
+  // One more row: the keyed commitment differs, and the next release is refused.
+  testing::OwnerConnection owner(Env("PRIVET_PG_OWNER"));
+  owner.Run(
+      "INSERT INTO public.covid_testing_release SELECT * FROM public.covid_testing_release "
+      "LIMIT 1");
+  request.out = dir / "db_changed";
+  CHECK_THROWS_AS(release::QueryMarginal(db, request, query, nullptr), IntegrityError);
 }
 
 }  // namespace

@@ -26,6 +26,8 @@ PRE_DATA_FUNCTIONS = {
     # release_pipeline.cc: request fields, registration, ledger mode, lock, key, output folder
     "RequirePrintableLine", "CheckRequestFields", "RequireRegistration",
     "RequireRegisteredInputs", "RequireUnchangedSources", "RequestedDatasetId", "PrepareRelease",
+    # release_pipeline.cc: a database source answers only releases made of counts (issue 15)
+    "RequireReadableSource",
     # synthesize_release.cc: rows and the plan, from public inputs only
     "CheckRows", "PlanSynthesis",
     # registration.cc: the officer's command (full messages by design)
@@ -50,6 +52,8 @@ DATA_CALLS = {
     "EncodeDataset(": {"RunRelease", "RegisterDataset"},
     "BoundRowsPerUnit(": {"RunRelease"},
     "compute(": {"RunRelease"},
+    "PostgresMarginalSource::Open(": {"RunRelease", "RegisterDataset"},
+    "from_counts(": {"RunRelease"},
 }
 # Numbers a message may print: the request's parameters and public ledger quantities.
 PUBLIC_NUMBERS = {"delta", "budget.delta", "registration.entry_id", "open_incidents",
@@ -99,7 +103,8 @@ def main(source_dir):
                 if call in body and name not in allowed:
                     problems.append(f"{where}: calls {call[:-1]} outside {sorted(allowed)}")
             if name == "RunRelease":
-                for call in ("EncodeDataset(", "BoundRowsPerUnit(", "compute("):
+                for call in ("EncodeDataset(", "BoundRowsPerUnit(", "compute(",
+                             "PostgresMarginalSource::Open(", "from_counts("):
                     for match in re.finditer(re.escape(call), body):
                         before = body[:match.start()]
                         if before.count("try {") <= before.count("} catch"):
