@@ -2,6 +2,7 @@
 // optional per-release cap) once, and reads what has been spent. The ledger does the work
 // (privacy/ledger.h); this file parses options and prints.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -99,14 +100,17 @@ void PrintStatus(const privacy::DatasetStatus& status) {
               << release.requester;
     if (!release.purpose.empty()) std::cout << " (" << release.purpose << ")";
     std::cout << "\n";
-    // Identical mechanisms are listed once with their count; --json lists every event
-    // with its query.
+    // Identical mechanisms are listed once with their count, in the order each first occurs
+    // (a pair selection alternates exponential and Gaussian events, which would otherwise make
+    // one line per event); --json lists every event, in order, with its query.
     std::vector<std::pair<std::string, int>> mechanisms;
     for (auto event : release.events) {
       event.query.clear();
       const std::string text = event.Describe();
-      if (!mechanisms.empty() && mechanisms.back().first == text) {
-        ++mechanisms.back().second;
+      const auto same = std::find_if(mechanisms.begin(), mechanisms.end(),
+                                     [&](const auto& entry) { return entry.first == text; });
+      if (same != mechanisms.end()) {
+        ++same->second;
       } else {
         mechanisms.emplace_back(text, 1);
       }
