@@ -30,6 +30,8 @@ PRE_DATA_FUNCTIONS = {
     "RequireReadableSource",
     # synthesize_release.cc: rows and the plan, from public inputs only
     "CheckRows", "PlanSynthesis",
+    # plan_inputs.cc: a --plan's config and delta, from the request and the ledger; no data read
+    "ResolvePlanInputs",
     # registration.cc: the officer's command (full messages by design)
     "ConfigDigest", "RegisterDataset",
     # output_dir.cc: the --out folder, claimed before the data is read
