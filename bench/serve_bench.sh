@@ -10,21 +10,12 @@ source_dir="$(cd "$(dirname "$0")/.." && pwd)"
 privet="$build/cli/privet"
 # shellcheck source=tests/e2e/serve_support.sh
 source "$source_dir/tests/e2e/serve_support.sh"
-scratch="$(mktemp -d)"
-cleanup() {
-  serve_stop
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
-dep="$scratch/dep"
-serve_make_deployment "$privet" "$source_dir" "$dep" \
+serve_scratch_deployment "$privet" "$source_dir" \
   '{"port": 0, "tls_certificate": "tls/cert.pem", "tls_key": "tls/key.pem", "auto_approve_epsilon": 1}'
-serve_add_user "$privet" "$dep" bench researcher
-serve_start "$privet" "$dep" "$scratch/serve.err"
 port="$serve_port"
 id="$(curl -sS --cacert "$dep/tls/cert.pem" "https://127.0.0.1:$port/v1/requests" \
-  -H "Authorization: Bearer $(cat "$dep/bench.token")" \
+  -H "Authorization: Bearer $(cat "$dep/rita.token")" \
   -d '{"dataset":"covid_testing","kind":"marginal","epsilon":0.1,"purpose":"bench","options":{"attributes":["result"]}}' |
   sed -n 's/.*"id": "\(req-[0-9a-f]*\)".*/\1/p')"
-"$build/bench/serve_bench" "$port" "$dep/bench.token" "$dep/tls/cert.pem" "$id" covid_testing \
+"$build/bench/serve_bench" "$port" "$dep/rita.token" "$dep/tls/cert.pem" "$id" covid_testing \
   "$seconds" "$clients"

@@ -18,17 +18,7 @@ command -v node > /dev/null || { echo "node missing: skipped (scripts/test insta
   { echo "puppeteer-core not installed in $deps: skipped (scripts/test runs npm ci)"; exit 77; }
 # shellcheck source=tests/e2e/serve_support.sh
 source "$source_dir/tests/e2e/serve_support.sh"
-scratch="$(mktemp -d)"
-cleanup() {
-  serve_stop
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
-dep="$scratch/dep"
-serve_make_deployment "$privet" "$source_dir" "$dep"
-serve_add_user "$privet" "$dep" rita researcher
-serve_add_user "$privet" "$dep" olivia officer
-serve_start "$privet" "$dep" "$scratch/serve.err"
+serve_scratch_deployment "$privet" "$source_dir"
 mkdir -p "$out"
 PRIVET_URL="https://127.0.0.1:$serve_port" PRIVET_CA="$dep/tls/cert.pem" \
   PRIVET_OFFICER_TOKEN="$(cat "$dep/olivia.token")" \

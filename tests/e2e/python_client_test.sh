@@ -9,17 +9,7 @@ source_dir="$2"
 command -v python3 > /dev/null || { echo "python3 missing: skipped"; exit 77; }
 # shellcheck source=tests/e2e/serve_support.sh
 source "$source_dir/tests/e2e/serve_support.sh"
-scratch="$(mktemp -d)"
-cleanup() {
-  serve_stop
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
-dep="$scratch/dep"
-serve_make_deployment "$privet" "$source_dir" "$dep"
-serve_add_user "$privet" "$dep" rita researcher
-serve_add_user "$privet" "$dep" olivia officer
-serve_start "$privet" "$dep" "$scratch/serve.err"
+serve_scratch_deployment "$privet" "$source_dir"
 
 PRIVET_URL="https://127.0.0.1:$serve_port" PRIVET_DEPLOYMENT="$dep" PRIVET_BINARY="$privet" \
   python3 "$source_dir/clients/python/test_privet_client.py"

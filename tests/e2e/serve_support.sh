@@ -7,9 +7,15 @@
 #   serve_start PRIVET DEP LOG               starts the service in the background; sets
 #                                            serve_pid and serve_port (returns 1 if it refused)
 #   serve_stop [SIGNAL]                      stops it (default TERM) and waits
+#   serve_scratch_deployment PRIVET SOURCE_DIR [SERVER_JSON]
+#       all of the above in a fresh temporary folder: sets scratch (the folder) and dep
+#       (scratch/dep), adds rita (researcher) and olivia (officer), starts the service, and
+#       installs an EXIT trap that stops it and removes the folder
 # The caller's EXIT trap should call serve_stop, so no service outlives the test.
 serve_pid=""
 serve_port=""
+scratch=""
+dep=""
 
 serve_make_deployment() {
   local privet="$1" source_dir="$2" dep="$3"
@@ -55,4 +61,20 @@ serve_stop() {
     wait "$serve_pid" 2> /dev/null || true
     serve_pid=""
   fi
+}
+
+serve_scratch_cleanup() {
+  serve_stop
+  [ -z "$scratch" ] || rm -rf "$scratch"
+}
+
+serve_scratch_deployment() {
+  local privet="$1" source_dir="$2" config="${3:-}"
+  scratch="$(mktemp -d)"
+  trap serve_scratch_cleanup EXIT
+  dep="$scratch/dep"
+  serve_make_deployment "$privet" "$source_dir" "$dep" "$config"
+  serve_add_user "$privet" "$dep" rita researcher
+  serve_add_user "$privet" "$dep" olivia officer
+  serve_start "$privet" "$dep" "$scratch/serve.err"
 }
