@@ -12,17 +12,12 @@
 set -euo pipefail
 privet="$1"
 config="$2/configs/covid_testing.json"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/e2e/shell_support.sh
+source "$(dirname "${BASH_SOURCE[0]}")/shell_support.sh"
+e2e_scratch
 cd "$work"
 export PRIVET_LEDGER="$work/ledger.db"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_code() {  # expect_code CODE command...
-  local want="$1"; shift
-  set +e; "$@" >"$work/out.txt" 2>"$work/err.txt"; local got=$?; set -e
-  [ "$got" -eq "$want" ] || { cat "$work/out.txt" "$work/err.txt" >&2; fail "exit $got, wanted $want: $*"; }
-}
 
 "$privet" keygen --out keys >/dev/null
 export PRIVET_KEY="$work/keys/privet-signing.key"

@@ -9,17 +9,12 @@ set -euo pipefail
 privet="$1"
 source_dir="$2"
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/e2e/shell_support.sh
+source "$(dirname "${BASH_SOURCE[0]}")/shell_support.sh"
+e2e_scratch
 cd "$work"
 unset PRIVET_LEDGER PRIVET_KEY
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_code() {  # expect_code CODE command...
-  local want="$1"; shift
-  set +e; "$@" >"$work/out.txt" 2>"$work/err.txt"; local got=$?; set -e
-  [ "$got" -eq "$want" ] || { cat "$work/out.txt" "$work/err.txt" >&2; fail "exit $got, wanted $want: $*"; }
-}
 err_has() { grep -qF -- "$1" "$work/err.txt" || fail "stderr lacks \"$1\": $(cat "$work/err.txt")"; }
 snapshot() { "$privet" ledger export --json --ledger "$1"; }
 unchanged() {  # unchanged LEDGER SNAPSHOT_FILE: the ledger holds exactly what it held

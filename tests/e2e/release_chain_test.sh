@@ -15,17 +15,12 @@ if [ "$#" -ge 4 ]; then
 fi
 
 here="$(cd "$(dirname "$0")" && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/e2e/shell_support.sh
+source "$(dirname "${BASH_SOURCE[0]}")/shell_support.sh"
+e2e_scratch
 cd "$work"
 export PRIVET_LEDGER="$work/ledger.db"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_code() {  # expect_code CODE command...
-  local want="$1"; shift
-  set +e; "$@" >"$work/out.txt" 2>"$work/err.txt"; local got=$?; set -e
-  [ "$got" -eq "$want" ] || { cat "$work/out.txt" "$work/err.txt" >&2; fail "exit $got, wanted $want: $*"; }
-}
 json_field() {  # json_field FILE python-expression-on-d
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }

@@ -9,15 +9,10 @@ set -euo pipefail
 privet="$(realpath "$1")"
 source_dir="$2"
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/e2e/shell_support.sh
+source "$(dirname "${BASH_SOURCE[0]}")/shell_support.sh"
+e2e_scratch
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect_code() {  # expect_code CODE command...
-  local want="$1"; shift
-  set +e; "$@" >"$work/out.txt" 2>"$work/err.txt"; local got=$?; set -e
-  [ "$got" -eq "$want" ] || { cat "$work/out.txt" "$work/err.txt" >&2; fail "exit $got, wanted $want: $*"; }
-}
 expect_out() { grep -qF -- "$1" "$work/out.txt" || { cat "$work/out.txt" >&2; fail "stdout lacks: $1"; }; }
 expect_err() { grep -qF -- "$1" "$work/err.txt" || { cat "$work/err.txt" >&2; fail "stderr lacks: $1"; }; }
 
