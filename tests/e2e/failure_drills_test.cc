@@ -333,6 +333,17 @@ void FillDisk(const fs::path& folder) {
   }
 }
 
+// A release on a full or read-only ledger disk: exit 7 (the environment), nothing written,
+// nothing charged, and the ledger still verifies.
+void RequireRefusedForTheDisk(const DrillDeployment& deployment, const json& before) {
+  const CommandResult ran = deployment.Release("out");
+  CHECK(ran.exit_code == 7);
+  CHECK(ran.out.empty());
+  CHECK(deployment.NothingLeft("out"));
+  RequireNothingCharged(deployment, before);
+  deployment.RequireLedgerVerifies();
+}
+
 TEST_CASE("drill (tmpfs): the ledger's disk really full, then read-only") {
   ScratchDir mount_parent;
   Tmpfs tmpfs(mount_parent / "ledger-disk", "8m");
@@ -346,24 +357,14 @@ TEST_CASE("drill (tmpfs): the ledger's disk really full, then read-only") {
 
   SUBCASE("full: refused before anything is released, nothing charged") {
     FillDisk(mount_parent / "ledger-disk");
-    const CommandResult ran = deployment.Release("out");
-    CHECK(ran.exit_code == 7);
-    CHECK(ran.out.empty());
-    CHECK(deployment.NothingLeft("out"));
-    RequireNothingCharged(deployment, before);
-    deployment.RequireLedgerVerifies();
+    RequireRefusedForTheDisk(deployment, before);
     fs::remove(mount_parent / "ledger-disk" / "filler");
     const CommandResult retried = deployment.Release("out");
     CHECK_MESSAGE(retried.exit_code == 0, retried.err);
   }
   SUBCASE("read-only: refused, nothing charged; verify and show still work") {
     REQUIRE(tmpfs.RemountReadOnly());
-    const CommandResult ran = deployment.Release("out");
-    CHECK(ran.exit_code == 7);
-    CHECK(ran.out.empty());
-    CHECK(deployment.NothingLeft("out"));
-    RequireNothingCharged(deployment, before);
-    deployment.RequireLedgerVerifies();
+    RequireRefusedForTheDisk(deployment, before);
   }
 }
 
