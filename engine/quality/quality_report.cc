@@ -383,20 +383,18 @@ nlohmann::json ToJson(const QualityReport& report) {
                        : nlohmann::json(nullptr);
   }
   if (report.leakage) {
-    nlohmann::json flagged = nlohmann::json::array();
-    for (const AttributeLeakage& leak : report.leakage->flagged) {
-      flagged.push_back({{"attribute", report.attributes.at(leak.column).name},
-                         {"single_attribute_accuracy", leak.single_attribute_accuracy},
-                         {"error_reduction", leak.error_reduction},
-                         {"mutual_information_share", leak.mutual_information_share}});
-    }
-    nlohmann::json every = nlohmann::json::array();
-    for (const AttributeLeakage& leak : report.leakage->all) {
-      every.push_back({{"attribute", report.attributes.at(leak.column).name},
-                       {"single_attribute_accuracy", leak.single_attribute_accuracy},
-                       {"error_reduction", leak.error_reduction},
-                       {"mutual_information_share", leak.mutual_information_share}});
-    }
+    const auto leakage_json = [&](const std::vector<AttributeLeakage>& leaks) {
+      nlohmann::json listed = nlohmann::json::array();
+      for (const AttributeLeakage& leak : leaks) {
+        listed.push_back({{"attribute", report.attributes.at(leak.column).name},
+                          {"single_attribute_accuracy", leak.single_attribute_accuracy},
+                          {"error_reduction", leak.error_reduction},
+                          {"mutual_information_share", leak.mutual_information_share}});
+      }
+      return listed;
+    };
+    const nlohmann::json flagged = leakage_json(report.leakage->flagged);
+    const nlohmann::json every = leakage_json(report.leakage->all);
     out["leakage"] = {{"majority_accuracy", report.leakage->majority_accuracy},
                       {"attributes", every},
                       {"target_entropy_bits", report.leakage->target_entropy_bits},
