@@ -109,6 +109,18 @@ void RunDraft(const DraftArgs& args) {
   if (args.out.empty()) {
     std::cout << text;
   } else {
+    // A missing folder of --out is created, as `privet keygen --out` and `privet report --out`
+    // do, so `--out configs/mydata.json` works in a fresh folder (only once the draft is made,
+    // so a CSV that cannot be drafted leaves no empty folder behind).
+    const fs::path folder = fs::path(args.out).parent_path();
+    if (!folder.empty()) {
+      std::error_code error;
+      fs::create_directories(folder, error);
+      if (error) {
+        throw StorageError(folder.string() + ": cannot create the folder of --out: " +
+                           error.message());
+      }
+    }
     WriteNewPrivateFile(args.out, text);
   }
   std::cerr << "privet: WARNING: this draft is derived from the private data in " << args.csv

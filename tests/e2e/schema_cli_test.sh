@@ -77,6 +77,10 @@ cp "$work/draft.json" "$work/draft.before"
 expect_code 2 "$privet" schema draft "$csv" --out "$work/draft.json"
 expect_err "already exists; privet schema draft never overwrites a config"
 cmp -s "$work/draft.json" "$work/draft.before" || fail "the draft was overwritten"
+# A missing folder of --out is created (a new user's `--out configs/mydata.json`, issue 16).
+expect_code 0 "$privet" schema draft "$csv" --out "$work/fresh/configs/draft.json"
+[ "$(stat -c %a "$work/fresh/configs/draft.json")" = "600" ] || fail "draft in a new folder is not 0600"
+expect_code 0 "$privet" schema check "$work/fresh/configs/draft.json"
 # The draft's CSV path is relative to the draft, so check finds the data.
 expect_code 0 "$privet" schema check "$work/draft.json"
 expect_out "DRAFT: derived from private data"
