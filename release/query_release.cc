@@ -122,15 +122,20 @@ ReleaseResult QueryCorrelation(const Deployment& deployment, const ReleaseReques
     ComputedRelease computed =
         WriteResultFiles(staging, "correlation", csv.str(), engine::CorrelationResultJson(result));
     // Public: read off the noisy statistics (post-processing).
-    nlohmann::json clamped = nlohmann::json::array();
+    std::string clamped;  // "BMI" or "BMI, BPSysAve": the attribute names, as a person reads them
+    std::size_t clamped_count = 0;
     for (std::size_t i = 0; i < result.variance_clamped.size(); ++i) {
-      if (result.variance_clamped[i]) clamped.push_back(options.attributes[i]);
+      if (!result.variance_clamped[i]) continue;
+      clamped += (clamped.empty() ? "" : ", ") + options.attributes[i];
+      ++clamped_count;
     }
-    if (!clamped.empty()) {
+    if (clamped_count > 0) {
+      const bool one = clamped_count == 1;
       computed.extra["warnings"] = nlohmann::json::array(
-          {"the noisy variance of " + clamped.dump() +
-           " fell to 0 or below: its correlations were set to 0, not estimated (see "
-           "\"clamped\" and \"noise_standard_error\" in correlation.json; a larger epsilon "
+          {std::string(one ? "the noisy variance of " : "the noisy variances of ") + clamped +
+           " fell to 0 or below: " + (one ? "its" : "their") +
+           " correlations were set to 0, not estimated (see \"clamped\" and "
+           "\"noise_standard_error\" in correlation.json; a larger epsilon or fewer attributes "
            "helps)"});
     }
     return computed;
