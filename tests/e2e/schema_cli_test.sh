@@ -96,6 +96,13 @@ expect_code 0 "$privet" schema review "$work/draft.json"
 expect_out '"draft": true is still set'
 expect_out "attributes with numeric bounds equal to the data's own min and max"
 expect_out "item(s) still look data-derived"
+# Only a reviewed config is told that findings may stay (the wrapped footer read as one line).
+joined_out() { tr '\n' ' ' <"$work/out.txt" | tr -s ' '; }
+! joined_out | grep -qF "Registration does not need an empty list" ||
+  fail "a draft's review says registration does not need an empty list"
+expect_code 0 "$privet" schema review "$source_dir/configs/covid_testing.json"
+joined_out | grep -qF "Registration does not need an empty list: a domain the code book gives" ||
+  fail "a reviewed config's review does not say its findings may stay: $(cat "$work/out.txt")"
 # On a wide table the review fits one screen (issue 16): a 76-column CSV (40 integer, 6
 # continuous, 30 categorical columns, made here deterministically) drafts to a config whose
 # review groups what many attributes share: at most 24 lines of at most 100 columns, where
