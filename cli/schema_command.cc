@@ -255,7 +255,13 @@ void RunReview(const CheckArgs& args, bool verbose) {
   std::optional<fs::path> csv_override;
   if (!args.data.empty()) csv_override = fs::path(args.data);
   const engine::Schema schema = engine::Schema::Load(args.config, csv_override);
-  const std::vector<engine::ReviewItem> items = engine::ReviewSchema(schema);
+  const std::vector<engine::ReviewItem> all =
+      engine::ReviewSchema(schema, engine::ReviewedNotes(args.config));
+  // What still looks data-derived, and the domains the config marks as reviewed public.
+  std::vector<engine::ReviewItem> items, reviewed;
+  for (const engine::ReviewItem& item : all) {
+    (item.kind == engine::ReviewKind::kReviewed ? reviewed : items).push_back(item);
+  }
   std::cout << "review of " << args.config << " against " << schema.csv_path().string() << "\n"
             << "  (reads the private data: for the data holder's eyes only)\n";
   if (verbose) {
@@ -268,6 +274,9 @@ void RunReview(const CheckArgs& args, bool verbose) {
       }
       std::cout << Wrapped("  [ ]", "     ", line);
       i = j;
+    }
+    for (const engine::ReviewItem& item : reviewed) {
+      std::cout << Wrapped("  [x]", "     ", item.subject + ": " + item.finding);
     }
   } else {
     // One line per config-wide finding, then per kind of attribute finding: one grouped line
@@ -299,9 +308,41 @@ void RunReview(const CheckArgs& args, bool verbose) {
       }
     }
   }
+  if (!verbose) {
+    // The reviewed domains, one line per note (the attributes sharing it named on it).
+    std::vector<std::string> notes;
+    for (const engine::ReviewItem& item : reviewed) {
+      if (std::find(notes.begin(), notes.end(), item.note) == notes.end()) {
+        notes.push_back(item.note);
+      }
+    }
+    for (const std::string& note : notes) {
+      std::vector<std::string> names;
+      const engine::ReviewItem* only = nullptr;
+      for (const engine::ReviewItem& item : reviewed) {
+        if (item.note == note) {
+          names.push_back(item.subject);
+          only = &item;
+        }
+      }
+      std::cout << Wrapped(
+          "  [x]", "     ",
+          names.size() == 1 ? only->subject + ": " + only->finding
+                            : std::to_string(names.size()) +
+                                  " attributes whose domain equals the data's, reviewed: " + note +
+                                  ": " + GroupNames(names, schema.attributes()));
+    }
+  }
+  const std::string reviewed_count =
+      reviewed.empty() ? std::string()
+                       : std::to_string(reviewed.size()) +
+                             " domain(s) equal to the data's are marked reviewed ([x]: check "
+                             "each note names a public source)";
   if (items.empty()) {
-    std::cout << "  nothing obviously copied from the data remains (this does not prove the "
-                 "domains public)\n";
+    std::cout << Wrapped(" ", " ",
+                         "nothing obviously copied from the data remains (this does not prove "
+                         "the domains public)" +
+                             (reviewed.empty() ? std::string() : "; " + reviewed_count));
   } else {
     std::cout << Wrapped(
         "", "",
@@ -309,7 +350,8 @@ void RunReview(const CheckArgs& args, bool verbose) {
             " item(s) still look data-derived: replace each domain with a public one (code "
             "book, the measurement's possible range, how the data is collected)" +
             (schema.is_draft() ? std::string(", then remove \"draft\": true") : std::string()) +
-            (verbose ? std::string() : "; --verbose lists every attribute's findings"));
+            (verbose ? std::string() : "; --verbose lists every attribute's findings") +
+            (reviewed.empty() ? std::string() : "; " + reviewed_count));
   }
 }
 

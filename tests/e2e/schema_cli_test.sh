@@ -92,6 +92,31 @@ expect_code 0 "$privet" schema review "$work/draft.json"
 expect_out '"draft": true is still set'
 expect_out "attributes with numeric bounds equal to the data's own min and max"
 expect_out "item(s) still look data-derived"
+# A domain the officer marks "reviewed" (a public source) is listed as reviewed with its note,
+# not counted as data-derived; its "draft:" description stays flagged; an empty note is refused.
+before=$(grep -Eo '^[0-9]+ item\(s\)' "$work/out.txt" | cut -d' ' -f1)
+python3 - "$work/draft.json" "$work/reviewed.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+for attribute in config["attributes"]:
+    if attribute["name"] in ("age", "gender"):
+        attribute["reviewed"] = "test code book, page 3"
+json.dump(config, open(sys.argv[2], "w"))
+config["attributes"][1]["reviewed"] = ""
+json.dump(config, open(sys.argv[2] + ".empty", "w"))
+PY
+expect_code 0 "$privet" schema review "$work/reviewed.json"
+expect_out "  [x] 2 attributes whose domain equals the data's, reviewed: test code book, page 3:"
+expect_out "2 domain(s) equal to the data's are marked reviewed"
+after=$(grep -Eo '^[0-9]+ item\(s\)' "$work/out.txt" | cut -d' ' -f1)
+[ "$after" -eq $((before - 2)) ] || fail "reviewed domains still counted: $before then $after items"
+expect_code 0 "$privet" schema review "$work/reviewed.json" --verbose
+expect_out "  [x] age: reviewed: test code book, page 3 (bounds ["
+expect_out "  [x] gender: reviewed: test code book, page 3 (the 2 categories are exactly values seen"
+grep -q '^  \[ \] age: description still starts with "draft:"$' "$work/out.txt" ||
+  fail "the reviewed note silenced the draft description"
+expect_code 3 "$privet" schema review "$work/reviewed.json.empty"
+expect_err '"reviewed" is empty (say where the public domain comes from)'
 # On a wide table the review fits one screen (issue 16): a 76-column CSV (40 integer, 6
 # continuous, 30 categorical columns, made here deterministically) drafts to a config whose
 # review groups what many attributes share: at most 24 lines of at most 100 columns, where
