@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs every `$ privet ...` example of docs/*.md and compares its output's shape with the doc.
 
-usage: docs_commands_test.py PRIVET SOURCE_DIR [DOC.md ...]
+usage: docs_commands_test.py PRIVET SOURCE_DIR [--rewrite] [--verbose] [DOC.md ...]
 
 What counts as an example: a fenced code block holding at least one line `$ privet ...`. Every
 `$ ` line of such a block is run (also `$ cat ...` and the like: they show a released file), in
@@ -31,6 +31,11 @@ equal. A command must exit 0 unless the doc shows an error for it (a line starti
 the real run's id in the doc's later commands.
 
 A failure names the doc file and line. Exit 0 when every example matched, 1 otherwise.
+
+--rewrite (for whoever updates the docs) replaces, in the doc files, the output of every
+example whose shape drifted by the real run's output, unless it is JSON or elides lines with
+`...` (those are shortened by hand): review the diff, since a drift may be a bug in privet.
+--verbose prints every command's real output.
 """
 
 import json
@@ -68,6 +73,7 @@ class Example:
     self.doc = doc
     self.line = line  # 1-based line of the `$ ` in the doc
     self.command = command
+    self.last_line = line  # the command's last line (after continuations)
     self.expected = []  # (doc line number, text)
 
 
@@ -134,6 +140,7 @@ def parse(doc_path, name):
           i += 1
           command = command[:-1].rstrip() + " " + lines[i].strip()
         current = Example(name, number, command)
+        current.last_line = i + 1
         block.examples.append(current)
       elif current is not None:
         current.expected.append((number, raw))
@@ -248,7 +255,12 @@ def main():
   privet = os.path.abspath(sys.argv[1])
   source = os.path.abspath(sys.argv[2])
   docs_dir = os.path.join(source, "docs")
-  names = sys.argv[3:] or sorted(n for n in os.listdir(docs_dir) if n.endswith(".md"))
+  rest = sys.argv[3:]
+  rewrite = "--rewrite" in rest
+  verbose = "--verbose" in rest
+  rest = [a for a in rest if a not in ("--rewrite", "--verbose")]
+  names = rest or sorted(n for n in os.listdir(docs_dir) if n.endswith(".md"))
+  rewrites = {}  # doc name -> [(first line, last line, new lines)], 1-based, inclusive
   root = tempfile.mkdtemp(prefix="privet-docs-")
   failures = []
   ran = skipped = 0
@@ -268,7 +280,7 @@ def main():
       doc_start = time.monotonic()
       for block in blocks:
         if block.skip:
-          skipped += len(block.examples)
+          skipped += 1
           print(f"skip {name}:{block.line}: {block.skip}")
           continue
         broken = False
@@ -293,6 +305,8 @@ def main():
             expected.pop()
           actual = (result.stdout + result.stderr).rstrip("\n")
           actual_lines = actual.split("\n") if actual else []
+          if verbose:
+            print(f"{name}:{example.line}: $ {command}\n  " + "\n  ".join(actual_lines))
           wants_error = any(t.startswith("privet: ") for _, t in expected)
           where = f"{name}:{example.line}: $ {example.command}"
           if wants_error != (result.returncode != 0):
@@ -306,6 +320,12 @@ def main():
               failures.append(f"{where}\n  {problem}")
             continue
           mismatch = compare_lines(expected, actual_lines, bindings)
+          if mismatch and rewrite and not any(t.strip() == "..." for _, t in expected):
+            first = example.last_line + 1
+            last = expected[-1][0] if expected else example.last_line
+            # The scratch folder's name changes every run: the docs show /srv/privet instead.
+            shown = [line.replace(folder, "/srv/privet") for line in actual_lines]
+            rewrites.setdefault(name, []).append((first, last, shown))
           if mismatch:
             number, want, got = mismatch
             at = f"{name}:{number}" if number else where.split(": $")[0]
@@ -314,9 +334,16 @@ def main():
       print(f"{name}: ran to the end in {time.monotonic() - doc_start:.1f} s")
   finally:
     shutil.rmtree(root, ignore_errors=True)
+  for name, changes in rewrites.items():
+    path = os.path.join(docs_dir, name)
+    lines = open(path, encoding="utf-8").read().split("\n")
+    for first, last, new_lines in sorted(changes, reverse=True):
+      lines[first - 1:last] = new_lines
+    open(path, "w", encoding="utf-8").write("\n".join(lines))
+    print(f"rewrote {len(changes)} example output(s) in {path}")
   for failure in failures:
     print("FAIL: " + failure, file=sys.stderr)
-  print(f"{ran} doc command(s) run, {skipped} skipped (marked in the docs), "
+  print(f"{ran} doc command(s) run, {skipped} example block(s) skipped (marked in the docs), "
         f"{len(failures)} failure(s), {time.monotonic() - started:.1f} s")
   return 1 if failures else 0
 
