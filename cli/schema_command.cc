@@ -308,41 +308,22 @@ void RunReview(const CheckArgs& args, bool verbose) {
       }
     }
   }
-  if (!verbose) {
-    // The reviewed domains, one line per note (the attributes sharing it named on it).
-    std::vector<std::string> notes;
-    for (const engine::ReviewItem& item : reviewed) {
-      if (std::find(notes.begin(), notes.end(), item.note) == notes.end()) {
-        notes.push_back(item.note);
-      }
-    }
-    for (const std::string& note : notes) {
-      std::vector<std::string> names;
-      const engine::ReviewItem* only = nullptr;
+  if (!verbose && !reviewed.empty()) {
+    // The reviewed domains: each with its note when few, else one line (one screen).
+    if (reviewed.size() < kGroupFrom) {
       for (const engine::ReviewItem& item : reviewed) {
-        if (item.note == note) {
-          names.push_back(item.subject);
-          only = &item;
-        }
+        std::cout << Wrapped("  [x]", "     ", item.subject + ": " + item.finding);
       }
-      std::cout << Wrapped(
-          "  [x]", "     ",
-          names.size() == 1 ? only->subject + ": " + only->finding
-                            : std::to_string(names.size()) +
-                                  " attributes whose domain equals the data's, reviewed: " + note +
-                                  ": " + GroupNames(names, schema.attributes()));
+    } else {
+      std::cout << Wrapped("  [x]", "     ",
+                           std::to_string(reviewed.size()) +
+                               " attributes whose domain equals the data's carry a \"reviewed\" "
+                               "note naming its public source; --verbose lists each note");
     }
   }
-  const std::string reviewed_count =
-      reviewed.empty() ? std::string()
-                       : std::to_string(reviewed.size()) +
-                             " domain(s) equal to the data's are marked reviewed ([x]: check "
-                             "each note names a public source)";
   if (items.empty()) {
-    std::cout << Wrapped(" ", " ",
-                         "nothing obviously copied from the data remains (this does not prove "
-                         "the domains public)" +
-                             (reviewed.empty() ? std::string() : "; " + reviewed_count));
+    std::cout << "  nothing obviously copied from the data remains (this does not prove the "
+                 "domains public)\n";
   } else {
     std::cout << Wrapped(
         "", "",
@@ -350,8 +331,7 @@ void RunReview(const CheckArgs& args, bool verbose) {
             " item(s) still look data-derived: replace each domain with a public one (code "
             "book, the measurement's possible range, how the data is collected)" +
             (schema.is_draft() ? std::string(", then remove \"draft\": true") : std::string()) +
-            (verbose ? std::string() : "; --verbose lists every attribute's findings") +
-            (reviewed.empty() ? std::string() : "; " + reviewed_count));
+            (verbose ? std::string() : "; --verbose lists every attribute's findings"));
   }
 }
 

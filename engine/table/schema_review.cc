@@ -118,7 +118,7 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema,
   std::vector<ReviewItem> items;
   if (schema.is_draft()) {
     items.push_back({"config", "\"draft\": true is still set (releases refuse a draft)",
-                     ReviewKind::kDraftFlag, ""});
+                     ReviewKind::kDraftFlag});
   }
   if (schema.privacy_unit_column() && !rows_per_unit.empty()) {
     std::vector<std::uint32_t> counts;
@@ -131,11 +131,11 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema,
         static_cast<std::size_t>(0.99 * static_cast<double>(counts.size() - 1) + 0.5))];
     const std::string bound = "max_rows_per_unit " + std::to_string(schema.max_rows_per_unit());
     if (schema.max_rows_per_unit() == largest) {
-      items.push_back({"privacy_unit", bound + " is the data's largest rows per unit",
-                       ReviewKind::kUnitBound, ""});
+      items.push_back(
+          {"privacy_unit", bound + " is the data's largest rows per unit", ReviewKind::kUnitBound});
     } else if (schema.max_rows_per_unit() == p99) {
       items.push_back({"privacy_unit", bound + " is the data's 99th percentile of rows per unit",
-                       ReviewKind::kUnitBound, ""});
+                       ReviewKind::kUnitBound});
     }
   }
   for (std::size_t i = 0; i < attributes.size(); ++i) {
@@ -145,15 +145,15 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema,
     // A domain finding, or the reviewed note that answers it.
     const auto domain_finding = [&](std::string finding, ReviewKind kind) {
       if (note == reviewed.end()) {
-        items.push_back({a.name, std::move(finding), kind, ""});
+        items.push_back({a.name, std::move(finding), kind});
       } else {
-        items.push_back({a.name, "reviewed: " + note->second + " (" + finding + ")",
-                         ReviewKind::kReviewed, note->second});
+        items.push_back(
+            {a.name, "reviewed: " + note->second + " (" + finding + ")", ReviewKind::kReviewed});
       }
     };
     if (StartsWithDraft(a.description)) {
       items.push_back(
-          {a.name, "description still starts with \"draft:\"", ReviewKind::kDraftDescription, ""});
+          {a.name, "description still starts with \"draft:\"", ReviewKind::kDraftDescription});
     }
     if ((a.type == AttributeType::kInteger || a.type == AttributeType::kContinuous) &&
         o.min <= o.max) {
@@ -200,7 +200,7 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema,
                        std::to_string(drafts) + " " + key +
                            " rule(s) still marked \"draft:\" (keep only those that hold "
                            "by definition)",
-                       ReviewKind::kDraftRules, ""});
+                       ReviewKind::kDraftRules});
     }
   }
   return items;

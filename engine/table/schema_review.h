@@ -40,9 +40,9 @@ enum class ReviewKind {
 
 struct ReviewItem {
   std::string subject;  // an attribute's name, "privacy_unit", "rules" or "config"
-  std::string finding;  // one line: what looks data-derived and what to do
+  std::string finding;  // one line: what looks data-derived and what to do (kReviewed:
+                        // "reviewed: NOTE (what would have been flagged)")
   ReviewKind kind = ReviewKind::kDraftFlag;
-  std::string note;  // kReviewed: the config's "reviewed" note
 };
 
 // The "reviewed" notes of a config file's attributes, by attribute name. Read from the file,
