@@ -53,7 +53,9 @@ DIRECTIVE = re.compile(r"<!--\s*docs-test:\s*(skip|setup|prefix)\b(.*?)-->", re.
 # Masks, applied in this order. A path is a run of non-blank characters after a slash that
 # starts a word (so "a/b" in prose stays, "/tmp/x/privet-ledger.db" goes).
 PATH = re.compile(r"(?<![\w.~-])/[^\s,;()'\"`]+")
-HEX = re.compile(r"\b[0-9a-f]{8,}\b")
+# 8 or more hex digits, not the fraction of a decimal ("0.01318981489" is a number): a digest
+# or an id, whichever digits it happens to draw (an incident id may be all decimal digits).
+HEX = re.compile(r"(?<![\w.])[0-9a-f]{8,}(?!\w|\.\d)")
 NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 BLANKS = re.compile(r"\s+")
 JSON_KEY = re.compile(r"\"((?:[^\"\\]|\\.)+)\"\s*:")
