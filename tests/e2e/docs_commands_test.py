@@ -64,6 +64,7 @@ JSON_KEY = re.compile(r"\"((?:[^\"\\]|\\.)+)\"\s*:")
 def mask(line):
     line = PATH.sub("<path>", line)
     line = HEX.sub("<hex>", line)
+    line = line.replace("<hex>-modified", "<hex>")  # the build's commit, from a dirty tree or not
     line = NUMBER.sub("N", line)
     return BLANKS.sub(" ", line).strip()
 
