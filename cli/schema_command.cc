@@ -267,7 +267,13 @@ void RunReview(const CheckArgs& args, bool verbose) {
   std::optional<fs::path> csv_override;
   if (!args.data.empty()) csv_override = fs::path(args.data);
   const engine::Schema schema = engine::Schema::Load(args.config, csv_override);
-  const std::vector<engine::ReviewItem> items = engine::ReviewSchema(schema);
+  const std::vector<engine::ReviewItem> all =
+      engine::ReviewSchema(schema, engine::ReviewedNotes(args.config));
+  // What still looks data-derived, and the domains the config marks as reviewed public.
+  std::vector<engine::ReviewItem> items, reviewed;
+  for (const engine::ReviewItem& item : all) {
+    (item.kind == engine::ReviewKind::kReviewed ? reviewed : items).push_back(item);
+  }
   std::cout << "review of " << args.config << " against " << schema.csv_path().string() << "\n"
             << "  (reads the private data: for the data holder's eyes only)\n";
   if (verbose) {
@@ -280,6 +286,9 @@ void RunReview(const CheckArgs& args, bool verbose) {
       }
       std::cout << Wrapped("  [ ]", "     ", line);
       i = j;
+    }
+    for (const engine::ReviewItem& item : reviewed) {
+      std::cout << Wrapped("  [x]", "     ", item.subject + ": " + item.finding);
     }
   } else {
     // One line per config-wide finding, then per kind of attribute finding: one grouped line
@@ -309,6 +318,19 @@ void RunReview(const CheckArgs& args, bool verbose) {
           std::cout << Wrapped("  [ ]", "     ", item->subject + ": " + item->finding);
         }
       }
+    }
+  }
+  if (!verbose && !reviewed.empty()) {
+    // The reviewed domains: each with its note when few, else one line (one screen).
+    if (reviewed.size() < kGroupFrom) {
+      for (const engine::ReviewItem& item : reviewed) {
+        std::cout << Wrapped("  [x]", "     ", item.subject + ": " + item.finding);
+      }
+    } else {
+      std::cout << Wrapped("  [x]", "     ",
+                           std::to_string(reviewed.size()) +
+                               " attributes whose domain equals the data's carry a \"reviewed\" "
+                               "note naming its public source; --verbose lists each note");
     }
   }
   if (items.empty()) {

@@ -312,6 +312,11 @@ Attribute ParseAttribute(const json& value, const std::string& where,
   }
   attribute.type = *type;
   attribute.description = named.String("description", "");
+  // The officer's note that the domain is public, read only by `schema review`
+  // (engine/table/schema_review.h); a release never reads it.
+  if (named.Has("reviewed") && named.String("reviewed").empty()) {
+    named.Fail("\"reviewed\" is empty (say where the public domain comes from)");
+  }
   if (attribute.type != AttributeType::kIgnore) {
     attribute.nullable = named.Bool("nullable", true);
     if (named.Has("missing_tokens")) {
@@ -575,8 +580,8 @@ Schema Schema::FromJson(const json& config, const std::filesystem::path& base_di
       if (attribute.modeled()) read.push_back(attribute.name);
     }
     if (schema.privacy_unit_column_) read.push_back(*schema.privacy_unit_column_);
-    schema.source_config_ = ParseSourceConfig(top.Get("source"), source + ": source",
-                                              attribute_names, read);
+    schema.source_config_ =
+        ParseSourceConfig(top.Get("source"), source + ": source", attribute_names, read);
   }
   if (schema.source_config_.kind == SourceKind::kCsv && schema.csv_as_written_.empty()) {
     dataset.Fail("missing required key \"csv\"");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <set>
 #include <unordered_map>
@@ -48,7 +49,26 @@ bool IsMissing(const Attribute& a, std::string_view cell) {
 
 }  // namespace
 
-std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
+std::map<std::string, std::string> ReviewedNotes(const std::filesystem::path& config) {
+  std::ifstream in(config);
+  if (!in) throw InputError(config.string() + ": cannot be read");
+  const nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) throw InputError(config.string() + ": not valid JSON");
+  std::map<std::string, std::string> notes;
+  if (!json.is_object() || !json.contains("attributes") || !json["attributes"].is_array()) {
+    return notes;
+  }
+  for (const auto& attribute : json["attributes"]) {
+    if (attribute.is_object() && attribute.contains("name") && attribute["name"].is_string() &&
+        attribute.contains("reviewed") && attribute["reviewed"].is_string()) {
+      notes[attribute["name"].get<std::string>()] = attribute["reviewed"].get<std::string>();
+    }
+  }
+  return notes;
+}
+
+std::vector<ReviewItem> ReviewSchema(const Schema& schema,
+                                     const std::map<std::string, std::string>& reviewed) {
   const auto& attributes = schema.attributes();
   CsvOptions options;
   options.delimiter = schema.delimiter();
@@ -121,6 +141,16 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
   for (std::size_t i = 0; i < attributes.size(); ++i) {
     const Attribute& a = attributes[i];
     const Observed& o = observed[i];
+    const auto note = reviewed.find(a.name);
+    // A domain finding, or the reviewed note that answers it.
+    const auto domain_finding = [&](std::string finding, ReviewKind kind) {
+      if (note == reviewed.end()) {
+        items.push_back({a.name, std::move(finding), kind});
+      } else {
+        items.push_back(
+            {a.name, "reviewed: " + note->second + " (" + finding + ")", ReviewKind::kReviewed});
+      }
+    };
     if (StartsWithDraft(a.description)) {
       items.push_back(
           {a.name, "description still starts with \"draft:\"", ReviewKind::kDraftDescription});
@@ -132,15 +162,13 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
       const bool high =
           a.max == o.max || (a.type == AttributeType::kContinuous && a.max == std::ceil(o.max));
       if (low && high) {
-        items.push_back(
-            {a.name,
-             "bounds [" + Shown(a.min) + ", " + Shown(a.max) + "] are the data's own min and max",
-             ReviewKind::kBoundsFromData});
+        domain_finding(
+            "bounds [" + Shown(a.min) + ", " + Shown(a.max) + "] are the data's own min and max",
+            ReviewKind::kBoundsFromData);
       } else if (low || high) {
-        items.push_back({a.name,
-                         std::string(low ? "min " + Shown(a.min) : "max " + Shown(a.max)) +
-                             " is the data's own " + (low ? "min" : "max"),
-                         low ? ReviewKind::kMinFromData : ReviewKind::kMaxFromData});
+        domain_finding(std::string(low ? "min " + Shown(a.min) : "max " + Shown(a.max)) +
+                           " is the data's own " + (low ? "min" : "max"),
+                       low ? ReviewKind::kMinFromData : ReviewKind::kMaxFromData);
       }
     }
     if (a.type == AttributeType::kCategorical && !o.overflow && !o.values.empty()) {
@@ -150,10 +178,9 @@ std::vector<ReviewItem> ReviewSchema(const Schema& schema) {
       if (a.catch_all) seen.erase(*a.catch_all);
       if (declared == seen || (a.catch_all && std::includes(seen.begin(), seen.end(),
                                                             declared.begin(), declared.end()))) {
-        items.push_back({a.name,
-                         "the " + std::to_string(a.values.size()) +
-                             " categories are exactly values seen in the data",
-                         ReviewKind::kCategoriesFromData});
+        domain_finding("the " + std::to_string(a.values.size()) +
+                           " categories are exactly values seen in the data",
+                       ReviewKind::kCategoriesFromData);
       }
     }
   }

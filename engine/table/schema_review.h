@@ -7,9 +7,16 @@
 // privacy unit's bound equal to the data's largest rows-per-unit, rules still marked "draft:",
 // and the "draft" flag itself. An empty list does not prove the domains public: it only says
 // that nothing obviously copied from the data remains.
+//
+// An attribute whose config carries "reviewed": "NOTE" (the officer's statement of the public
+// source of its domain, e.g. the code book) is not flagged for a domain equal to the data's: the
+// review reports it as reviewed, with the note, so the claim stays visible. The note silences
+// only the domain findings (bounds, categories), never a "draft:" description.
 #ifndef PRIVET_ENGINE_TABLE_SCHEMA_REVIEW_H_
 #define PRIVET_ENGINE_TABLE_SCHEMA_REVIEW_H_
 
+#include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,17 +35,25 @@ enum class ReviewKind {
   kMaxFromData,         // only the max is the data's own
   kCategoriesFromData,  // the category list is exactly the values seen
   kDraftRules,          // subject "rules": derived or constraint rules still marked "draft:"
+  kReviewed,            // a domain equal to the data's that the config marks "reviewed"
 };
 
 struct ReviewItem {
   std::string subject;  // an attribute's name, "privacy_unit", "rules" or "config"
-  std::string finding;  // one line: what looks data-derived and what to do
+  std::string finding;  // one line: what looks data-derived and what to do (kReviewed:
+                        // "reviewed: NOTE (what would have been flagged)")
   ReviewKind kind = ReviewKind::kDraftFlag;
 };
 
+// The "reviewed" notes of a config file's attributes, by attribute name. Read from the file,
+// since Schema keeps no note (no release reads it); Schema::Load validates them (non-empty
+// strings). InputError when the file is not JSON.
+std::map<std::string, std::string> ReviewedNotes(const std::filesystem::path& config);
+
 // Reads schema.csv_path() (InputError as the encoder's reader for malformed CSV) and returns
-// the findings in config order.
-std::vector<ReviewItem> ReviewSchema(const Schema& schema);
+// the findings in config order; `reviewed` as ReviewedNotes gives it.
+std::vector<ReviewItem> ReviewSchema(const Schema& schema,
+                                     const std::map<std::string, std::string>& reviewed = {});
 
 }  // namespace privet::engine
 

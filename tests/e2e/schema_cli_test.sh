@@ -96,6 +96,32 @@ expect_code 0 "$privet" schema review "$work/draft.json"
 expect_out '"draft": true is still set'
 expect_out "attributes with numeric bounds equal to the data's own min and max"
 expect_out "item(s) still look data-derived"
+# A domain the officer marks "reviewed" (a public source) is listed as reviewed with its note,
+# not counted as data-derived; its "draft:" description stays flagged; an empty note is refused.
+before=$(grep -Eo '^[0-9]+ item\(s\)' "$work/out.txt" | cut -d' ' -f1)
+python3 - "$work/draft.json" "$work/reviewed.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+for attribute in config["attributes"]:
+    if attribute["name"] in ("age", "gender"):
+        attribute["reviewed"] = "test code book, page 3"
+json.dump(config, open(sys.argv[2], "w"))
+config["attributes"][1]["reviewed"] = ""
+json.dump(config, open(sys.argv[2] + ".empty", "w"))
+PY
+expect_code 0 "$privet" schema review "$work/reviewed.json"
+expect_out "  [x] age: reviewed: test code book, page 3 (bounds ["
+expect_out "  [x] gender: reviewed: test code book, page 3 (the "
+after=$(grep -Eo '^[0-9]+ item\(s\)' "$work/out.txt" | cut -d' ' -f1)
+[ "$after" -eq $((before - 2)) ] || fail "reviewed domains still counted: $before then $after items"
+expect_code 0 "$privet" schema review "$work/reviewed.json" --verbose
+expect_out "  [x] age: reviewed: test code book, page 3 (bounds ["
+grep -q '^  \[ \] age: description still starts with "draft:"$' "$work/out.txt" ||
+  fail "the reviewed note silenced the draft description"
+expect_code 3 "$privet" schema review "$work/reviewed.json.empty"
+expect_err '"reviewed" is empty (say where the public domain comes from)'
+# The draft's review again (the checks above overwrote out.txt).
+expect_code 0 "$privet" schema review "$work/draft.json"
 # Only a reviewed config is told that findings may stay (the wrapped footer read as one line).
 joined_out() { tr '\n' ' ' <"$work/out.txt" | tr -s ' '; }
 ! joined_out | grep -qF "Registration does not need an empty list" ||
@@ -143,6 +169,13 @@ if [ -f "$nhanes" ]; then
   "$privet" schema draft "$nhanes" --out "$work/nhanes.json" 2>/dev/null
   review_fits_screen "$work/nhanes.json"
   review_fits_screen "$source_dir/configs/nhanes.json"
+  # The hand-reviewed config marks its public domains "reviewed" (the NHANES code book): they
+  # are one [x] line, and what was taken from the data stays flagged.
+  expect_out "  [x] 47 attributes whose domain equals the data's carry a \"reviewed\" note"
+  expect_out "11 item(s) still look data-derived"
+  expect_code 0 "$privet" schema review "$source_dir/configs/nhanes.json" --verbose
+  expect_out "  [x] Gender: reviewed: the levels the NHANES R package documents"
+  expect_out "  [ ] SexNumPartnLife: bounds [0, 2000] are the data's own min and max"
 fi
 # A relative CSV stays relative: to the config's folder with --out, as given without.
 mkdir -p "$work/data" "$work/configs"

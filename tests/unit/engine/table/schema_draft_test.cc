@@ -240,6 +240,42 @@ TEST_CASE("ReviewSchema: data-derived bounds, categories and unit bound are flag
   for (const auto& item : none) MESSAGE(item.subject << ": " << item.finding);
 }
 
+TEST_CASE("ReviewSchema: a \"reviewed\" note answers a domain finding, never a draft description") {
+  json draft = DraftSchema(kFrictions);
+  for (json& a : draft["attributes"]) {
+    if (a["name"] == "age" || a["name"] == "education") a["reviewed"] = "code book p. 3";
+  }
+  const fs::path config = fs::temp_directory_path() / "privet_reviewed_note_test.json";
+  std::ofstream(config) << draft.dump();
+  const std::map<std::string, std::string> notes = ReviewedNotes(config);
+  fs::remove(config);
+  REQUIRE(notes.size() == 2);
+  CHECK(notes.at("age") == "code book p. 3");
+  const Schema schema = Schema::FromJson(draft, kFrictions.parent_path(), "draft");
+  const std::vector<ReviewItem> items = ReviewSchema(schema, notes);
+  const auto kinds = [&](const std::string& subject) {
+    std::vector<ReviewKind> out;
+    for (const auto& item : items) {
+      if (item.subject == subject) out.push_back(item.kind);
+    }
+    return out;
+  };
+  CHECK(kinds("age") ==
+        std::vector<ReviewKind>{ReviewKind::kDraftDescription, ReviewKind::kReviewed});
+  CHECK(kinds("education") ==
+        std::vector<ReviewKind>{ReviewKind::kDraftDescription, ReviewKind::kReviewed});
+  CHECK(kinds("bmi") ==
+        std::vector<ReviewKind>{ReviewKind::kDraftDescription, ReviewKind::kBoundsFromData});
+  for (const auto& item : items) {
+    if (item.subject == "age" && item.kind == ReviewKind::kReviewed) {
+      CHECK(item.finding.rfind("reviewed: code book p. 3 (bounds [", 0) == 0);
+    }
+  }
+  // An empty note is refused when the config is read.
+  draft["attributes"][1]["reviewed"] = "";
+  CHECK_THROWS_AS(Schema::FromJson(draft, kFrictions.parent_path(), "draft"), InputError);
+}
+
 // The raw UCI adult file and nhanes, read from ../shared/data beside the clone when present
 // (the tests skip without them; the fixture above covers the same rules).
 TEST_CASE("DraftSchema: raw adult and nhanes drafts (skipped without ../shared/data)") {
