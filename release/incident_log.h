@@ -8,13 +8,18 @@
 // read with `privet incidents list|show`. Each failure still leaks one bit to the requester;
 // the failure lock bounds that channel: after a dataset's registered number of
 // unacknowledged incidents (default 3), its releases are refused before any data is read
-// until the officer acknowledges them (`privet incidents ack`).
+// until the officer acknowledges them (`privet incidents ack`, `POST /v1/incidents/{id}/ack`).
 //
 // Records, one JSON object per line:
 //   {"type":"incident","id":"7f3a09c1","time":...,"dataset_id":...,"kind":...,
 //    "requester":...,"stage":...,"class":...,"detail":...,"release_id":...}
 //   {"type":"ack","time":...,"dataset_id":...,"officer":...,"note":...}
+//       every incident of the dataset recorded before it (`incidents ack --dataset`)
+//   {"type":"ack","time":...,"dataset_id":...,"incident_id":...,"officer":...,"note":...}
+//       that one incident (`incidents ack --incident`, the service's ack route)
 // Appends take an exclusive flock and are synced, so concurrent releases never interleave.
+// An acknowledgement reads the log and appends under one exclusive flock, so what it counts
+// or checks is what it acknowledges: an incident recorded meanwhile waits until it is done.
 #ifndef PRIVET_RELEASE_INCIDENT_LOG_H_
 #define PRIVET_RELEASE_INCIDENT_LOG_H_
 
@@ -40,6 +45,19 @@ struct Incident {
   bool acknowledged = false;
 };
 
+// What AcknowledgeIncident did.
+enum class AckOutcome {
+  kAcknowledged,         // the ack record was appended
+  kUnknown,              // no incident has that id (nothing appended)
+  kAlreadyAcknowledged,  // it was acknowledged before (nothing appended)
+};
+
+struct IncidentAck {
+  AckOutcome outcome = AckOutcome::kUnknown;
+  Incident incident;                // as it stands after the call; empty when kUnknown
+  std::int64_t open_after = 0;      // unacknowledged incidents of its dataset after the call
+};
+
 // `<ledger>.incidents`.
 std::filesystem::path IncidentLogPath(const std::filesystem::path& ledger);
 
@@ -58,6 +76,11 @@ class IncidentLog {
   // Acknowledges every incident of the dataset so far; returns how many were open.
   std::int64_t Acknowledge(const std::string& dataset_id, const std::string& officer,
                            const std::string& note) const;
+  // Acknowledges the one incident `incident_id` (the officer saw that one, not incidents
+  // recorded after it): appends an ack of it unless it is unknown or already acknowledged.
+  // StorageError if the log cannot be written, IntegrityError for a line that is not a record.
+  IncidentAck AcknowledgeIncident(const std::string& incident_id, const std::string& officer,
+                                  const std::string& note) const;
 
   const std::filesystem::path& path() const { return path_; }
 
