@@ -416,6 +416,76 @@ TEST_CASE("serve: repeated failed authentication from one address is rate limite
   CHECK(server.Stop() == 0);
 }
 
+TEST_CASE("serve: POST /v1/plan previews queries exactly as `privet query --plan` does") {
+  Deployment deployment;  // covid_testing with a budget of epsilon 3
+  Server server(deployment);
+  const std::string rita = deployment.token("rita");
+  const auto plan = [&](const std::string& body) {
+    return Call(server, "POST", "/v1/plan", rita, body);
+  };
+  // The CLI's --plan --json on the same ledger; its exit code and stdout.
+  const auto cli_plan = [&](const std::string& kind, const std::string& epsilon,
+                            const std::string& attrs) {
+    return Privet({"query", kind, "--plan", "--json", "--dataset", "covid_testing", "--epsilon",
+                   epsilon, "--attrs", attrs, "--ledger",
+                   (deployment.root() / "privet-ledger.db").string()},
+                  deployment.log());
+  };
+  struct Case {
+    std::string kind, epsilon, attrs, body;
+    int cli_exit;  // 0, or 8 (kPlanRefused) when the release would be refused
+    std::string decision;
+  };
+  const std::vector<Case> cases = {
+      {"marginal", "0.25", "gender,result",
+       R"({"dataset":"covid_testing","kind":"marginal","epsilon":0.25,)"
+       R"("options":{"attributes":["gender","result"]}})",
+       0, "accepted"},
+      {"correlation", "0.5", "age,ct_result",
+       R"({"dataset":"covid_testing","kind":"correlation","epsilon":0.5,)"
+       R"("options":{"attributes":["age","ct_result"]}})",
+       0, "accepted"},
+      // More than the whole budget: the command exits 8, the API answers 200 with the verdict.
+      {"marginal", "5", "gender",
+       R"({"dataset":"covid_testing","kind":"marginal","epsilon":5,)"
+       R"("options":{"attributes":["gender"]}})",
+       8, "refused"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.body);
+    const Answer answer = plan(c.body);
+    REQUIRE(answer.status == 200);
+    const json body = answer.Json();
+    CHECK(body["dataset"] == "covid_testing");
+    CHECK(body["kind"] == c.kind);
+    const Ran cli = cli_plan(c.kind, c.epsilon, c.attrs);
+    CHECK(cli.exit_code == c.cli_exit);
+    CHECK(body["plan"] == json::parse(cli.out));  // the same plan and budget preview
+    CHECK(body["plan"]["budget"]["decision"] == c.decision);
+    CHECK(body["plan"]["budget"]["this_release"]["epsilon"].get<double>() > 0);
+  }
+  CHECK(plan(R"({"dataset":"covid_testing","kind":"marginal","epsilon":5,)"
+             R"("options":{"attributes":["gender"]}})")
+            .Json()["plan"]["budget"]["refused_by"] == "budget");
+  // Without a kind the plan is a synthetic table's, as before.
+  const Answer synthesize = plan(R"({"dataset":"covid_testing","epsilon":1})");
+  REQUIRE(synthesize.status == 200);
+  CHECK(synthesize.Json()["kind"] == "synthesize");
+  // The query's own options are checked as for a request; release/ names a bad input.
+  CHECK(plan(R"({"dataset":"covid_testing","kind":"marginal","epsilon":1})").Code() ==
+        "missing_field");
+  CHECK(plan(R"({"dataset":"covid_testing","kind":"steal","epsilon":1})").Code() ==
+        "invalid_field");
+  const Answer unknown = plan(R"({"dataset":"covid_testing","kind":"correlation","epsilon":1,)"
+                              R"("options":{"attributes":["age","no_such"]}})");
+  CHECK(unknown.status == 400);
+  CHECK(unknown.Code() == "invalid_request");
+  CHECK(unknown.body.find("no_such") != std::string::npos);
+  // Planning is free: nothing was charged.
+  CHECK(Call(server, "GET", "/v1/datasets", rita).Json()["datasets"][0]["spent_epsilon"] == 0);
+  CHECK(server.Stop() == 0);
+}
+
 TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery, logs") {
   Deployment deployment;
   const std::string rita = deployment.token("rita"), olivia = deployment.token("olivia");
