@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
+#include <utility>
 
 #include "audit/release_record.h"
 #include "privacy/errors.h"
@@ -96,6 +98,10 @@ std::vector<Incident> ParseIncidents(const std::filesystem::path& path) {
       incident.error_class = record.at("class").get<std::string>();
       incident.detail = record.at("detail").get<std::string>();
       incident.release_id = record.at("release_id").get<std::string>();
+      // Absent in logs written before events existed, null for a release's own failure.
+      if (record.contains("event") && !record.at("event").is_null()) {
+        incident.event = record.at("event").get<std::string>();
+      }
       incidents.push_back(std::move(incident));
     } catch (const std::exception&) {
       throw IntegrityError("incident log " + path.string() + ": line " +
@@ -105,12 +111,23 @@ std::vector<Incident> ParseIncidents(const std::filesystem::path& path) {
   return incidents;
 }
 
+// Unacknowledged incidents of a dataset.
 std::int64_t OpenOf(const std::vector<Incident>& incidents, const std::string& dataset_id) {
   std::int64_t open = 0;
   for (const Incident& incident : incidents) {
     open += incident.dataset_id == dataset_id && !incident.acknowledged ? 1 : 0;
   }
   return open;
+}
+
+// Distinct failure events of a dataset with an unacknowledged incident.
+std::int64_t OpenEventsOf(const std::vector<Incident>& incidents, const std::string& dataset_id) {
+  std::set<std::pair<bool, std::string>> events;  // (restart event?, its id or the incident's)
+  for (const Incident& incident : incidents) {
+    if (incident.dataset_id != dataset_id || incident.acknowledged) continue;
+    events.emplace(!incident.event.empty(), incident.event.empty() ? incident.id : incident.event);
+  }
+  return static_cast<std::int64_t>(events.size());
 }
 
 nlohmann::json AckRecord(const std::string& dataset_id, const std::string& officer,
@@ -122,10 +139,15 @@ nlohmann::json AckRecord(const std::string& dataset_id, const std::string& offic
           {"note", note}};
 }
 
+std::string RandomHex(privacy::RandomSource& random, std::size_t bytes) {
+  std::string raw;
+  while (raw.size() < bytes) raw.push_back(static_cast<char>(random() & 0xff));
+  return HexEncode(raw);
+}
+
 std::string NewIncidentId() {
   privacy::RandomSource random = privacy::RandomSource::Secure();
-  const auto word = static_cast<std::uint32_t>(random());
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(&word), sizeof(word)));
+  return RandomHex(random, 4);
 }
 
 }  // namespace
@@ -156,8 +178,13 @@ std::vector<Incident> IncidentLog::Incidents() const {
   return ParseIncidents(path_);
 }
 
+std::string NewFailureEvent() {
+  privacy::RandomSource random = privacy::RandomSource::Secure();
+  return "start-" + RandomHex(random, 8);
+}
+
 std::int64_t IncidentLog::OpenCount(const std::string& dataset_id) const {
-  return OpenOf(Incidents(), dataset_id);
+  return OpenEventsOf(Incidents(), dataset_id);
 }
 
 std::int64_t IncidentLog::Acknowledge(const std::string& dataset_id, const std::string& officer,
@@ -206,6 +233,8 @@ nlohmann::json ToJson(const Incident& incident) {
           {"class", incident.error_class},
           {"detail", incident.detail},
           {"release_id", incident.release_id},
+          {"event",
+           incident.event.empty() ? nlohmann::json(nullptr) : nlohmann::json(incident.event)},
           {"acknowledged", incident.acknowledged}};
 }
 

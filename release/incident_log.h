@@ -7,12 +7,21 @@
 // details go here, a JSON Lines file beside the ledger (`<ledger>.incidents`, mode 0600),
 // read with `privet incidents list|show`. Each failure still leaks one bit to the requester;
 // the failure lock bounds that channel: after a dataset's registered number of
-// unacknowledged incidents (default 3), its releases are refused before any data is read
+// unacknowledged failures (default 3), its releases are refused before any data is read
 // until the officer acknowledges them (`privet incidents ack`, `POST /v1/incidents/{id}/ack`).
+//
+// What the lock counts is observable failure events, not incidents: a failed release is one
+// event (its requester saw it fail), and so is one restart of the service, however many
+// requests it interrupted (each of them gets an incident carrying the restart's `event` id,
+// set once per Service::Start). A restart still counts: a kill -9, the OOM killer and a crash
+// that a request's data triggered all look alike from outside, and each is one bit to the
+// requesters who watched their requests fail. An event stays open while any of its incidents
+// is unacknowledged.
 //
 // Records, one JSON object per line:
 //   {"type":"incident","id":"7f3a09c1","time":...,"dataset_id":...,"kind":...,
-//    "requester":...,"stage":...,"class":...,"detail":...,"release_id":...}
+//    "requester":...,"stage":...,"class":...,"detail":...,"release_id":...,
+//    "event":null | "start-5e0c1a9d4b7f2e63"}
 //   {"type":"ack","time":...,"dataset_id":...,"officer":...,"note":...}
 //       every incident of the dataset recorded before it (`incidents ack --dataset`)
 //   {"type":"ack","time":...,"dataset_id":...,"incident_id":...,"officer":...,"note":...}
@@ -42,6 +51,8 @@ struct Incident {
   std::string error_class;  // "input", "storage", "integrity", "crypto", "internal"
   std::string detail;       // the full error message: officer only, it may quote the data
   std::string release_id;   // the charged release, or empty when it failed before the charge
+  std::string event;        // the service start that recorded it (NewFailureEvent), or empty:
+                            // the incident is an event of its own
   bool acknowledged = false;
 };
 
@@ -61,6 +72,10 @@ struct IncidentAck {
 // `<ledger>.incidents`.
 std::filesystem::path IncidentLogPath(const std::filesystem::path& ledger);
 
+// A new failure event id, "start-" + 16 hex digits from the CSPRNG: Service::Start makes one
+// and puts it on every incident it records for the requests the stop interrupted.
+std::string NewFailureEvent();
+
 class IncidentLog {
  public:
   explicit IncidentLog(std::filesystem::path path) : path_(std::move(path)) {}
@@ -71,7 +86,8 @@ class IncidentLog {
   // Every incident in order, `acknowledged` set for those an ack of their dataset follows.
   // An absent file is an empty log. IntegrityError for a line that is not a record.
   std::vector<Incident> Incidents() const;
-  // Unacknowledged incidents of a dataset.
+  // The failure lock's count: distinct failure events of a dataset with an unacknowledged
+  // incident (an incident without an event is an event of its own).
   std::int64_t OpenCount(const std::string& dataset_id) const;
   // Acknowledges every incident of the dataset so far; returns how many were open.
   std::int64_t Acknowledge(const std::string& dataset_id, const std::string& officer,

@@ -604,6 +604,11 @@ TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery
     REQUIRE(incidents.size() == 2);
     CHECK(incidents[0]["stage"] == "running");
     CHECK(incidents[1]["stage"] == "running");
+    // One stop, one failure event: both incidents carry this start's event id.
+    REQUIRE(incidents[0]["event"].is_string());
+    CHECK(std::regex_match(incidents[0]["event"].get<std::string>(),
+                           std::regex("start-[0-9a-f]{16}")));
+    CHECK(incidents[1]["event"] == incidents[0]["event"]);
     // The officer acknowledges the one incident read, never the other (docs/api.md).
     acked_id = incidents[0]["id"];
     cli_acked_id = incidents[1]["id"];

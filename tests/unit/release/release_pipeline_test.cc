@@ -190,6 +190,48 @@ TEST_CASE("Acknowledging one incident leaves the others open, once, and names un
         AckOutcome::kAlreadyAcknowledged);
 }
 
+TEST_CASE("The failure lock counts one restart once, and each release failure on its own") {
+  Clinic clinic;
+  const IncidentLog log(IncidentLogPath(clinic.deployment.ledger));
+  const auto record = [&](const std::string& event) {
+    Incident incident;
+    incident.dataset_id = "clinic";
+    incident.kind = "marginal";
+    incident.stage = "running";
+    incident.error_class = "internal";
+    incident.event = event;
+    return log.Record(incident);
+  };
+  const std::string restart = NewFailureEvent(), next_restart = NewFailureEvent();
+  CHECK(std::regex_match(restart, std::regex("start-[0-9a-f]{16}")));
+  CHECK(restart != next_restart);
+  const std::string a = record(restart), b = record(restart);  // one stop, two requests
+  record("");                                                   // a release's own failure
+  CHECK(log.OpenCount("clinic") == 2);
+  // Three incidents, two events: below the lock (max_failures 3).
+  CHECK_NOTHROW(PrepareRelease(clinic.deployment, clinic.Request("early"), "marginal"));
+  CHECK(log.Incidents()[0].event == restart);
+  CHECK(log.Incidents()[2].event.empty());
+  // The restart stays open while any of its incidents is.
+  CHECK(log.AcknowledgeIncident(a, "olivia", "").open_after == 2);  // incidents left
+  CHECK(log.OpenCount("clinic") == 2);
+  log.AcknowledgeIncident(b, "olivia", "");
+  CHECK(log.OpenCount("clinic") == 1);
+  // Two more stops make three open events: the lock (max_failures 3) refuses again.
+  record(next_restart);
+  record(NewFailureEvent());
+  CHECK(log.OpenCount("clinic") == 3);
+  CHECK(MessageOf([&] {
+          PrepareRelease(clinic.deployment, clinic.Request("out"), "marginal");
+        }).find("is locked after 3 failed requests or restarts") != std::string::npos);
+  // A log line written before events existed (no "event") is an event of its own.
+  ScratchDir dir;
+  std::ofstream(dir / "old") << R"({"type":"incident","id":"0a0b0c0d","time":"t","dataset_id":"d",)"
+                             << R"("kind":"marginal","requester":"r","stage":"s","class":"input",)"
+                             << R"("detail":"x","release_id":""})" << "\n";
+  CHECK(IncidentLog(dir / "old").OpenCount("d") == 1);
+}
+
 TEST_CASE("Refusals decided by the request or the registration come before the data") {
   Clinic clinic;
   ReleaseRequest request = clinic.Request("out");
