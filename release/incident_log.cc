@@ -206,8 +206,9 @@ IncidentAck IncidentLog::AcknowledgeIncident(const std::string& incident_id,
     ThrowUnwritable(path_);
   }
   std::vector<Incident> incidents = ParseIncidents(path_);
-  const auto it = std::find_if(incidents.begin(), incidents.end(),
-                               [&](const Incident& incident) { return incident.id == incident_id; });
+  const auto it = std::find_if(incidents.begin(), incidents.end(), [&](const Incident& incident) {
+    return incident.id == incident_id;
+  });
   if (it == incidents.end()) return ack;
   if (it->acknowledged) {
     ack.outcome = AckOutcome::kAlreadyAcknowledged;

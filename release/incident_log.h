@@ -65,8 +65,8 @@ enum class AckOutcome {
 
 struct IncidentAck {
   AckOutcome outcome = AckOutcome::kUnknown;
-  Incident incident;                // as it stands after the call; empty when kUnknown
-  std::int64_t open_after = 0;      // unacknowledged incidents of its dataset after the call
+  Incident incident;            // as it stands after the call; empty when kUnknown
+  std::int64_t open_after = 0;  // unacknowledged incidents of its dataset after the call
 };
 
 // `<ledger>.incidents`.
