@@ -57,6 +57,25 @@ void RunShow(const IncidentOptions& options) {
 
 void RunAck(const IncidentOptions& options) {
   const std::string officer = options.officer.empty() ? DefaultOwner() : options.officer;
+  if (options.dataset.empty() == options.id.empty()) {
+    throw UsageError("incidents ack: give --incident ID (one incident) or --dataset ID (all)");
+  }
+  if (!options.id.empty()) {
+    // The one incident the officer read (release/incident_log.h AcknowledgeIncident, which the
+    // service's POST /v1/incidents/{id}/ack shares).
+    const release::IncidentAck ack =
+        Log(options).AcknowledgeIncident(options.id, officer, options.note);
+    if (ack.outcome == release::AckOutcome::kUnknown) {
+      throw InputError("no incident " + options.id + " in " + Log(options).path().string());
+    }
+    if (ack.outcome == release::AckOutcome::kAlreadyAcknowledged) {
+      throw InputError("incident " + options.id + " is already acknowledged");
+    }
+    std::cout << "acknowledged incident " << options.id << " of dataset "
+              << ack.incident.dataset_id << " (by " << officer << "); " << ack.open_after
+              << " open incident(s) of the dataset remain\n";
+    return;
+  }
   const std::int64_t open = Log(options).Acknowledge(options.dataset, officer, options.note);
   std::cout << "acknowledged " << open << " open incident(s) of dataset " << options.dataset
             << " (by " << officer << "); its releases are accepted again\n";
@@ -84,8 +103,11 @@ void AddIncidentsCommand(CLI::App& app) {
 
   auto ack_options = std::make_shared<IncidentOptions>();
   CLI::App* ack = incidents->add_subcommand(
-      "ack", "Acknowledge every incident of a dataset so far (lifts its failure lock)");
-  ack->add_option("--dataset", ack_options->dataset, "Dataset id")->required();
+      "ack", "Acknowledge one incident, or every incident of a dataset so far (lifts its lock)");
+  CLI::Option* one =
+      ack->add_option("--incident", ack_options->id, "Only this incident (8 hex digits)");
+  ack->add_option("--dataset", ack_options->dataset, "Every incident of this dataset so far")
+      ->excludes(one);
   ack->add_option("--officer", ack_options->officer, "Who acknowledges (default: $USER)");
   ack->add_option("--note", ack_options->note, "What was found (recorded)");
   AddLedgerOption(*ack, &ack_options->ledger);

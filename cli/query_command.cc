@@ -46,8 +46,8 @@ void RunQuery(const QueryCommandOptions& options, QueryFunction query, PreviewFu
   query_options.mode = options.mode;
   if (IsRemote(options.release) && options.plan_only) {
     throw UsageError(
-        "--plan runs on the custodian's host (the service's POST /v1/plan plans synthetic tables "
-        "only)");
+        "--plan runs on the custodian's host (over the service, POST /v1/plan with \"kind\" "
+        "plans the same query)");
   }
   if (options.plan_only) {
     const release::ReleaseRequest request = ToRequest(options.release);

@@ -222,8 +222,9 @@ PreparedRelease PrepareRelease(const Deployment& deployment, const ReleaseReques
   if (open_incidents >= registration.max_failures) {
     throw InputError("dataset " + dataset_id + " is locked after " +
                      std::to_string(open_incidents) +
-                     " failed requests; nothing was charged: the privacy officer must review "
-                     "and acknowledge them (`privet incidents ack --dataset " +
+                     " failed requests or restarts (a restart counts once); nothing was "
+                     "charged: the privacy officer must review and acknowledge them (`privet "
+                     "incidents ack --dataset " +
                      dataset_id + "`)");
   }
   const privacy::Budget budget = ledger.Show(dataset_id).budget;

@@ -13,6 +13,7 @@
 #include "privacy/ledger.h"
 #include "privacy/sha256.h"
 #include "release/incident_log.h"
+#include "release/query_release.h"
 #include "release/registration.h"
 #include "release/synthesize_release.h"
 #include "server/api_error.h"
@@ -241,22 +242,40 @@ Reply SetBudget(ServiceContext& context, const Call& call) {
   return Json(DatasetJson(ledger, id), 201);
 }
 
+// POST /v1/plan: `privet synthesize --plan` and `privet query marginal|correlation --plan` over
+// the API, through the same release/ previews (PreviewSynthesis, PreviewMarginal,
+// PreviewCorrelation), so "plan" is the JSON those commands print with --json. A plan the cap
+// or the budget would refuse is still a 200 (it is information; only a request is refused):
+// plan.budget.decision is "refused" where the command exits with kPlanRefused.
 Reply Plan(ServiceContext& context, const Call& call) {
   const JsonFields fields =
-      JsonFields::FromBody(call.body, {"dataset", "epsilon", "delta", "options"});
+      JsonFields::FromBody(call.body, {"dataset", "kind", "epsilon", "delta", "options"});
   release::ReleaseRequest request;
   request.dataset_id = fields.RequiredString("dataset");
+  const std::string kind = fields.OptionalString("kind").value_or("synthesize");
+  if (!IsRequestKind(kind)) {
+    throw ApiError(400, "invalid_field",
+                   "field \"kind\" must be synthesize, marginal or correlation");
+  }
   request.epsilon = fields.RequiredNumber("epsilon");
   request.delta = fields.OptionalNumber("delta");
   CheckEpsilonDelta(request.epsilon, request.delta);
-  const nlohmann::json options = CheckOptions("synthesize", fields.OptionalObject("options"));
+  const nlohmann::json options = CheckOptions(kind, fields.OptionalObject("options"));
   try {
-    // The plan with its budget preview (release/synthesize_release.h): what the dataset's
-    // composed total would be after this release and whether the cap or the budget refuses it,
-    // by the ledger's own charge rule. Free: nothing is charged or read from the data.
-    const release::SynthesisPreview preview = release::PreviewSynthesis(
-        context.deployment.ForRelease(), request, SynthesizeOptionsFromJson(options));
-    return Json({{"dataset", request.dataset_id}, {"plan", preview.ToJson()}});
+    // Free: nothing is charged or read from the data. The budget preview is the ledger's own
+    // charge rule (release/budget_preview.h).
+    const release::Deployment deployment = context.deployment.ForRelease();
+    nlohmann::json plan;
+    if (kind == "synthesize") {
+      plan = release::PreviewSynthesis(deployment, request, SynthesizeOptionsFromJson(options))
+                 .ToJson();
+    } else {
+      const release::QueryOptions query = QueryOptionsFromJson(options);
+      plan = (kind == "marginal" ? release::PreviewMarginal(deployment, request, query)
+                                 : release::PreviewCorrelation(deployment, request, query))
+                 .ToJson();
+    }
+    return Json({{"dataset", request.dataset_id}, {"kind", kind}, {"plan", plan}});
   } catch (const UsageError& error) {
     throw ApiError(400, "invalid_request", error.what());
   } catch (const InputError& error) {
@@ -398,6 +417,26 @@ Reply Incidents(ServiceContext& context, const Call&) {
   return Json({{"incidents", incidents}});
 }
 
+// POST /v1/incidents/{id}/ack: the officer acknowledges the one incident they read
+// (release::IncidentLog::AcknowledgeIncident, which `privet incidents ack --incident` shares),
+// never incidents recorded after it. The ack record names the officer and the note; the
+// route is in the access log like every other.
+Reply AcknowledgeIncident(ServiceContext& context, const Call& call) {
+  const JsonFields fields = JsonFields::FromBody(call.body, {"note"}, /*allow_empty=*/true);
+  const std::string note = fields.OptionalString("note").value_or("");
+  const std::string& id = call.captures.at(0);
+  const release::IncidentLog log(release::IncidentLogPath(context.deployment.ledger()));
+  const release::IncidentAck ack = log.AcknowledgeIncident(id, call.principal.name, note);
+  if (ack.outcome == release::AckOutcome::kUnknown) {
+    throw ApiError(404, "not_found", "no incident " + id + " (GET /v1/incidents)");
+  }
+  if (ack.outcome == release::AckOutcome::kAlreadyAcknowledged) {
+    throw ApiError(409, "conflict", "incident " + id + " is already acknowledged");
+  }
+  return Json({{"incident", release::ToJson(ack.incident)},
+               {"open_incidents", ack.open_after}});
+}
+
 Reply LedgerVerify(ServiceContext& context, const Call&) {
   const privacy::VerifyResult result = RequireLedger(context).VerifyChain();
   const AccessLogCheck access = AccessLog::Verify(context.deployment.access_log());
@@ -504,6 +543,7 @@ const std::vector<Route>& Routes() {
       {"GET", R"(/v1/policy)", {kOfficer}, &GetPolicy},
       {"PUT", R"(/v1/policy)", {kOfficer}, &PutPolicy},
       {"GET", R"(/v1/incidents)", {kOfficer}, &Incidents},
+      {"POST", R"(/v1/incidents/([A-Za-z0-9]{1,64})/ack)", {kOfficer}, &AcknowledgeIncident},
       {"GET", R"(/v1/ledger/verify)", {kOfficer, kAuditor}, &LedgerVerify},
       {"GET", R"(/v1/ledger/export)", {kOfficer, kAuditor}, &LedgerExport},
       {"GET", R"(/v1/access-log)", {kOfficer}, &AccessLogLines},

@@ -248,8 +248,12 @@ std::unique_ptr<Service> Service::Start(const DeploymentPaths& deployment) {
       "interrupted: the service stopped while this request ran; no file of it is served, and "
       "any budget it charged stays spent (see the ledger)");
   const release::IncidentLog incidents(release::IncidentLogPath(deployment.ledger()));
+  // One stop is one observable failure, however many requests it interrupted: their incidents
+  // share this start's event id, and the failure lock counts it once (release/incident_log.h).
+  const std::string event = release::NewFailureEvent();
   for (const StoredRequest& request : interrupted) {
     release::Incident incident;
+    incident.event = event;
     incident.dataset_id = request.dataset_id;
     incident.kind = request.kind;
     incident.requester = request.requester;

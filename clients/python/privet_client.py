@@ -75,8 +75,12 @@ class PrivetClient:
     def datasets(self):
         return self._call("GET", "/v1/datasets")["datasets"]
 
-    def plan(self, dataset, epsilon, delta=None, options=None):
+    def plan(self, dataset, epsilon, delta=None, options=None, kind=None):
+        """The plan and budget preview of a request (kind: synthesize, the default, marginal or
+        correlation); plan["budget"]["decision"] is "refused" when the request would be."""
         body = {"dataset": dataset, "epsilon": epsilon}
+        if kind is not None:
+            body["kind"] = kind
         if delta is not None:
             body["delta"] = delta
         if options:
@@ -153,6 +157,11 @@ class PrivetClient:
     def deny(self, request_id, note=None):
         return self._call("POST", f"/v1/requests/{urllib.parse.quote(request_id, safe='')}/deny",
                           {"note": note} if note else None)
+
+    def acknowledge_incident(self, incident_id, note=None):
+        """Acknowledges one incident; returns {"incident", "open_incidents"}."""
+        return self._call("POST", "/v1/incidents/" + urllib.parse.quote(incident_id, safe="")
+                          + "/ack", {} if note is None else {"note": note})
 
     def set_policy(self, auto_approve_epsilon):
         return self._call("PUT", "/v1/policy", {"auto_approve_epsilon": auto_approve_epsilon})

@@ -25,6 +25,9 @@ class PrivetClientTest(unittest.TestCase):
     def test_marginal_end_to_end_verifies(self):
         rita = self.client("rita")
         self.assertEqual([d["id"] for d in rita.datasets()], ["covid_testing"])
+        plan = rita.plan("covid_testing", 0.2, kind="marginal", options={"attributes": ["result"]})
+        self.assertEqual(plan["event"]["query"], "query marginal(result)")
+        self.assertEqual(plan["budget"]["decision"], "accepted")
         request = rita.submit("covid_testing", "marginal", epsilon=0.2, purpose="client test",
                               options={"attributes": ["result"]})
         self.assertEqual(request["requester"], "rita")
@@ -56,6 +59,9 @@ class PrivetClientTest(unittest.TestCase):
             rita.submit("covid_testing", "marginal", epsilon=-1, purpose="x",
                         options={"attributes": ["result"]})
         self.assertEqual(caught.exception.code, "invalid_field")
+        with self.assertRaises(PrivetError) as caught:
+            self.client("olivia").acknowledge_incident("0badc0de", note="none")
+        self.assertEqual((caught.exception.status, caught.exception.code), (404, "not_found"))
 
     def test_pending_request_approved_by_the_officer(self):
         rita, olivia = self.client("rita"), self.client("olivia")

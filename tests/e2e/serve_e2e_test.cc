@@ -254,6 +254,7 @@ std::vector<MatrixRow> Matrix() {
       {"GET", "/v1/policy", "", o, 200},
       {"PUT", "/v1/policy", R"({"auto_approve_epsilon":0.5})", o, 200},
       {"GET", "/v1/incidents", "", o, 200},
+      {"POST", "/v1/incidents/00000000/ack", "", o, 404},
       {"GET", "/v1/ledger/verify", "", o_a, 200},
       {"GET", "/v1/ledger/export", "", o_a, 200},
       {"GET", "/v1/access-log", "", o, 200},
@@ -416,10 +417,80 @@ TEST_CASE("serve: repeated failed authentication from one address is rate limite
   CHECK(server.Stop() == 0);
 }
 
+TEST_CASE("serve: POST /v1/plan previews queries exactly as `privet query --plan` does") {
+  Deployment deployment;  // covid_testing with a budget of epsilon 3
+  Server server(deployment);
+  const std::string rita = deployment.token("rita");
+  const auto plan = [&](const std::string& body) {
+    return Call(server, "POST", "/v1/plan", rita, body);
+  };
+  // The CLI's --plan --json on the same ledger; its exit code and stdout.
+  const auto cli_plan = [&](const std::string& kind, const std::string& epsilon,
+                            const std::string& attrs) {
+    return Privet({"query", kind, "--plan", "--json", "--dataset", "covid_testing", "--epsilon",
+                   epsilon, "--attrs", attrs, "--ledger",
+                   (deployment.root() / "privet-ledger.db").string()},
+                  deployment.log());
+  };
+  struct Case {
+    std::string kind, epsilon, attrs, body;
+    int cli_exit;  // 0, or 8 (kPlanRefused) when the release would be refused
+    std::string decision;
+  };
+  const std::vector<Case> cases = {
+      {"marginal", "0.25", "gender,result",
+       R"({"dataset":"covid_testing","kind":"marginal","epsilon":0.25,)"
+       R"("options":{"attributes":["gender","result"]}})",
+       0, "accepted"},
+      {"correlation", "0.5", "age,ct_result",
+       R"({"dataset":"covid_testing","kind":"correlation","epsilon":0.5,)"
+       R"("options":{"attributes":["age","ct_result"]}})",
+       0, "accepted"},
+      // More than the whole budget: the command exits 8, the API answers 200 with the verdict.
+      {"marginal", "5", "gender",
+       R"({"dataset":"covid_testing","kind":"marginal","epsilon":5,)"
+       R"("options":{"attributes":["gender"]}})",
+       8, "refused"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.body);
+    const Answer answer = plan(c.body);
+    REQUIRE(answer.status == 200);
+    const json body = answer.Json();
+    CHECK(body["dataset"] == "covid_testing");
+    CHECK(body["kind"] == c.kind);
+    const Ran cli = cli_plan(c.kind, c.epsilon, c.attrs);
+    CHECK(cli.exit_code == c.cli_exit);
+    CHECK(body["plan"] == json::parse(cli.out));  // the same plan and budget preview
+    CHECK(body["plan"]["budget"]["decision"] == c.decision);
+    CHECK(body["plan"]["budget"]["this_release"]["epsilon"].get<double>() > 0);
+  }
+  CHECK(plan(R"({"dataset":"covid_testing","kind":"marginal","epsilon":5,)"
+             R"("options":{"attributes":["gender"]}})")
+            .Json()["plan"]["budget"]["refused_by"] == "budget");
+  // Without a kind the plan is a synthetic table's, as before.
+  const Answer synthesize = plan(R"({"dataset":"covid_testing","epsilon":1})");
+  REQUIRE(synthesize.status == 200);
+  CHECK(synthesize.Json()["kind"] == "synthesize");
+  // The query's own options are checked as for a request; release/ names a bad input.
+  CHECK(plan(R"({"dataset":"covid_testing","kind":"marginal","epsilon":1})").Code() ==
+        "missing_field");
+  CHECK(plan(R"({"dataset":"covid_testing","kind":"steal","epsilon":1})").Code() ==
+        "invalid_field");
+  const Answer unknown = plan(R"({"dataset":"covid_testing","kind":"correlation","epsilon":1,)"
+                              R"("options":{"attributes":["age","no_such"]}})");
+  CHECK(unknown.status == 400);
+  CHECK(unknown.Code() == "invalid_request");
+  CHECK(unknown.body.find("no_such") != std::string::npos);
+  // Planning is free: nothing was charged.
+  CHECK(Call(server, "GET", "/v1/datasets", rita).Json()["datasets"][0]["spent_epsilon"] == 0);
+  CHECK(server.Stop() == 0);
+}
+
 TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery, logs") {
   Deployment deployment;
   const std::string rita = deployment.token("rita"), olivia = deployment.token("olivia");
-  std::string small_id, large_id, interrupted_id;
+  std::string small_id, large_id, interrupted_id, second_interrupted_id;
   {
     Server server(deployment);
     const Answer datasets = Call(server, "GET", "/v1/datasets", rita);
@@ -497,10 +568,13 @@ TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery
     CHECK(AwaitFinal(server, large_id, rita)["state"] == "released");
     CHECK(Call(server, "POST", "/v1/requests/" + large_id + "/deny", olivia).Code() == "conflict");
 
-    // One more pending request, which the test turns into what a killed service leaves.
+    // Two more pending requests, which the test turns into what a killed service leaves.
     const Answer third = Call(server, "POST", "/v1/requests", rita, large_body);
     REQUIRE(third.status == 202);
     interrupted_id = third.Json()["id"];
+    const Answer fourth = Call(server, "POST", "/v1/requests", rita, large_body);
+    REQUIRE(fourth.status == 202);
+    second_interrupted_id = fourth.Json()["id"];
 
     const json attestations =
         Call(server, "GET", "/v1/attestations", deployment.token("audrey")).Json();
@@ -514,8 +588,10 @@ TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery
   // A service killed while a request ran leaves it "running": simulated exactly, then the
   // restart must mark it failed (with an incident) and never serve its files.
   REQUIRE(std::system(("sqlite3 " + Quote((deployment.root() / "requests.db").string()) +
-                       " \"UPDATE requests SET state='running' WHERE id='" + interrupted_id + "'\"")
+                       " \"UPDATE requests SET state='running' WHERE id IN ('" + interrupted_id +
+                       "', '" + second_interrupted_id + "')\"")
                           .c_str()) == 0);
+  std::string acked_id, cli_acked_id;
   {
     Server server(deployment);
     const json interrupted = Call(server, "GET", "/v1/requests/" + interrupted_id, rita).Json();
@@ -525,18 +601,60 @@ TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery
         Call(server, "GET", "/v1/requests/" + interrupted_id + "/files/attestation.dsse.json", rita)
             .Code() == "not_released");
     const json incidents = Call(server, "GET", "/v1/incidents", olivia).Json()["incidents"];
-    REQUIRE(incidents.size() == 1);
+    REQUIRE(incidents.size() == 2);
     CHECK(incidents[0]["stage"] == "running");
+    CHECK(incidents[1]["stage"] == "running");
+    // One stop, one failure event: both incidents carry this start's event id.
+    REQUIRE(incidents[0]["event"].is_string());
+    CHECK(std::regex_match(incidents[0]["event"].get<std::string>(),
+                           std::regex("start-[0-9a-f]{16}")));
+    CHECK(incidents[1]["event"] == incidents[0]["event"]);
+    // The officer acknowledges the one incident read, never the other (docs/api.md).
+    acked_id = incidents[0]["id"];
+    cli_acked_id = incidents[1]["id"];
+    const std::string ack_path = "/v1/incidents/" + acked_id + "/ack";
+    CHECK(Call(server, "POST", ack_path, rita, R"({"note":"x"})").Code() == "forbidden");
+    CHECK(Call(server, "POST", ack_path, olivia, R"({"note":"x","officer":"eve"})").Code() ==
+          "unknown_field");
+    CHECK(Call(server, "POST", "/v1/incidents/00000000/ack", olivia, "").Code() == "not_found");
+    const Answer acked = Call(server, "POST", ack_path, olivia, R"({"note":"restart checked"})");
+    REQUIRE(acked.status == 200);
+    CHECK(acked.Json()["incident"]["id"] == acked_id);
+    CHECK(acked.Json()["incident"]["acknowledged"] == true);
+    CHECK(acked.Json()["open_incidents"] == 1);
+    CHECK(Call(server, "POST", ack_path, olivia, "").Code() == "conflict");
+    const json after = Call(server, "GET", "/v1/incidents", olivia).Json()["incidents"];
+    CHECK(after[0]["acknowledged"] == true);
+    CHECK(after[1]["acknowledged"] == false);
     // The access log saw who called what: rita's submission is there with its status.
     const json lines = Call(server, "GET", "/v1/access-log", olivia).Json()["lines"];
-    bool found = false;
+    bool found = false, logged_ack = false;
     for (const json& line : lines) {
       found = found || (line["user"] == "rita" && line["method"] == "POST" &&
                         line["path"] == "/v1/requests" && line["status"] == 202);
+      logged_ack = logged_ack || (line["user"] == "olivia" && line["path"] == ack_path &&
+                                  line["status"] == 200);
     }
     CHECK(found);
+    CHECK(logged_ack);
     CHECK(server.Stop() == 0);
   }
+  // The command line shares the per-incident ack, and still acknowledges a whole dataset.
+  const std::string ledger = (deployment.root() / "privet-ledger.db").string();
+  const auto ack = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> all = {"incidents", "ack", "--ledger", ledger, "--officer", "olivia"};
+    all.insert(all.end(), args.begin(), args.end());
+    return Privet(all, deployment.log());
+  };
+  CHECK(ack({"--incident", acked_id}).exit_code == 3);  // already acknowledged
+  CHECK(ack({"--incident", "00000000"}).exit_code == 3);
+  CHECK(ack({}).exit_code == 2);
+  const Ran one = ack({"--incident", cli_acked_id, "--note", "checked too"});
+  CHECK(one.exit_code == 0);
+  CHECK(one.out.find("0 open incident(s) of the dataset remain") != std::string::npos);
+  const Ran all = ack({"--dataset", "covid_testing"});
+  CHECK(all.exit_code == 0);
+  CHECK(all.out.find("acknowledged 0 open incident(s)") != std::string::npos);
 
   // An edited access log: the service refuses to start.
   const fs::path access_log = deployment.root() / "access.log";

@@ -39,7 +39,7 @@ PRE_DATA_FUNCTIONS = {
     # pending_outcome.cc: the outcome marker beside the ledger, written before the charge
     "PendingOutcome",
     # incident_log.cc: the officer's log
-    "AppendLine", "Incidents", "Record", "Acknowledge",
+    "ThrowUnwritable", "ParseIncidents", "Incidents", "Record",
     # sample_release.cc: post-processing of a released model; reads no private data at all
     "ReadFile", "VerifiedParent", "SampleModel",
     # unit_bound_release.cc: whether the registered config names a unit column

@@ -144,6 +144,94 @@ TEST_CASE("The failure lock refuses before the data is read, and an ack lifts it
   CHECK_NOTHROW(PrepareRelease(clinic.deployment, clinic.Request("out"), "marginal"));
 }
 
+TEST_CASE("Acknowledging one incident leaves the others open, once, and names unknown ids") {
+  Clinic clinic;
+  const IncidentLog log(IncidentLogPath(clinic.deployment.ledger));
+  CHECK(log.AcknowledgeIncident("0badc0de", "officer", "x").outcome == AckOutcome::kUnknown);
+  CHECK_FALSE(fs::exists(log.path()));  // an unknown id writes nothing, not even the file
+  std::vector<std::string> ids;
+  for (const std::string dataset : {"clinic", "clinic", "other"}) {
+    Incident incident;
+    incident.dataset_id = dataset;
+    incident.kind = "marginal";
+    incident.stage = "reading the data";
+    incident.error_class = "input";
+    ids.push_back(log.Record(incident));
+  }
+  const IncidentAck first = log.AcknowledgeIncident(ids[0], "olivia", "row 7 fixed");
+  CHECK(first.outcome == AckOutcome::kAcknowledged);
+  CHECK(first.incident.id == ids[0]);
+  CHECK(first.incident.acknowledged);
+  CHECK(first.open_after == 1);
+  const std::vector<Incident> after = log.Incidents();
+  CHECK(after[0].acknowledged);
+  CHECK_FALSE(after[1].acknowledged);  // recorded, but not the one the officer read
+  CHECK_FALSE(after[2].acknowledged);
+  CHECK(log.OpenCount("clinic") == 1);
+  const std::uintmax_t size = fs::file_size(log.path());
+  CHECK(log.AcknowledgeIncident(ids[0], "olivia", "again").outcome ==
+        AckOutcome::kAlreadyAcknowledged);
+  CHECK(log.AcknowledgeIncident("0badc0de", "olivia", "x").outcome == AckOutcome::kUnknown);
+  CHECK(fs::file_size(log.path()) == size);  // neither appended a record
+  // The ack line names the incident and the officer.
+  std::ifstream in(log.path());
+  std::string line, last;
+  while (std::getline(in, line)) last = line;
+  const nlohmann::json record = nlohmann::json::parse(last);
+  CHECK(record["type"] == "ack");
+  CHECK(record["incident_id"] == ids[0]);
+  CHECK(record["officer"] == "olivia");
+  CHECK(record["note"] == "row 7 fixed");
+  // A dataset's ack still covers the rest of that dataset, and only it.
+  CHECK(log.Acknowledge("clinic", "olivia", "all") == 1);
+  CHECK(log.OpenCount("clinic") == 0);
+  CHECK(log.OpenCount("other") == 1);
+  CHECK(log.AcknowledgeIncident(ids[1], "olivia", "x").outcome ==
+        AckOutcome::kAlreadyAcknowledged);
+}
+
+TEST_CASE("The failure lock counts one restart once, and each release failure on its own") {
+  Clinic clinic;
+  const IncidentLog log(IncidentLogPath(clinic.deployment.ledger));
+  const auto record = [&](const std::string& event) {
+    Incident incident;
+    incident.dataset_id = "clinic";
+    incident.kind = "marginal";
+    incident.stage = "running";
+    incident.error_class = "internal";
+    incident.event = event;
+    return log.Record(incident);
+  };
+  const std::string restart = NewFailureEvent(), next_restart = NewFailureEvent();
+  CHECK(std::regex_match(restart, std::regex("start-[0-9a-f]{16}")));
+  CHECK(restart != next_restart);
+  const std::string a = record(restart), b = record(restart);  // one stop, two requests
+  record("");                                                   // a release's own failure
+  CHECK(log.OpenCount("clinic") == 2);
+  // Three incidents, two events: below the lock (max_failures 3).
+  CHECK_NOTHROW(PrepareRelease(clinic.deployment, clinic.Request("early"), "marginal"));
+  CHECK(log.Incidents()[0].event == restart);
+  CHECK(log.Incidents()[2].event.empty());
+  // The restart stays open while any of its incidents is.
+  CHECK(log.AcknowledgeIncident(a, "olivia", "").open_after == 2);  // incidents left
+  CHECK(log.OpenCount("clinic") == 2);
+  log.AcknowledgeIncident(b, "olivia", "");
+  CHECK(log.OpenCount("clinic") == 1);
+  // Two more stops make three open events: the lock (max_failures 3) refuses again.
+  record(next_restart);
+  record(NewFailureEvent());
+  CHECK(log.OpenCount("clinic") == 3);
+  CHECK(MessageOf([&] {
+          PrepareRelease(clinic.deployment, clinic.Request("out"), "marginal");
+        }).find("is locked after 3 failed requests or restarts") != std::string::npos);
+  // A log line written before events existed (no "event") is an event of its own.
+  ScratchDir dir;
+  std::ofstream(dir / "old") << R"({"type":"incident","id":"0a0b0c0d","time":"t","dataset_id":"d",)"
+                             << R"("kind":"marginal","requester":"r","stage":"s","class":"input",)"
+                             << R"("detail":"x","release_id":""})" << "\n";
+  CHECK(IncidentLog(dir / "old").OpenCount("d") == 1);
+}
+
 TEST_CASE("Refusals decided by the request or the registration come before the data") {
   Clinic clinic;
   ReleaseRequest request = clinic.Request("out");
