@@ -21,6 +21,10 @@ struct AttributeDomain {
   // generator may merge neighbouring codes when it compresses the domain.
   bool ordered = false;
   std::optional<std::uint32_t> missing_code;
+  // The value codes at which a compressed group must start (the config's public "cut_points",
+  // engine/table/schema.h): no group holds a code below a cut code and one at or above it.
+  // Ordered attributes only; strictly increasing, each in [1, number of value codes).
+  std::vector<std::uint32_t> cut_codes;
 
   bool operator==(const AttributeDomain&) const = default;
 };
