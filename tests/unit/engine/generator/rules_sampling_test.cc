@@ -205,8 +205,8 @@ TEST_CASE("A cut point at 18 keeps minors out of the adults' groups") {
   const std::uint64_t without_cut = MinorsWithDegree(MinorsSchema(nullptr, nullptr));
   const std::uint64_t with_cut = MinorsWithDegree(MinorsSchema(json{18, 30}, nullptr));
   const std::uint64_t with_rule = MinorsWithDegree(MinorsSchema(json{18, 30}, rule));
-  MESSAGE("minors with a degree per 100,000: without the cut ", without_cut, ", with it ",
-          with_cut, ", with the rule ", with_rule);
+  MESSAGE("minors with a degree per 100,000: without the cut ", without_cut, ", with it ", with_cut,
+          ", with the rule ", with_rule);
   CHECK(without_cut > 600);
   CHECK(with_cut < 150);
   CHECK(with_rule == 0);  // the sampler conditions on a declared rule: never violated

@@ -2,9 +2,9 @@
 // heavy code, and SmoothCodeWeights, the within-group shape of codes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
-#include <algorithm>
 #include <cmath>
 #include <numbers>
 

@@ -138,7 +138,8 @@ TEST_CASE("Schema: cut points are bin edges, kept in ToJson and as cut codes of 
   CHECK(domains[1].cut_codes == std::vector<std::uint32_t>{3, 6});  // age: the bins of 3 and 6
   CHECK(domains[2].cut_codes == std::vector<std::uint32_t>{2, 3});  // w: [10, 40) and [40, 80]
   // Without cut points the field stays out of the normalised config.
-  CHECK_FALSE(Schema::FromJson(Minimal(), "/base").ToJson()["attributes"][2].contains("cut_points"));
+  CHECK_FALSE(
+      Schema::FromJson(Minimal(), "/base").ToJson()["attributes"][2].contains("cut_points"));
 }
 
 TEST_CASE("Schema: BinOf agrees with the half-open bin rule on every kind of binning") {
@@ -353,11 +354,9 @@ TEST_CASE("Schema: every invalid config is rejected with a message naming the fi
       {"cut point not a number",
        R"([{"op":"add","path":"/attributes/2/cut_points","value":["5"]}])",
        "attributes[2] \"age\": cut_points[0] must be a finite number"},
-      {"unsorted cut points",
-       R"([{"op":"add","path":"/attributes/2/cut_points","value":[5, 3]}])",
+      {"unsorted cut points", R"([{"op":"add","path":"/attributes/2/cut_points","value":[5, 3]}])",
        "cut_points must be strictly increasing: cut_points[1] (3) is not above cut_points[0] (5)"},
-      {"repeated cut point",
-       R"([{"op":"add","path":"/attributes/2/cut_points","value":[5, 5]}])",
+      {"repeated cut point", R"([{"op":"add","path":"/attributes/2/cut_points","value":[5, 5]}])",
        "cut_points[1] (5) is not above cut_points[0] (5)"},
       {"cut point at min", R"([{"op":"add","path":"/attributes/2/cut_points","value":[0]}])",
        "cut_points[0] (0) is outside the domain: a cut must be above min (0) and at most max (9)"},
