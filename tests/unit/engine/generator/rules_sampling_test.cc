@@ -167,9 +167,9 @@ Schema MinorsSchema(const json& cut_points, const json& constraints) {
   return Schema::FromJson(config, ".", "minors");
 }
 
-// Sampled rows under 18 (age codes 0..7) with a degree, of 100,000, for a model fitted at
-// epsilon 10 with at most 4 groups per attribute and no pairs (fixed seeds).
-std::uint64_t MinorsWithDegree(const Schema& schema) {
+// A model of 20,000 such rows fitted at epsilon 10 with at most 4 groups per attribute and no
+// pairs (fixed seeds).
+BayesNetModel FitMinors(const Schema& schema) {
   boost::random::mt19937_64 rng(18);
   std::vector<std::vector<std::uint32_t>> rows;
   for (std::size_t r = 0; r < 20000; ++r) {
@@ -183,7 +183,12 @@ std::uint64_t MinorsWithDegree(const Schema& schema) {
   options.pair_share = 0;
   const SynthesisPlan plan = PlanSynthesis(schema, options);
   privacy::RandomSource noise = privacy::RandomSource::Seeded(18);
-  const BayesNetModel model = FitBayesNet(table, plan, schema.ToJson(), noise);
+  return FitBayesNet(table, plan, schema.ToJson(), noise);
+}
+
+// Sampled rows under 18 (age codes 0..7) with a degree, of 100,000.
+std::uint64_t MinorsWithDegree(const Schema& schema) {
+  const BayesNetModel model = FitMinors(schema);
   boost::random::mt19937_64 sample_rng(18);
   const EncodedTable sample = SampleRows(model, 100000, sample_rng);
   std::uint64_t count = 0;
@@ -191,6 +196,22 @@ std::uint64_t MinorsWithDegree(const Schema& schema) {
     count += sample.column(0).at(r) < 8 && sample.column(1).at(r) == 2;
   }
   return count;
+}
+
+TEST_CASE("A model file keeps the cut codes and refuses a group that straddles one") {
+  const Schema schema = MinorsSchema(json{18, 30}, nullptr);
+  json file = FitMinors(schema).ToJson();
+  CHECK(file["attributes"][0]["cut_codes"] == json{8, 20});
+  const BayesNetModel loaded = BayesNetModel::FromJson(file, "model");
+  CHECK(loaded.attributes()[0].cut_codes == std::vector<std::uint32_t>{8, 20});
+  // Ages 17 and 18 (codes 7 and 8) in one group: refused before the weights are checked.
+  file["attributes"][0]["group_of_code"][8] = file["attributes"][0]["group_of_code"][7];
+  try {
+    BayesNetModel::FromJson(file, "model");
+    FAIL("a model whose group straddles a cut was accepted");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("a group straddles the cut at code 8") != std::string::npos);
+  }
 }
 
 TEST_CASE("A cut point at 18 keeps minors out of the adults' groups") {
