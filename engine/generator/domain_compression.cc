@@ -27,6 +27,53 @@ void SetWeights(AttributeCompression& c, std::span<const double> noisy_counts) {
   }
 }
 
+// Cuts the ordered value codes `values` into at most max_runs runs of adjacent codes of about
+// equal clipped noisy mass, each at least `threshold` (3 sigma) except when the codes hold less
+// in all. Writes each code's run (0-based) into run_of and returns the number of runs (>= 1
+// when values is not empty).
+std::uint32_t EqualMassRuns(std::span<const std::uint32_t> values,
+                            std::span<const double> noisy_counts, double threshold,
+                            std::uint32_t max_runs, std::span<std::uint32_t> run_of) {
+  std::uint32_t runs = 0;
+  if (values.empty()) return 0;
+  double remaining = 0;
+  for (std::uint32_t code : values) remaining += std::max(0.0, noisy_counts[code]);
+  std::uint32_t bins_left =
+      std::min<std::uint32_t>(max_runs, static_cast<std::uint32_t>(values.size()));
+  double accumulated = 0;
+  const auto close_run = [&] {
+    remaining -= accumulated;
+    accumulated = 0;
+    --bins_left;
+    ++runs;
+  };
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double mass = std::max(0.0, noisy_counts[values[i]]);
+    // A heavy code (covid's ct_result: 94% of the rows at 45, "not detected") must not
+    // swallow the lighter codes before it: when the run already passes 3 sigma and ends
+    // nearer its target without this code than with it, it is closed before the code.
+    const double before_target =
+        std::max(threshold, bins_left > 0 ? remaining / bins_left : remaining);
+    if (bins_left > 1 && accumulated >= threshold && accumulated + mass > before_target &&
+        accumulated + mass - before_target > before_target - accumulated) {
+      close_run();
+    }
+    run_of[i] = runs;
+    accumulated += mass;
+    const double target = std::max(threshold, bins_left > 0 ? remaining / bins_left : remaining);
+    if (bins_left > 1 && accumulated >= target && i + 1 < values.size()) {
+      close_run();
+    }
+  }
+  // The last run: merge it into the previous one when it is too light to stand alone.
+  if (runs > 0 && accumulated < threshold) {
+    for (auto& r : run_of) r = std::min(r, runs - 1);
+  } else {
+    ++runs;
+  }
+  return runs;
+}
+
 }  // namespace
 
 void RefineByCodeSets(const std::vector<std::vector<bool>>& sets,
@@ -193,7 +240,8 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
     SetWeights(c, noisy_counts);
     return c;
   }
-  // Ordered: runs of adjacent value codes of about equal clipped noisy mass.
+  // Ordered: runs of adjacent value codes of about equal clipped noisy mass, cut first into
+  // segments at the public cut codes so that no run straddles a cut.
   std::vector<std::uint32_t> values;
   for (std::uint32_t code = 0; code < d; ++code) {
     if (!attribute.missing_code || code != *attribute.missing_code) values.push_back(code);
@@ -201,46 +249,35 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
   const bool missing_own = attribute.missing_code &&
                            noisy_counts[*attribute.missing_code] >= threshold && !values.empty();
   const std::uint32_t value_groups_max = std::max(1u, max_groups - (missing_own ? 1 : 0));
+  std::vector<std::size_t> segment_start{0};
+  for (std::uint32_t cut : attribute.cut_codes) {
+    const auto at = static_cast<std::size_t>(std::lower_bound(values.begin(), values.end(), cut) -
+                                             values.begin());
+    if (at > segment_start.back() && at < values.size()) segment_start.push_back(at);
+  }
+  segment_start.push_back(values.size());
+  double total_mass = 0;
+  for (std::uint32_t code : values) total_mass += std::max(0.0, noisy_counts[code]);
   std::vector<std::uint32_t> run_of(values.size(), 0);
   std::uint32_t runs = 0;
-  if (!values.empty()) {
-    double remaining = 0;
-    for (std::uint32_t code : values) remaining += std::max(0.0, noisy_counts[code]);
-    std::uint32_t bins_left =
-        std::min<std::uint32_t>(value_groups_max, static_cast<std::uint32_t>(values.size()));
-    double accumulated = 0;
-    std::vector<double> run_mass;
-    const auto close_run = [&] {
-      run_mass.push_back(accumulated);
-      remaining -= accumulated;
-      accumulated = 0;
-      --bins_left;
-      ++runs;
-    };
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      const double mass = std::max(0.0, noisy_counts[values[i]]);
-      // A heavy code (covid's ct_result: 94% of the rows at 45, "not detected") must not
-      // swallow the lighter codes before it: when the run already passes 3 sigma and ends
-      // nearer its target without this code than with it, it is closed before the code.
-      const double before_target =
-          std::max(threshold, bins_left > 0 ? remaining / bins_left : remaining);
-      if (bins_left > 1 && accumulated >= threshold && accumulated + mass > before_target &&
-          accumulated + mass - before_target > before_target - accumulated) {
-        close_run();
-      }
-      run_of[i] = runs;
-      accumulated += mass;
-      const double target = std::max(threshold, bins_left > 0 ? remaining / bins_left : remaining);
-      if (bins_left > 1 && accumulated >= target && i + 1 < values.size()) {
-        close_run();
-      }
+  for (std::size_t s = 0; s + 1 < segment_start.size(); ++s) {
+    const std::span<const std::uint32_t> segment(values.data() + segment_start[s],
+                                                 segment_start[s + 1] - segment_start[s]);
+    // Without cuts the one segment gets all value_groups_max runs; with cuts each segment gets
+    // its share by mass, at least one (so the cuts may add groups beyond max_groups).
+    std::uint32_t segment_runs = value_groups_max;
+    if (segment_start.size() > 2) {
+      double mass = 0;
+      for (std::uint32_t code : segment) mass += std::max(0.0, noisy_counts[code]);
+      const double share = total_mass > 0 ? mass / total_mass : 1.0 / (segment_start.size() - 1);
+      segment_runs =
+          std::max(1u, static_cast<std::uint32_t>(std::lround(share * value_groups_max)));
     }
-    // The last run: merge it into the previous one when it is too light to stand alone.
-    if (runs > 0 && accumulated < threshold) {
-      for (auto& r : run_of) r = std::min(r, runs - 1);
-    } else {
-      ++runs;
-    }
+    const std::uint32_t first_run = runs;
+    runs +=
+        EqualMassRuns(segment, noisy_counts, threshold, segment_runs,
+                      std::span<std::uint32_t>(run_of.data() + segment_start[s], segment.size()));
+    for (std::size_t i = segment_start[s]; i < segment_start[s + 1]; ++i) run_of[i] += first_run;
   }
   for (std::size_t i = 0; i < values.size(); ++i) c.group_of_code[values[i]] = run_of[i];
   c.num_groups = std::max(1u, runs);

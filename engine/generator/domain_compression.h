@@ -28,7 +28,11 @@ namespace privet::engine {
 //    max_groups - 1 of them, the largest), the others share one "rare" group;
 //  - ordered: the value codes are cut into at most max_groups runs of adjacent codes of about
 //    equal mass (each at least 3 noise_stddev), the missing code keeps its own group when its
-//    noisy count passes 3 noise_stddev and joins the rare run otherwise.
+//    noisy count passes 3 noise_stddev and joins the rare run otherwise. With public cut codes
+//    (attribute.cut_codes, the config's "cut_points") the value codes are first split into
+//    segments at the cuts and each segment is cut into runs on its own, with a share of the
+//    max_groups runs by its clipped noisy mass (rounded, at least one), so no group straddles
+//    a cut and the cuts may add a few groups beyond max_groups.
 // code_weight is the clipped noisy count normalised within each group (uniform within a group
 // whose clipped counts are all 0).
 AttributeCompression CompressDomain(const AttributeDomain& attribute,

@@ -81,6 +81,21 @@ void BayesNetModel::Validate(const std::string& source) const {
       group_mass[c.group_of_code[code]] += w;
       group_used[c.group_of_code[code]] = true;
     }
+    // A public cut (schema.h "cut_points"): no group holds value codes on both sides of it.
+    std::uint32_t previous_cut = 0;
+    for (std::uint32_t cut : attribute.cut_codes) {
+      if (!attribute.ordered || cut <= previous_cut || cut >= attribute.domain_size) {
+        Fail(source, where + ": cut_codes must be increasing codes of an ordered attribute");
+      }
+      previous_cut = cut;
+      std::vector<bool> below(c.num_groups, false);
+      for (std::uint32_t code = 0; code < cut; ++code) below[c.group_of_code[code]] = true;
+      for (std::uint32_t code = cut; code < attribute.domain_size; ++code) {
+        if (below[c.group_of_code[code]] && code != attribute.missing_code) {
+          Fail(source, where + ": a group straddles the cut at code " + std::to_string(cut));
+        }
+      }
+    }
     for (std::uint32_t g = 0; g < c.num_groups; ++g) {
       if (!group_used[g]) Fail(source, where + ": group " + std::to_string(g) + " has no code");
       if (std::abs(group_mass[g] - 1.0) > 1e-6) {
@@ -188,6 +203,7 @@ json BayesNetModel::ToJson() const {
                   {"group_of_code", compression_[a].group_of_code},
                   {"code_weight", compression_[a].code_weight}};
     entry["missing_code"] = attribute.missing_code ? json(*attribute.missing_code) : json(nullptr);
+    if (!attribute.cut_codes.empty()) entry["cut_codes"] = attribute.cut_codes;
     if (!compression_[a].pair_level_of_group.empty()) {
       entry["pair_level_of_group"] = compression_[a].pair_level_of_group;
     }
@@ -240,6 +256,9 @@ BayesNetModel BayesNetModel::FromJson(const json& in, const std::string& source)
       attribute.ordered = entry.at("ordered").get<bool>();
       if (!entry.at("missing_code").is_null()) {
         attribute.missing_code = entry.at("missing_code").get<std::uint32_t>();
+      }
+      if (entry.contains("cut_codes")) {
+        attribute.cut_codes = entry.at("cut_codes").get<std::vector<std::uint32_t>>();
       }
       AttributeCompression compression;
       compression.num_groups = entry.at("num_groups").get<std::uint32_t>();

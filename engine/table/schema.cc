@@ -175,6 +175,44 @@ void ParseCategorical(ObjectReader& reader, Attribute& attribute) {
   }
 }
 
+// "cut_points" of a numeric attribute whose bins are already parsed: strictly increasing
+// numbers inside (min, max], each a bin edge, so that "a group never straddles the cut" is a
+// property of codes (decoding draws a value inside its bin, which then stays on its side).
+void ParseCutPoints(ObjectReader& reader, Attribute& attribute) {
+  const json& cuts = reader.Get("cut_points");
+  if (!cuts.is_array()) reader.Fail("\"cut_points\" must be an array of numbers");
+  const bool integer = attribute.type == AttributeType::kInteger;
+  for (std::size_t i = 0; i < cuts.size(); ++i) {
+    const std::string what = "cut_points[" + std::to_string(i) + "]";
+    if (!cuts[i].is_number() || !std::isfinite(cuts[i].get<double>())) {
+      reader.Fail(what + " must be a finite number");
+    }
+    const double cut = cuts[i].get<double>();
+    if (integer && cut != std::floor(cut)) {
+      reader.Fail(what + " (" + NumberText(cut) + ") must be an integer for type integer");
+    }
+    if (!attribute.cut_points.empty() && !(cut > attribute.cut_points.back())) {
+      reader.Fail("cut_points must be strictly increasing: " + what + " (" + NumberText(cut) +
+                  ") is not above cut_points[" + std::to_string(i - 1) + "] (" +
+                  NumberText(attribute.cut_points.back()) + ")");
+    }
+    if (!(cut > attribute.min) || cut > attribute.max) {
+      reader.Fail(what + " (" + NumberText(cut) + ") is outside the domain: a cut must be above " +
+                  "min (" + NumberText(attribute.min) + ") and at most max (" +
+                  NumberText(attribute.max) + ")");
+    }
+    const auto& lower = attribute.bin_lower;
+    const auto above = std::upper_bound(lower.begin(), lower.end(), cut);
+    if (above == lower.begin() || *(above - 1) != cut) {
+      const auto bin = static_cast<std::uint32_t>(above - lower.begin()) - 1;
+      reader.Fail(what + " (" + NumberText(cut) + ") falls inside the bin " + attribute.Label(bin) +
+                  ": a cut must be a bin edge, so declare \"edges\" that include it" +
+                  (integer ? " (or one bin per integer)" : ""));
+    }
+    attribute.cut_points.push_back(cut);
+  }
+}
+
 void ParseNumeric(ObjectReader& reader, Attribute& attribute) {
   const bool integer = attribute.type == AttributeType::kInteger;
   const auto require_integral = [&](double value, const std::string& what) {
@@ -251,6 +289,7 @@ void ParseNumeric(ObjectReader& reader, Attribute& attribute) {
   if (attribute.bin_lower.size() > kMaxDomainSize) {
     reader.Fail("more than " + std::to_string(kMaxDomainSize) + " bins");
   }
+  if (reader.Has("cut_points")) ParseCutPoints(reader, attribute);
 }
 
 void ParseTimeAttribute(ObjectReader& reader, Attribute& attribute) {
@@ -340,6 +379,11 @@ Attribute ParseAttribute(const json& value, const std::string& where,
       break;
     case AttributeType::kIgnore:
       break;
+  }
+  if (attribute.type != AttributeType::kInteger && attribute.type != AttributeType::kContinuous &&
+      named.Has("cut_points")) {
+    named.Fail("\"cut_points\" is for ordered numbers (type integer or continuous), not type " +
+               type_name);
   }
   named.RejectUnknownKeys(" for type " + type_name);
   return attribute;
@@ -671,6 +715,11 @@ json Schema::ToJson() const {
           a["min"] = number(attribute.min);
           a["max"] = number(attribute.max);
           if (attribute.config_bins) a["bins"] = *attribute.config_bins;
+        }
+        if (!attribute.cut_points.empty()) {
+          json cuts = json::array();
+          for (double cut : attribute.cut_points) cuts.push_back(number(cut));
+          a["cut_points"] = cuts;
         }
         break;
       case AttributeType::kDate:

@@ -90,6 +90,12 @@ struct Attribute {
   // integer attribute with one bin per integer.
   std::optional<std::uint32_t> config_bins;
   std::optional<std::vector<double>> config_edges;
+  // Public cut points (config "cut_points", docs/config.md): values c at which the generator's
+  // compressed groups must break, so no group holds both a value below c and one at or above
+  // it (age 18: a group never mixes minors and adults, and a value drawn inside its group
+  // never crosses 18). Strictly increasing, each a bin edge: bin_lower[b] for some b >= 1.
+  // Public knowledge declared by the officer; no budget. Empty when none are declared.
+  std::vector<double> cut_points;
 
   // --- kDate, kDatetime ---
   TimeGranularity granularity = TimeGranularity::kDay;

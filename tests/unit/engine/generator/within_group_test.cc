@@ -2,6 +2,7 @@
 // heavy code, and SmoothCodeWeights, the within-group shape of codes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/random/mersenne_twister.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
@@ -35,6 +36,57 @@ TEST_CASE("A heavy code does not swallow the lighter codes before it") {
   const AttributeCompression f = CompressDomain(ct, flat, 10.0, 4);
   CHECK(f.num_groups == 4);
   for (std::uint32_t code = 0; code < 8; ++code) CHECK(f.group_of_code[code] == code / 2);
+}
+
+TEST_CASE("Cut codes: each side of a cut is cut into runs of its own") {
+  // 8 codes of 100, 4 groups, a cut at code 3. The 300 below get lround(3/8 x 4) = 2 runs,
+  // the 500 above lround(5/8 x 4) = 3 (half away from zero): one group more than max_groups.
+  // Below, the equal-mass target is 150: {0, 1}, {2}; above 166.7, then 150: {3, 4}, {5, 6},
+  // {7}. Without the cut the same counts give the pairs {0, 1}, {2, 3}, ... (case above).
+  AttributeDomain age{"age", 8, true, std::nullopt};
+  age.cut_codes = {3};
+  const AttributeCompression c = CompressDomain(age, std::vector<double>(8, 100.0), 10.0, 4);
+  CHECK(c.num_groups == 5);
+  CHECK(c.group_of_code == std::vector<std::uint32_t>{0, 0, 1, 2, 2, 3, 3, 4});
+  // A segment too light for 3 sigma is still its own group: the cut wins over the threshold.
+  const AttributeCompression light =
+      CompressDomain(age, std::vector<double>{1, 1, 1, 100, 100, 100, 100, 100}, 10.0, 4);
+  CHECK(light.group_of_code[2] != light.group_of_code[3]);
+  CHECK(light.group_of_code[0] == light.group_of_code[2]);
+}
+
+TEST_CASE("No compressed group straddles a cut, whatever the noisy counts") {
+  // Random noisy 1-way counts (a bump plus noise of sigma 30, many negative), 1-4 cuts at
+  // random codes, with and without a missing code, 2-24 groups: every group of value codes
+  // lies on one side of every cut, groups stay in code order, and the cuts add at most one
+  // group each (sum over segments of max(1, round(share x G)) <= G + segments).
+  boost::random::mt19937_64 rng(12);
+  boost::random::normal_distribution<double> noise(0.0, 30.0);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const auto values = static_cast<std::uint32_t>(4 + rng() % 60);
+    const bool nullable = rng() % 2 == 0;
+    AttributeDomain a{"a", values + (nullable ? 1 : 0), true,
+                      nullable ? std::optional<std::uint32_t>(values) : std::nullopt};
+    const auto cuts = static_cast<std::uint32_t>(1 + rng() % 4);
+    for (std::uint32_t i = 0; i < cuts; ++i) a.cut_codes.push_back(1 + rng() % (values - 1));
+    std::sort(a.cut_codes.begin(), a.cut_codes.end());
+    a.cut_codes.erase(std::unique(a.cut_codes.begin(), a.cut_codes.end()), a.cut_codes.end());
+    std::vector<double> counts(a.domain_size);
+    for (std::uint32_t code = 0; code < a.domain_size; ++code) {
+      const double x = (static_cast<double>(code) - values / 2.0) / (values / 4.0);
+      counts[code] = 200 * std::exp(-x * x) + noise(rng);
+    }
+    const auto max_groups = static_cast<std::uint32_t>(2 + rng() % 23);
+    const AttributeCompression c = CompressDomain(a, counts, 30.0, max_groups);
+    CAPTURE(trial);
+    REQUIRE(c.num_groups <= max_groups + a.cut_codes.size() + 1);
+    for (std::uint32_t code = 1; code < values; ++code) {
+      REQUIRE(c.group_of_code[code] >= c.group_of_code[code - 1]);
+    }
+    for (std::uint32_t cut : a.cut_codes) {
+      REQUIRE(c.group_of_code[cut - 1] < c.group_of_code[cut]);
+    }
+  }
 }
 
 TEST_CASE("Within a group, noise-dominated codes follow the frequency polygon") {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "engine/table/attribute_domain.h"
 #include "privacy/errors.h"
 
 namespace privet::engine {
@@ -117,6 +118,28 @@ TEST_CASE("Schema: integer attribute without bins has one code per integer") {
   const Schema binned = Schema::FromJson(config, "/base");
   CHECK(binned.FindAttribute("age")->Label(0) == "[0, 2]");
   CHECK(binned.FindAttribute("age")->Label(2) == "[6, 9]");
+}
+
+TEST_CASE("Schema: cut points are bin edges, kept in ToJson and as cut codes of the domain") {
+  json config = Minimal();
+  config["attributes"][2]["cut_points"] = {3, 6};  // one bin per integer 0..9, missing is 10
+  config["attributes"].push_back({{"name", "w"},
+                                  {"type", "continuous"},
+                                  {"edges", {0, 2.5, 10, 40, 80}},
+                                  {"cut_points", {10, 40}},
+                                  {"nullable", false}});
+  const Schema schema = Schema::FromJson(config, "/base");
+  CHECK(schema.FindAttribute("age")->cut_points == std::vector<double>{3, 6});
+  CHECK(schema.ToJson()["attributes"][2]["cut_points"] == json{3, 6});
+  CHECK(Schema::FromJson(schema.ToJson(), "/base").ToJson() == schema.ToJson());
+  const std::vector<AttributeDomain> domains = DomainsOf(schema);
+  REQUIRE(domains.size() == 3);
+  CHECK(domains[0].cut_codes.empty());                              // sex
+  CHECK(domains[1].cut_codes == std::vector<std::uint32_t>{3, 6});  // age: the bins of 3 and 6
+  CHECK(domains[2].cut_codes == std::vector<std::uint32_t>{2, 3});  // w: [10, 40) and [40, 80]
+  // Without cut points the field stays out of the normalised config.
+  CHECK_FALSE(
+      Schema::FromJson(Minimal(), "/base").ToJson()["attributes"][2].contains("cut_points"));
 }
 
 TEST_CASE("Schema: BinOf agrees with the half-open bin rule on every kind of binning") {
@@ -326,6 +349,34 @@ TEST_CASE("Schema: every invalid config is rejected with a message naming the fi
        "buckets; choose a coarser granularity"},
       {"huge integer range", R"([{"op":"replace","path":"/attributes/2/max","value":100000000}])",
        "integers; declare \"bins\" or \"edges\""},
+      {"cut points not a list", R"([{"op":"add","path":"/attributes/2/cut_points","value":5}])",
+       "attributes[2] \"age\": \"cut_points\" must be an array of numbers"},
+      {"cut point not a number",
+       R"([{"op":"add","path":"/attributes/2/cut_points","value":["5"]}])",
+       "attributes[2] \"age\": cut_points[0] must be a finite number"},
+      {"unsorted cut points", R"([{"op":"add","path":"/attributes/2/cut_points","value":[5, 3]}])",
+       "cut_points must be strictly increasing: cut_points[1] (3) is not above cut_points[0] (5)"},
+      {"repeated cut point", R"([{"op":"add","path":"/attributes/2/cut_points","value":[5, 5]}])",
+       "cut_points[1] (5) is not above cut_points[0] (5)"},
+      {"cut point at min", R"([{"op":"add","path":"/attributes/2/cut_points","value":[0]}])",
+       "cut_points[0] (0) is outside the domain: a cut must be above min (0) and at most max (9)"},
+      {"cut point above max", R"([{"op":"add","path":"/attributes/2/cut_points","value":[4, 10]}])",
+       "cut_points[1] (10) is outside the domain"},
+      {"fractional integer cut",
+       R"([{"op":"add","path":"/attributes/2/cut_points","value":[2.5]}])",
+       "cut_points[0] (2.5) must be an integer for type integer"},
+      {"cut inside an integer bin",
+       R"([{"op":"add","path":"/attributes/2/bins","value":3},{"op":"add","path":"/attributes/2/cut_points","value":[3, 4]}])",
+       "cut_points[1] (4) falls inside the bin [3, 5]: a cut must be a bin edge, so declare "
+       "\"edges\" that include it (or one bin per integer)"},
+      {"cut inside a continuous bin",
+       R"([{"op":"replace","path":"/attributes/2","value":{"name":"age","type":"continuous","edges":[0,10,20],"cut_points":[15]}}])",
+       "cut_points[0] (15) falls inside the bin [10, 20]: a cut must be a bin edge, so declare "
+       "\"edges\" that include it"},
+      {"cut points on a category",
+       R"([{"op":"add","path":"/attributes/1/cut_points","value":[1]}])",
+       "attributes[1] \"sex\": \"cut_points\" is for ordered numbers (type integer or "
+       "continuous), not type categorical"},
   };
   for (const BadCase& bad : cases) {
     CAPTURE(bad.what);
