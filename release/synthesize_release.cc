@@ -128,16 +128,16 @@ ReleaseResult Synthesize(const Deployment& deployment, const ReleaseRequest& req
   const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
                            const std::filesystem::path& staging, const StageCallback& announce) {
     if (announce) announce("fitting the model");
-    return release_model(engine::FitBayesNet(bounded, plan, prepared.schema.ToJson(), noise),
-                         noise, staging, announce);
+    return release_model(engine::FitBayesNet(bounded, plan, prepared.schema.ToJson(), noise), noise,
+                         staging, announce);
   };
   // A database source: the fit reads counts only (engine/generator/privbayes.h).
   const auto from_counts = [&](engine::MarginalSource& source, privacy::RandomSource& noise,
                                const std::filesystem::path& staging,
                                const StageCallback& announce) {
     if (announce) announce("fitting the model");
-    return release_model(engine::FitBayesNet(source, plan, prepared.schema.ToJson(), noise),
-                         noise, staging, announce);
+    return release_model(engine::FitBayesNet(source, plan, prepared.schema.ToJson(), noise), noise,
+                         staging, announce);
   };
   return RunRelease(prepared, request, plan.events, audit::ReleaseKind::kSyntheticTable, stage,
                     compute, from_counts);

@@ -31,8 +31,8 @@ std::uint64_t CellsOf(std::span<const std::uint32_t> table,
 // All subsets of `pool` with 2..max_size elements whose cell product stays within the caps,
 // appended for child x. Stops (returns false) once `limit` would be exceeded.
 bool EnumerateLarge(std::span<const std::uint32_t> table, const std::vector<std::size_t>& pool,
-                    std::size_t child, const StructureSearchOptions& options,
-                    std::size_t limit, std::vector<Key>& out) {
+                    std::size_t child, const StructureSearchOptions& options, std::size_t limit,
+                    std::vector<Key>& out) {
   const std::uint64_t child_cells = table[child];
   std::vector<std::size_t> current;
   bool ok = true;

@@ -24,6 +24,7 @@ struct Candidate {
   std::size_t first = 0, second = 0;
   std::size_t cells = 0;
   std::vector<std::uint64_t> data_counts;  // scoring rows over the pair levels
+  std::vector<std::uint64_t> all_counts;   // all rows (without a subsample: data_counts)
   std::int64_t penalty = 0;                // grid units, public
 };
 
@@ -96,6 +97,8 @@ PairSelectionResult SelectAndMeasurePairs(MarginalSource& table, const BayesNetM
     for (std::size_t b = a + 1; b < k; ++b) pair_sets.push_back({a, b});
   }
   // Every pair's counts on the scoring rows in one batch (cells level_a * levels_b + level_b).
+  // Without a subsample they are also what a selected pair's measurement noises, so a round
+  // reads nothing more of the data; with one, each round counts its pair on all rows.
   std::vector<Marginal> scoring_counts = scoring.CountBatch(pair_sets);
   std::size_t next_pair = 0;
 
@@ -112,6 +115,7 @@ PairSelectionResult SelectAndMeasurePairs(MarginalSource& table, const BayesNetM
       const double noise_l1 = kSqrtTwoOverPi * pair_sd * static_cast<double>(c.cells);
       c.penalty = static_cast<std::int64_t>(std::round(kGrid * fraction * noise_l1));
       c.data_counts = std::move(scoring_counts[next_pair++].counts);
+      if (!subsample) c.all_counts = c.data_counts;
       (0.5 * noise_l1 / n_hat <= kMaxPairNoiseTvd ? useful : others).push_back(std::move(c));
     }
   }
@@ -161,8 +165,9 @@ PairSelectionResult SelectAndMeasurePairs(MarginalSource& table, const BayesNetM
       from.erase(from.begin() + static_cast<std::ptrdiff_t>(chosen));
       scores.erase(scores.begin() + static_cast<std::ptrdiff_t>(chosen));
       // Event: the selected pair's noisy marginal on all rows.
-      const std::vector<std::size_t> picked_set{picked.first, picked.second};
-      const std::vector<std::uint64_t> counts = data_levels->Count(picked_set).counts;
+      if (subsample)
+        picked.all_counts = data_levels->Count(std::vector{picked.first, picked.second}).counts;
+      const std::vector<std::uint64_t>& counts = picked.all_counts;
       std::vector<double> noisy = plan.pair.Noisy(counts, noise);
       result.selected.emplace_back(picked.first, picked.second);
       const double noise_tvd =

@@ -56,11 +56,11 @@ struct PairSelectionResult {
 };
 
 // Runs the plan.num_pair_selections rounds. `table`: the modelled attributes in original codes
-// (plan.attributes; all it reads are counts over their pair levels); `network`: the fitted model over the same columns without
-// pair marginals, its compression carrying the pair levels (AddPairLevels). Makes exactly
-// plan.num_pair_selections exponential-mechanism selections and as many noisy pair marginals,
-// alternating, with the plan's parameters. `noise` is the fit's secure source; the model's
-// sample is drawn from a Boost engine seeded from it (post-processing).
+// (plan.attributes; all it reads are counts over their pair levels); `network`: the fitted model
+// over the same columns without pair marginals, its compression carrying the pair levels
+// (AddPairLevels). Makes exactly plan.num_pair_selections exponential-mechanism selections and as
+// many noisy pair marginals, alternating, with the plan's parameters. `noise` is the fit's secure
+// source; the model's sample is drawn from a Boost engine seeded from it (post-processing).
 PairSelectionResult SelectAndMeasurePairs(MarginalSource& table, const BayesNetModel& network,
                                           const SynthesisPlan& plan, double n_hat,
                                           privacy::RandomSource& noise);

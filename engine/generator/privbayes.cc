@@ -271,8 +271,8 @@ BayesNetModel FitBayesNet(MarginalSource& source, const SynthesisPlan& plan,
   for (std::size_t a = 0; a < columns.size(); ++a) {
     if (source.domain_sizes()[a] != columns[a].domain_size) {
       throw InputError("fit: attribute " + std::to_string(a) +
-                       " of the source does not match the plan's attribute \"" +
-                       columns[a].name + "\"");
+                       " of the source does not match the plan's attribute \"" + columns[a].name +
+                       "\"");
     }
   }
   // Derived columns are never modelled (no event measures them): fit the others only.

@@ -35,9 +35,9 @@ InMemoryMarginalSource InMemoryMarginalSource::Borrow(const EncodedTable& bounde
                                                       std::uint32_t max_rows_per_unit,
                                                       unsigned num_threads) {
   // An owner-less shared_ptr (the aliasing constructor): the caller keeps the table alive.
-  return InMemoryMarginalSource(std::shared_ptr<const EncodedTable>(
-                                    std::shared_ptr<const EncodedTable>(), &bounded),
-                                max_rows_per_unit, num_threads);
+  return InMemoryMarginalSource(
+      std::shared_ptr<const EncodedTable>(std::shared_ptr<const EncodedTable>(), &bounded),
+      max_rows_per_unit, num_threads);
 }
 
 Marginal InMemoryMarginalSource::Count(std::span<const std::size_t> attributes) {

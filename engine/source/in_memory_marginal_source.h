@@ -23,8 +23,8 @@ class InMemoryMarginalSource final : public MarginalSource {
   static InMemoryMarginalSource Bound(const EncodedTable& table, std::uint32_t max_rows_per_unit,
                                       privacy::RandomSource& secure, unsigned num_threads = 0);
   // Counts `bounded` in place, without a copy: the table must outlive the source and its views.
-  static InMemoryMarginalSource Borrow(const EncodedTable& bounded,
-                                       std::uint32_t max_rows_per_unit, unsigned num_threads = 0);
+  static InMemoryMarginalSource Borrow(const EncodedTable& bounded, std::uint32_t max_rows_per_unit,
+                                       unsigned num_threads = 0);
 
   const std::vector<std::uint32_t>& domain_sizes() const override { return domain_sizes_; }
   std::uint32_t max_rows_per_unit() const override { return max_rows_per_unit_; }

@@ -9,8 +9,11 @@
 namespace privet::engine {
 namespace {
 
-// GROUPING SETS takes at most 4096 sets per query; 1024 keeps the statement text moderate.
-constexpr std::size_t kSetsPerQuery = 64;
+// GROUPING SETS takes at most 4096 sets per query; 512 keeps the statement text moderate and
+// puts a round of the structure search's candidates (at most max_candidates_per_step, 1500 by
+// default, of which most were scored in earlier rounds) in one or a few queries: every query
+// encodes each row again, which is what a count costs.
+constexpr std::size_t kSetsPerQuery = 512;
 
 std::uint64_t ParseUnsigned(const std::string& text) {
   std::uint64_t value = 0;
@@ -245,8 +248,8 @@ std::unique_ptr<MarginalSource> PostgresMarginalSource::View(
     }
     view.code_maps[base] = std::move(composed);
   }
-  return std::unique_ptr<MarginalSource>(new PostgresMarginalSource(
-      session_, std::move(base_of), std::move(view), std::move(sizes)));
+  return std::unique_ptr<MarginalSource>(
+      new PostgresMarginalSource(session_, std::move(base_of), std::move(view), std::move(sizes)));
 }
 
 std::unique_ptr<MarginalSource> PostgresMarginalSource::Subsample(double fraction,

@@ -11,7 +11,7 @@
 //     and whether any cell is one the CSV path would refuse, per column, as booleans. The error
 //     names the column, never the value;
 //  3. with a privacy unit: 32 bytes of pgcrypto's gen_random_bytes, the key of the unit bound;
-//  4. one GROUP BY per Count, one GROUPING SETS query per CountBatch (chunks of 64 sets).
+//  4. one GROUP BY per Count, one GROUPING SETS query per CountBatch (chunks of 512 sets).
 // Views (View, Subsample) run in the same transaction and see the same bounded rows: a code map
 // is a CASE over the code after the bound (the generator's compressed groups and pair levels),
 // and the subsample keeps a row when the first 8 bytes of HMAC-SHA256(key, row identity) fall

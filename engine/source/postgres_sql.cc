@@ -357,8 +357,8 @@ std::string PostgresSql::SampleTest(const std::string& message, const CountView&
     opad += hex(byte ^ 0x5cu);
   }
   return "substr(sha256(" + params.Add("\\x" + opad, "bytea") + " || sha256(" +
-         params.Add("\\x" + ipad, "bytea") + " || convert_to(" + message +
-         ", 'UTF8'))), 1, 8) < " + params.Add("\\x" + view.sample_threshold_hex, "bytea");
+         params.Add("\\x" + ipad, "bytea") + " || convert_to(" + message + ", 'UTF8'))), 1, 8) < " +
+         params.Add("\\x" + view.sample_threshold_hex, "bytea");
 }
 
 SqlStatement PostgresSql::Validation() const {
