@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -248,6 +249,33 @@ TEST_CASE("the unit bound keeps at most m rows per unit, a random subset drawn o
   const auto second = PostgresMarginalSource::Open(marked.schema);
   CHECK(second->Count(std::vector<std::size_t>{0, 1}).counts != kept.counts);
   CHECK(second->Count(std::vector<std::size_t>{0}).counts == per_unit.counts);
+}
+
+TEST_CASE("the scoring subsample in SQL keeps each bounded row on one keyed coin") {
+  const MarkedTable marked = LoadMarkedTable("marked_sample", 2, 60);  // 110 rows after the bound
+  json unitless = marked.schema.ToJson();
+  unitless.erase("privacy_unit");  // 210 rows, each its own unit
+  for (const Schema& schema : {marked.schema, Schema::FromJson(unitless, ".")}) {
+    const auto database = PostgresMarginalSource::Open(schema);
+    const std::uint64_t rows = database->NumRows();
+    privacy::RandomSource coins = privacy::RandomSource::Seeded(3);
+    const std::unique_ptr<MarginalSource> half = database->Subsample(0.5, coins);
+    const Marginal kept = half->Count(std::vector<std::size_t>{0, 1});
+    const Marginal all = database->Count(std::vector<std::size_t>{0, 1});
+    // A subset of the bounded rows (each tag names one row), the same in every query.
+    for (std::size_t cell = 0; cell < kept.num_cells(); ++cell) {
+      CHECK(kept.counts[cell] <= all.counts[cell]);
+    }
+    CHECK(half->CountBatch({{1}, {0, 1}})[1].counts == kept.counts);
+    CHECK(half->NumRows() == kept.Total());
+    // Binomial(rows, 1/2): 6 standard deviations (at most 3.1 for 210 rows) fail with
+    // probability below 2e-9 per source (Hoeffding: 2 exp(-2 * 36 / 4) = 2.5e-8 bounds it too).
+    const double sd = std::sqrt(static_cast<double>(rows)) / 2;
+    CHECK(std::abs(static_cast<double>(kept.Total()) - static_cast<double>(rows) / 2) < 6 * sd);
+    // Another key, another subsample (identical with probability 2^-rows).
+    CHECK(database->Subsample(0.5, coins)->Count(std::vector<std::size_t>{0, 1}).counts !=
+          kept.counts);
+  }
 }
 
 TEST_CASE("a column the table lacks is refused after the catalog read, before any data is read") {
