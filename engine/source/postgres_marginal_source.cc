@@ -4,6 +4,7 @@
 #include <charconv>
 #include <map>
 
+#include "engine/source/postgres_commitment.h"
 #include "privacy/errors.h"
 
 namespace privet::engine {
@@ -133,6 +134,15 @@ void PostgresMarginalSource::Prepare() {
         db.Execute("SELECT encode(" + QuoteIdentifier(pgcrypto) + ".gen_random_bytes(32), 'hex')",
                    {}, "draw the unit bound's key");
     source->bound_key_hex = key.value(0, 0);
+  }
+}
+
+void PostgresMarginalSource::RequireCommitment(std::string_view secret,
+                                               const std::string& registered) {
+  if (PostgresDataCommitment(session_->schema, secret, session_->connection) != registered) {
+    throw IntegrityError(session_->schema.source() +
+                         ": the table changed after the release's registration check (its "
+                         "commitment in the counting snapshot differs); nothing was counted");
   }
 }
 

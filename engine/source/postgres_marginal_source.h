@@ -36,6 +36,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/source/marginal_source.h"
@@ -72,6 +73,12 @@ class PostgresMarginalSource final : public MarginalSource {
   // element: for the officer (docs/officer.md shows it for a sharded table) and for the test that
   // the GROUP BY runs on the shards. Plans name no data, only estimates.
   std::vector<std::string> ExplainCount(std::span<const std::size_t> attributes);
+
+  // Computes the table's data commitment (postgres_commitment.h) in this source's snapshot and
+  // throws IntegrityError unless it is `registered`: every count of the source then comes from
+  // exactly the registered rows, however the table changes during the release. The message
+  // names no data. (Registration's check before a release runs in a snapshot of its own.)
+  void RequireCommitment(std::string_view secret, const std::string& registered);
 
   // The text of every statement run on the connection so far (parameters not included).
   const std::vector<std::string>& executed_sql() const { return session_->connection.executed(); }

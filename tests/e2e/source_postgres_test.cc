@@ -19,6 +19,7 @@
 #include "engine/source/postgres_marginal_source.h"
 #include "engine/table/encoder.h"
 #include "engine/table/marginals.h"
+#include "privacy/deployment_secret.h"
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
 #include "release/query_release.h"
@@ -512,11 +513,21 @@ TEST_CASE(
   db_model.erase("schema");
   CHECK(db_model == csv_model);
 
-  // One more row: the keyed commitment differs, and the next release is refused.
+  // One more row: the keyed commitment differs, and the next release is refused. A source
+  // opened before the change still commits to the rows its snapshot counts (what RunRelease
+  // checks before counting); one opened after it does not.
+  const Schema db_schema = Schema::FromJson(db_config, dir.path());
+  const std::string secret =
+      privacy::LoadDeploymentSecret(privacy::DeploymentSecretPath(db.ledger));
+  const std::string registered = PostgresDataCommitment(db_schema, secret);
+  const auto before = PostgresMarginalSource::Open(db_schema);
   testing::OwnerConnection owner(Env("PRIVET_PG_OWNER"));
   owner.Run(
       "INSERT INTO public.covid_testing_release SELECT * FROM public.covid_testing_release "
       "LIMIT 1");
+  CHECK_NOTHROW(before->RequireCommitment(secret, registered));
+  CHECK_THROWS_AS(PostgresMarginalSource::Open(db_schema)->RequireCommitment(secret, registered),
+                  IntegrityError);
   request.out = dir / "db_changed";
   CHECK_THROWS_AS(release::QueryMarginal(db, request, query, nullptr), IntegrityError);
 }
