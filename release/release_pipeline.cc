@@ -247,6 +247,10 @@ PreparedRelease PrepareRelease(const Deployment& deployment, const ReleaseReques
   schema.RequireReviewed();
   auto output = std::make_unique<StagedOutputDir>(request.out);
   auto pending = std::make_unique<PendingOutcome>(deployment.ledger, output->target());
+  std::string data_secret;
+  if (IsDatabaseSource(registration.data_source)) {
+    data_secret = privacy::LoadDeploymentSecret(privacy::DeploymentSecretPath(deployment.ledger));
+  }
   return PreparedRelease{std::move(registration),
                          std::move(schema),
                          std::move(key),
@@ -257,7 +261,9 @@ PreparedRelease PrepareRelease(const Deployment& deployment, const ReleaseReques
                          kind,
                          std::move(incidents),
                          std::move(output),
-                         std::move(pending)};
+                         std::move(pending),
+                         /*bound_rows_per_unit=*/true,
+                         std::move(data_secret)};
 }
 
 ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& request,
@@ -277,6 +283,9 @@ ReleaseResult RunRelease(PreparedRelease& prepared, const ReleaseRequest& reques
     // Read before charging: a file that does not fit is refused for free (as an incident).
     if (database) {
       source = engine::PostgresMarginalSource::Open(prepared.schema);
+      // The commitment again, in the snapshot every count reads: no change between
+      // PrepareRelease's check and the counts goes unnoticed (a mismatch is an incident).
+      source->RequireCommitment(prepared.data_secret, prepared.registration.data_commitment);
     } else {
       table.emplace(engine::EncodeDataset(prepared.schema));
     }

@@ -57,6 +57,9 @@ struct PreparedRelease {
   // unit-bound quantile turns it off: it measures the rows per unit that the bound would cut
   // (its sensitivity does not depend on the bound, docs/privacy.md).
   bool bound_rows_per_unit = true;
+  // A database source's deployment secret: RunRelease checks the table's commitment again in
+  // the snapshot it counts from (PostgresMarginalSource::RequireCommitment). Empty for a CSV.
+  std::string data_secret;
 };
 
 // Step 1. Throws UsageError / InputError (bad request fields, an unregistered dataset, a

@@ -103,11 +103,10 @@ ReleaseResult Synthesize(const Deployment& deployment, const ReleaseRequest& req
   if (options.mode != kAutoNoiseMode) engine::ParseNoiseMode(options.mode);
   PreparedRelease prepared = PrepareRelease(deployment, request, "synthesize");
   const engine::SynthesisPlan plan = PlanInMode(prepared.schema, request, options, prepared.delta);
-  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
-                           const std::filesystem::path& staging, const StageCallback& announce) {
-    if (announce) announce("fitting the model");
-    const engine::BayesNetModel model =
-        engine::FitBayesNet(bounded, plan, prepared.schema.ToJson(), noise);
+  // Sampling and writing need no data: the same for both sources.
+  const auto release_model = [&](const engine::BayesNetModel& model, privacy::RandomSource& noise,
+                                 const std::filesystem::path& staging,
+                                 const StageCallback& announce) {
     if (announce) announce("sampling rows");
     const std::uint64_t rows = RowsToSample(options.rows, model);
     // Sampling is post-processing: seeded from the request's seed, else from the CSPRNG.
@@ -126,8 +125,22 @@ ReleaseResult Synthesize(const Deployment& deployment, const ReleaseRequest& req
     computed.extra = {{"rows", rows}};
     return computed;
   };
+  const auto compute = [&](const engine::EncodedTable& bounded, privacy::RandomSource& noise,
+                           const std::filesystem::path& staging, const StageCallback& announce) {
+    if (announce) announce("fitting the model");
+    return release_model(engine::FitBayesNet(bounded, plan, prepared.schema.ToJson(), noise), noise,
+                         staging, announce);
+  };
+  // A database source: the fit reads counts only (engine/generator/privbayes.h).
+  const auto from_counts = [&](engine::MarginalSource& source, privacy::RandomSource& noise,
+                               const std::filesystem::path& staging,
+                               const StageCallback& announce) {
+    if (announce) announce("fitting the model");
+    return release_model(engine::FitBayesNet(source, plan, prepared.schema.ToJson(), noise), noise,
+                         staging, announce);
+  };
   return RunRelease(prepared, request, plan.events, audit::ReleaseKind::kSyntheticTable, stage,
-                    compute);
+                    compute, from_counts);
 }
 
 }  // namespace privet::release

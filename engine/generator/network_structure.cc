@@ -5,7 +5,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "engine/table/marginals.h"
 #include "privacy/errors.h"
@@ -18,18 +17,23 @@ constexpr double kSqrtTwoOverPi = 0.7978845608028654;
 
 using Key = std::pair<std::size_t, std::vector<std::size_t>>;
 
-std::uint64_t CellsOf(const EncodedTable& table, const std::vector<std::size_t>& attributes) {
+// Candidates' joint counts are requested in batches of at most this many cells (32 MB), so a
+// round of wide candidates never holds all its counts at once.
+constexpr std::uint64_t kBatchCells = std::uint64_t{1} << 22;
+
+std::uint64_t CellsOf(std::span<const std::uint32_t> table,
+                      const std::vector<std::size_t>& attributes) {
   std::uint64_t cells = 1;
-  for (std::size_t a : attributes) cells *= table.column(a).domain_size();
+  for (std::size_t a : attributes) cells *= table[a];
   return cells;
 }
 
 // All subsets of `pool` with 2..max_size elements whose cell product stays within the caps,
 // appended for child x. Stops (returns false) once `limit` would be exceeded.
-bool EnumerateLarge(const EncodedTable& table, const std::vector<std::size_t>& pool,
-                    std::size_t child, const StructureSearchOptions& options,
-                    std::size_t limit, std::vector<Key>& out) {
-  const std::uint64_t child_cells = table.column(child).domain_size();
+bool EnumerateLarge(std::span<const std::uint32_t> table, const std::vector<std::size_t>& pool,
+                    std::size_t child, const StructureSearchOptions& options, std::size_t limit,
+                    std::vector<Key>& out) {
+  const std::uint64_t child_cells = table[child];
   std::vector<std::size_t> current;
   bool ok = true;
   auto recurse = [&](auto&& self, std::size_t start, std::uint64_t cells) -> void {
@@ -43,7 +47,7 @@ bool EnumerateLarge(const EncodedTable& table, const std::vector<std::size_t>& p
     }
     if (current.size() == options.max_parents) return;
     for (std::size_t i = start; i < pool.size() && ok; ++i) {
-      const std::uint64_t next = cells * table.column(pool[i]).domain_size();
+      const std::uint64_t next = cells * table[pool[i]];
       if (next > options.max_parent_cells || next * child_cells > options.max_family_cells) {
         continue;
       }
@@ -89,11 +93,15 @@ std::vector<std::int64_t> QuantizeDistribution(std::span<const double> distribut
 std::int64_t DependenceScoreOnGrid(const EncodedTable& table, std::size_t child,
                                    const std::vector<std::size_t>& parents,
                                    std::span<const std::int64_t> child_weights) {
-  __extension__ typedef __int128 Int128;
   std::vector<std::size_t> attributes = parents;
   attributes.push_back(child);
-  const Marginal joint = ComputeMarginal(table, attributes, 1);
-  const std::size_t d = table.column(child).domain_size();
+  return DependenceScoreOnGrid(ComputeMarginal(table, attributes, 1), child_weights);
+}
+
+std::int64_t DependenceScoreOnGrid(const Marginal& joint,
+                                   std::span<const std::int64_t> child_weights) {
+  __extension__ typedef __int128 Int128;
+  const std::size_t d = joint.domain_sizes.back();
   // |c 2^k - w_x c_P| <= n 2^k < 2^(64+20) per cell; the sum of all of them is at most
   // 2 n 2^k < 2^86 (n < 2^64 rows): 128 bits hold every partial sum exactly.
   Int128 score = 0;
@@ -127,22 +135,23 @@ std::size_t ChooseRoot(std::span<const std::uint32_t> groups,
   return root ? *root : flattest;
 }
 
-std::vector<Family> LearnStructure(const EncodedTable& scoring,
+std::vector<Family> LearnStructure(MarginalSource& scoring_source,
                                    const std::vector<std::vector<double>>& noisy_marginals,
                                    const StructureSearchOptions& options,
                                    privacy::RandomSource& secure) {
-  const std::size_t k = scoring.num_columns();
+  const std::vector<std::uint32_t>& scoring = scoring_source.domain_sizes();
+  const std::size_t k = scoring.size();
   if (k == 0 || noisy_marginals.size() != k) {
     throw InputError("structure search: one noisy marginal per column expected");
   }
   for (std::size_t a = 0; a < k; ++a) {
-    if (noisy_marginals[a].size() != scoring.column(a).domain_size()) {
+    if (noisy_marginals[a].size() != scoring[a]) {
       throw InputError("structure search: noisy marginal of column " + std::to_string(a) +
                        " has the wrong size");
     }
   }
   std::vector<std::uint32_t> groups(k);
-  for (std::size_t a = 0; a < k; ++a) groups[a] = scoring.column(a).domain_size();
+  for (std::size_t a = 0; a < k; ++a) groups[a] = scoring[a];
   const std::size_t root = ChooseRoot(groups, noisy_marginals);
   std::vector<Family> network{{root, {}}};
   std::vector<std::size_t> selected{root};
@@ -162,7 +171,6 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
   for (const auto& distribution : noisy_marginals) {
     child_weights.push_back(QuantizeDistribution(distribution));
   }
-  const unsigned threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
 
   for (std::size_t step = 1; step < k; ++step) {
     std::vector<Key> candidates;
@@ -173,10 +181,10 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
       if (!in_network[x]) open.push_back(x);
     }
     for (std::size_t x : open) {
-      const std::uint64_t child_cells = scoring.column(x).domain_size();
+      const std::uint64_t child_cells = scoring[x];
       candidates.emplace_back(x, std::vector<std::size_t>{});
       for (std::size_t p : pool) {
-        const std::uint64_t cells = scoring.column(p).domain_size();
+        const std::uint64_t cells = scoring[p];
         if (cells <= options.max_parent_cells && cells * child_cells <= options.max_family_cells) {
           candidates.emplace_back(x, std::vector<std::size_t>{p});
         }
@@ -212,7 +220,7 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
           std::sort(parents.begin(), parents.end());
           const std::uint64_t parent_cells = CellsOf(scoring, parents);
           if (parent_cells > options.max_parent_cells ||
-              parent_cells * scoring.column(x).domain_size() > options.max_family_cells) {
+              parent_cells * scoring[x] > options.max_family_cells) {
             continue;
           }
           drawn.emplace(x, std::move(parents));
@@ -220,25 +228,27 @@ std::vector<Family> LearnStructure(const EncodedTable& scoring,
         candidates.insert(candidates.end(), drawn.begin(), drawn.end());
       }
     }
-    // Score the candidates not seen before, in parallel.
+    // Score the candidates not seen before: their joint counts (parents, then the child) in
+    // batches (one GROUPING SETS pass per batch for a database source), then the scores.
     std::vector<const Key*> missing;
     for (const Key& key : candidates) {
       if (!cache.count(key)) missing.push_back(&key);
     }
-    std::vector<std::int64_t> fresh(missing.size());
-    {
-      std::vector<std::thread> workers;
-      for (unsigned t = 0; t < threads; ++t) {
-        workers.emplace_back([&, t] {
-          for (std::size_t i = t; i < missing.size(); i += threads) {
-            fresh[i] = DependenceScoreOnGrid(scoring, missing[i]->first, missing[i]->second,
-                                             child_weights[missing[i]->first]);
-          }
-        });
+    for (std::size_t first = 0; first < missing.size();) {
+      std::vector<std::vector<std::size_t>> sets;
+      std::uint64_t cells = 0;
+      for (std::size_t i = first; i < missing.size() && (sets.empty() || cells < kBatchCells);
+           ++i) {
+        sets.push_back(missing[i]->second);
+        sets.back().push_back(missing[i]->first);
+        cells += CellsOf(scoring, sets.back());
       }
-      for (std::thread& worker : workers) worker.join();
+      const std::vector<Marginal> joints = scoring_source.CountBatch(sets);
+      for (std::size_t i = 0; i < joints.size(); ++i, ++first) {
+        cache[*missing[first]] =
+            DependenceScoreOnGrid(joints[i], child_weights[missing[first]->first]);
+      }
     }
-    for (std::size_t i = 0; i < missing.size(); ++i) cache[*missing[i]] = fresh[i];
     std::vector<std::int64_t> scores;
     scores.reserve(candidates.size());
     for (const Key& key : candidates) {

@@ -43,6 +43,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/source/marginal_source.h"
 #include "engine/table/encoded_table.h"
 #include "privacy/random_source.h"
 
@@ -67,11 +68,13 @@ struct StructureSearchOptions {
   double penalty_weight = 1.0;
 };
 
-// The network over the columns of `scoring` (compressed codes): k families in network order,
-// the root first (no parents). noisy_marginals[a] is the noisy 1-way distribution of column a
-// over its groups (non-negative, sums to 1). Makes exactly k - 1 calls of the exponential
-// mechanism with options.selection_epsilon. Throws InputError on inconsistent sizes.
-std::vector<Family> LearnStructure(const EncodedTable& scoring,
+// The network over the attributes of `scoring` (a view over compressed codes, perhaps of the
+// scoring subsample; its joint counts are all the search reads of the data): k families in
+// network order, the root first (no parents). noisy_marginals[a] is the noisy 1-way
+// distribution of attribute a over its groups (non-negative, sums to 1). Makes exactly k - 1
+// calls of the exponential mechanism with options.selection_epsilon. Throws InputError on
+// inconsistent sizes.
+std::vector<Family> LearnStructure(MarginalSource& scoring,
                                    const std::vector<std::vector<double>>& noisy_marginals,
                                    const StructureSearchOptions& options,
                                    privacy::RandomSource& secure);
@@ -96,6 +99,9 @@ std::vector<std::int64_t> QuantizeDistribution(std::span<const double> distribut
 // child_weights = QuantizeDistribution(phat_X).
 std::int64_t DependenceScoreOnGrid(const EncodedTable& table, std::size_t child,
                                    const std::vector<std::size_t>& parents,
+                                   std::span<const std::int64_t> child_weights);
+// The same from the joint counts over (parents..., child), the child last.
+std::int64_t DependenceScoreOnGrid(const Marginal& joint,
                                    std::span<const std::int64_t> child_weights);
 
 // The root: the attribute with the fewest groups among those with at least 2 groups whose

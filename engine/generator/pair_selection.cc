@@ -24,6 +24,7 @@ struct Candidate {
   std::size_t first = 0, second = 0;
   std::size_t cells = 0;
   std::vector<std::uint64_t> data_counts;  // scoring rows over the pair levels
+  std::vector<std::uint64_t> all_counts;   // all rows (without a subsample: data_counts)
   std::int64_t penalty = 0;                // grid units, public
 };
 
@@ -56,14 +57,14 @@ std::int64_t ScoreOnGrid(const Candidate& candidate, const std::vector<double>& 
 
 }  // namespace
 
-PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table, const BayesNetModel& network,
+PairSelectionResult SelectAndMeasurePairs(MarginalSource& table, const BayesNetModel& network,
                                           const SynthesisPlan& plan, double n_hat,
                                           privacy::RandomSource& noise) {
   PairSelectionResult result;
   const std::size_t rounds = plan.num_pair_selections;
   const std::size_t k = plan.attributes.size();
   if (rounds == 0) return result;
-  if (table.num_columns() != k || network.attributes().size() != k) {
+  if (table.domain_sizes().size() != k || network.attributes().size() != k) {
     throw InputError("pair selection: the table and the model must have the plan's attributes");
   }
   const auto& compression = network.compression();
@@ -72,25 +73,34 @@ PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table, const Bayes
 
   // The scoring rows: all rows, or a Poisson subsample of about max_scoring_rows (secure coins,
   // the same rule as the structure search; docs/privacy.md: sensitivity unchanged).
+  // The rows are seen only through counts over the pair levels (a view of `table`).
   double fraction = 1;
-  std::vector<std::size_t> scoring_rows;
+  std::vector<std::size_t> all(k);
+  std::vector<CodeMap> level_maps(k);
+  for (std::size_t a = 0; a < k; ++a) {
+    all[a] = a;
+    level_maps[a].domain_size = compression[a].num_pair_levels;
+    for (std::uint32_t group : compression[a].group_of_code) {
+      level_maps[a].code_of.push_back(compression[a].pair_level_of_group[group]);
+    }
+  }
+  const std::unique_ptr<MarginalSource> data_levels = table.View(all, level_maps);
+  std::unique_ptr<MarginalSource> scoring_levels;
   const bool subsample = n_hat > static_cast<double>(plan.options.max_scoring_rows);
   if (subsample) {
     fraction = static_cast<double>(plan.options.max_scoring_rows) / n_hat;
-    const auto threshold = static_cast<std::uint64_t>(fraction * 9007199254740992.0);
-    for (std::size_t r = 0; r < table.num_rows(); ++r) {
-      if ((noise() >> 11) < threshold) scoring_rows.push_back(r);
-    }
+    scoring_levels = data_levels->Subsample(fraction, noise);
   }
-  std::vector<std::vector<std::uint8_t>> data_levels(k), scoring_levels(k);
+  MarginalSource& scoring = subsample ? *scoring_levels : *data_levels;
+  std::vector<std::vector<std::size_t>> pair_sets;
   for (std::size_t a = 0; a < k; ++a) {
-    data_levels[a] = PairLevelsOf(table.column(a), compression[a]);
-    if (subsample) {
-      scoring_levels[a].reserve(scoring_rows.size());
-      for (std::size_t r : scoring_rows) scoring_levels[a].push_back(data_levels[a][r]);
-    }
+    for (std::size_t b = a + 1; b < k; ++b) pair_sets.push_back({a, b});
   }
-  const auto& scoring = subsample ? scoring_levels : data_levels;
+  // Every pair's counts on the scoring rows in one batch (cells level_a * levels_b + level_b).
+  // Without a subsample they are also what a selected pair's measurement noises, so a round
+  // reads nothing more of the data; with one, each round counts its pair on all rows.
+  std::vector<Marginal> scoring_counts = scoring.CountBatch(pair_sets);
+  std::size_t next_pair = 0;
 
   // Candidates, with their data counts on the scoring rows (computed once: the data is fixed).
   constexpr double kGrid = static_cast<double>(std::int64_t{1} << kScoreGridBits);
@@ -104,9 +114,8 @@ PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table, const Bayes
           static_cast<std::size_t>(compression[a].num_pair_levels) * compression[b].num_pair_levels;
       const double noise_l1 = kSqrtTwoOverPi * pair_sd * static_cast<double>(c.cells);
       c.penalty = static_cast<std::int64_t>(std::round(kGrid * fraction * noise_l1));
-      c.data_counts.assign(c.cells, 0);
-      CountPair<std::uint64_t>(scoring[a], scoring[b], compression[b].num_pair_levels, nullptr,
-                               c.data_counts);
+      c.data_counts = std::move(scoring_counts[next_pair++].counts);
+      if (!subsample) c.all_counts = c.data_counts;
       (0.5 * noise_l1 / n_hat <= kMaxPairNoiseTvd ? useful : others).push_back(std::move(c));
     }
   }
@@ -156,9 +165,9 @@ PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table, const Bayes
       from.erase(from.begin() + static_cast<std::ptrdiff_t>(chosen));
       scores.erase(scores.begin() + static_cast<std::ptrdiff_t>(chosen));
       // Event: the selected pair's noisy marginal on all rows.
-      std::vector<std::uint64_t> counts(picked.cells, 0);
-      CountPair<std::uint64_t>(data_levels[picked.first], data_levels[picked.second],
-                               compression[picked.second].num_pair_levels, nullptr, counts);
+      if (subsample)
+        picked.all_counts = data_levels->Count(std::vector{picked.first, picked.second}).counts;
+      const std::vector<std::uint64_t>& counts = picked.all_counts;
       std::vector<double> noisy = plan.pair.Noisy(counts, noise);
       result.selected.emplace_back(picked.first, picked.second);
       const double noise_tvd =

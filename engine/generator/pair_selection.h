@@ -34,7 +34,7 @@
 
 #include "engine/generator/model.h"
 #include "engine/generator/synthesis_plan.h"
-#include "engine/table/encoded_table.h"
+#include "engine/source/marginal_source.h"
 #include "privacy/random_source.h"
 
 namespace privet::engine {
@@ -55,13 +55,13 @@ struct PairSelectionResult {
   std::vector<std::pair<std::size_t, std::size_t>> selected;  // every selected pair, in order
 };
 
-// Runs the plan.num_pair_selections rounds. `table`: the modelled columns in original codes
-// (the columns of plan.attributes); `network`: the fitted model over the same columns without
-// pair marginals, its compression carrying the pair levels (AddPairLevels). Makes exactly
-// plan.num_pair_selections exponential-mechanism selections and as many noisy pair marginals,
-// alternating, with the plan's parameters. `noise` is the fit's secure source; the model's
-// sample is drawn from a Boost engine seeded from it (post-processing).
-PairSelectionResult SelectAndMeasurePairs(const EncodedTable& table, const BayesNetModel& network,
+// Runs the plan.num_pair_selections rounds. `table`: the modelled attributes in original codes
+// (plan.attributes; all it reads are counts over their pair levels); `network`: the fitted model
+// over the same columns without pair marginals, its compression carrying the pair levels
+// (AddPairLevels). Makes exactly plan.num_pair_selections exponential-mechanism selections and as
+// many noisy pair marginals, alternating, with the plan's parameters. `noise` is the fit's secure
+// source; the model's sample is drawn from a Boost engine seeded from it (post-processing).
+PairSelectionResult SelectAndMeasurePairs(MarginalSource& table, const BayesNetModel& network,
                                           const SynthesisPlan& plan, double n_hat,
                                           privacy::RandomSource& noise);
 

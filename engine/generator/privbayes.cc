@@ -8,6 +8,7 @@
 #include "engine/generator/domain_compression.h"
 #include "engine/generator/network_structure.h"
 #include "engine/generator/pair_selection.h"
+#include "engine/source/in_memory_marginal_source.h"
 #include "engine/table/marginals.h"
 #include "privacy/errors.h"
 #include "privacy/noisy_counts.h"
@@ -36,34 +37,32 @@ struct ModelledFit {
   double total = 0;
 };
 
-// The fit proper, on a table whose columns are exactly plan.attributes. code_sets[a] (may be
-// empty) are the code sets the rules test on attribute a: the compression is refined so no
-// group straddles one (RefineByCodeSets), which lets the sampler condition on them exactly.
-ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
+// The view of `source` over the groups (or pair levels) of `maps`, every attribute kept.
+std::unique_ptr<MarginalSource> Mapped(MarginalSource& source, std::vector<CodeMap> maps) {
+  std::vector<std::size_t> all(maps.size());
+  for (std::size_t a = 0; a < all.size(); ++a) all[a] = a;
+  return source.View(all, maps);
+}
+
+// The fit proper, on a source whose attributes are exactly plan.attributes (FitBayesNet checked
+// them); everything it reads of the data is counts from `table` and its views. code_sets[a]
+// (may be empty) are the code sets the rules test on attribute a: the compression is refined so
+// no group straddles one (RefineByCodeSets), which lets the sampler condition on them exactly.
+ModelledFit FitModelled(MarginalSource& table, const SynthesisPlan& plan,
                         const std::vector<std::vector<std::vector<bool>>>& code_sets,
                         privacy::RandomSource& noise, FitDiagnostics& diag) {
   const std::size_t k = plan.attributes.size();
-  if (table.num_columns() != k) {
-    throw InputError("fit: the table has " + std::to_string(table.num_columns()) +
-                     " columns, the plan " + std::to_string(k) + " attributes");
-  }
-  for (std::size_t a = 0; a < k; ++a) {
-    if (table.column(a).name() != plan.attributes[a].name ||
-        table.column(a).domain_size() != plan.attributes[a].domain_size) {
-      throw InputError("fit: column " + std::to_string(a) + " (\"" + table.column(a).name() +
-                       "\") does not match the plan's attribute \"" + plan.attributes[a].name +
-                       "\"");
-    }
-  }
   const SynthesisOptions& options = plan.options;
   auto start = std::chrono::steady_clock::now();
 
   // 1. Noisy 1-way marginals (events 1..k), noisy n, compression.
   const double one_way_sd = plan.one_way.StdDev();
   std::vector<std::vector<double>> noisy_one_way;
+  std::vector<std::vector<std::size_t>> one_way_sets;
+  for (std::size_t a = 0; a < k; ++a) one_way_sets.push_back({a});
+  const std::vector<Marginal> one_way = table.CountBatch(one_way_sets);
   for (std::size_t a = 0; a < k; ++a) {
-    const std::vector<std::size_t> attrs{a};
-    noisy_one_way.push_back(Noisy(ComputeMarginal(table, attrs), plan.one_way, noise));
+    noisy_one_way.push_back(Noisy(one_way[a], plan.one_way, noise));
   }
   double weighted = 0, weights = 0;
   for (const auto& counts : noisy_one_way) {
@@ -99,7 +98,11 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
     child_distribution.push_back(std::move(p));
     one_way_tables.push_back(std::move(t));
   }
-  const EncodedTable compressed = CompressTable(table, compression);
+  std::vector<CodeMap> group_maps;
+  for (const AttributeCompression& c : compression) {
+    group_maps.push_back({c.group_of_code, c.num_groups});
+  }
+  const std::unique_ptr<MarginalSource> compressed = Mapped(table, std::move(group_maps));
   diag.seconds_one_way = Seconds(start);
 
   // 2. Structure (events k+1 .. 2k-1).
@@ -124,21 +127,14 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
     diag.max_family_cells = search.max_family_cells;
     diag.max_parent_cells = search.max_parent_cells;
     // Poisson subsample for scoring (docs/privacy.md: sensitivity unchanged for fixed coins).
-    const EncodedTable* scoring = &compressed;
-    EncodedTable subsample;
+    MarginalSource* scoring = compressed.get();
+    std::unique_ptr<MarginalSource> subsample;
     if (n_hat > static_cast<double>(options.max_scoring_rows)) {
       search.sample_fraction = static_cast<double>(options.max_scoring_rows) / n_hat;
-      const std::uint64_t threshold =
-          static_cast<std::uint64_t>(search.sample_fraction * 9007199254740992.0);
-      std::vector<std::size_t> rows;
-      rows.reserve(static_cast<std::size_t>(options.max_scoring_rows * 1.1));
-      for (std::size_t r = 0; r < compressed.num_rows(); ++r) {
-        if ((noise() >> 11) < threshold) rows.push_back(r);
-      }
-      subsample = compressed.SelectRows(rows);
-      scoring = &subsample;
+      subsample = compressed->Subsample(search.sample_fraction, noise);
+      scoring = subsample.get();
     }
-    diag.scoring_rows = scoring->num_rows();
+    diag.scoring_rows = scoring->NumRows();
     // Work cap: about kScoringWorkPerStep row-visits per step, so a million-row table scores
     // fewer (sampled) large parent sets per step than a small one. Public: from n_hat only.
     const double scoring_rows = std::min(n_hat, static_cast<double>(options.max_scoring_rows));
@@ -154,10 +150,15 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
   // 3. Noisy family marginals (events 2k .. 3k-2), then post-processing.
   start = std::chrono::steady_clock::now();
   std::vector<NoisyTable> families(network.size());
+  std::vector<std::vector<std::size_t>> family_sets;
   for (std::size_t i = 1; i < network.size(); ++i) {
-    std::vector<std::size_t> attrs = network[i].parents;
-    attrs.push_back(network[i].attribute);
-    const Marginal marginal = ComputeMarginal(compressed, attrs);
+    family_sets.push_back(network[i].parents);
+    family_sets.back().push_back(network[i].attribute);
+  }
+  const std::vector<Marginal> family_counts = compressed->CountBatch(family_sets);
+  for (std::size_t i = 1; i < network.size(); ++i) {
+    const std::vector<std::size_t>& attrs = family_sets[i - 1];
+    const Marginal& marginal = family_counts[i - 1];
     families[i].attributes = attrs;
     families[i].domain_sizes = marginal.domain_sizes;
     families[i].counts = Noisy(marginal, plan.family, noise);
@@ -187,20 +188,24 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
     diag.pairs_selected = std::move(selection.selected);
     diag.seconds_pairs = Seconds(pairs_start);
   } else if (plan.num_pairs > 0) {
-    EncodedTable levels;
+    std::vector<CodeMap> level_maps(k);
     for (std::size_t a = 0; a < k; ++a) {
-      EncodedColumn column(plan.attributes[a].name, compression[a].num_pair_levels);
-      column.reserve(table.num_rows());
-      for (std::uint8_t level : PairLevelsOf(table.column(a), compression[a])) {
-        column.push_back(level);
+      level_maps[a].domain_size = compression[a].num_pair_levels;
+      for (std::uint32_t group : compression[a].group_of_code) {
+        level_maps[a].code_of.push_back(compression[a].pair_level_of_group[group]);
       }
-      levels.AddColumn(std::move(column));
     }
+    std::vector<std::vector<std::size_t>> pair_sets;
+    for (std::size_t a = 0; a < k; ++a) {
+      for (std::size_t b = a + 1; b < k; ++b) pair_sets.push_back({a, b});
+    }
+    const std::vector<Marginal> pair_counts =
+        Mapped(table, std::move(level_maps))->CountBatch(pair_sets);
     const double pair_sd = plan.pair.StdDev();
+    std::size_t next_pair = 0;
     for (std::size_t a = 0; a < k; ++a) {
       for (std::size_t b = a + 1; b < k; ++b) {
-        const std::vector<std::size_t> attrs{a, b};
-        std::vector<double> counts = Noisy(ComputeMarginal(levels, attrs), plan.pair, noise);
+        std::vector<double> counts = Noisy(pair_counts[next_pair++], plan.pair, noise);
         // Public rule (planned noise, public cell count, noisy n): a pair whose expected noise
         // alone is a total variation distance above kMaxPairNoiseTvd would pull the rows
         // towards noise rather than data; it is measured (and charged) but not used.
@@ -231,14 +236,8 @@ ModelledFit FitModelled(const EncodedTable& table, const SynthesisPlan& plan,
 BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
                           const nlohmann::json& schema_config, privacy::RandomSource& noise,
                           FitDiagnostics* diagnostics) {
-  FitDiagnostics local;
-  FitDiagnostics& diag = diagnostics ? *diagnostics : local;
   const std::vector<AttributeDomain>& columns =
       plan.columns.empty() ? plan.attributes : plan.columns;
-  std::vector<std::size_t> modelled = plan.modelled_columns;
-  if (modelled.empty()) {
-    for (std::size_t a = 0; a < columns.size(); ++a) modelled.push_back(a);
-  }
   if (table.num_columns() != columns.size()) {
     throw InputError("fit: the table has " + std::to_string(table.num_columns()) +
                      " columns, the plan " + std::to_string(columns.size()));
@@ -250,12 +249,36 @@ BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
                        "\") does not match the plan's attribute \"" + columns[a].name + "\"");
     }
   }
-  // Derived columns are never modelled (no event measures them): fit the others only.
-  EncodedTable projected;
-  if (modelled.size() != columns.size()) {
-    for (std::size_t a : modelled) projected.AddColumn(table.column(a));
+  InMemoryMarginalSource source = InMemoryMarginalSource::Borrow(table, 1);
+  return FitBayesNet(source, plan, schema_config, noise, diagnostics);
+}
+
+BayesNetModel FitBayesNet(MarginalSource& source, const SynthesisPlan& plan,
+                          const nlohmann::json& schema_config, privacy::RandomSource& noise,
+                          FitDiagnostics* diagnostics) {
+  FitDiagnostics local;
+  FitDiagnostics& diag = diagnostics ? *diagnostics : local;
+  const std::vector<AttributeDomain>& columns =
+      plan.columns.empty() ? plan.attributes : plan.columns;
+  std::vector<std::size_t> modelled = plan.modelled_columns;
+  if (modelled.empty()) {
+    for (std::size_t a = 0; a < columns.size(); ++a) modelled.push_back(a);
   }
-  const EncodedTable& modelled_table = modelled.size() != columns.size() ? projected : table;
+  if (source.domain_sizes().size() != columns.size()) {
+    throw InputError("fit: the source has " + std::to_string(source.domain_sizes().size()) +
+                     " attributes, the plan " + std::to_string(columns.size()));
+  }
+  for (std::size_t a = 0; a < columns.size(); ++a) {
+    if (source.domain_sizes()[a] != columns[a].domain_size) {
+      throw InputError("fit: attribute " + std::to_string(a) +
+                       " of the source does not match the plan's attribute \"" + columns[a].name +
+                       "\"");
+    }
+  }
+  // Derived columns are never modelled (no event measures them): fit the others only.
+  std::unique_ptr<MarginalSource> projected;
+  if (modelled.size() != columns.size()) projected = source.View(modelled, {});
+  MarginalSource& modelled_table = projected ? *projected : source;
   std::vector<std::vector<std::vector<bool>>> code_sets(modelled.size());
   if (!plan.rules.empty()) {
     const auto per_column = plan.rules.CodeSetsPerColumn();

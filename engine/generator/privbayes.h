@@ -33,6 +33,7 @@
 
 #include "engine/generator/model.h"
 #include "engine/generator/synthesis_plan.h"
+#include "engine/source/marginal_source.h"
 #include "engine/table/encoded_table.h"
 #include "privacy/random_source.h"
 
@@ -59,6 +60,14 @@ struct FitDiagnostics {
 // order): InputError otherwise. `noise` must be RandomSource::Secure() for a release (tests
 // pass a seeded one). schema_config is embedded in the model (may be null in tests).
 BayesNetModel FitBayesNet(const EncodedTable& table, const SynthesisPlan& plan,
+                          const nlohmann::json& schema_config, privacy::RandomSource& noise,
+                          FitDiagnostics* diagnostics = nullptr);
+// The same from counts alone: `source` (engine/source/marginal_source.h) has plan.attributes'
+// domains (plan.columns when set), already bounded per unit; every read of the data is a count
+// of it or of its views (compressed groups, pair levels, the scoring subsample), so a database
+// source fits without a row leaving it. The in-memory source gives the table overload's model
+// bit for bit (the same counts, the same draws from `noise` in the same order).
+BayesNetModel FitBayesNet(MarginalSource& source, const SynthesisPlan& plan,
                           const nlohmann::json& schema_config, privacy::RandomSource& noise,
                           FitDiagnostics* diagnostics = nullptr);
 

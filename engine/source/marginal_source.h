@@ -19,17 +19,33 @@
 //    (engine/queries/, engine/generator/) or in the officer's quality report.
 // Sources are not thread-safe (the PostgreSQL one holds one connection): callers that count
 // from several threads serialise the calls.
+//
+// Views (View, Subsample) are how the generator counts without rows (engine/generator/
+// privbayes.h): over compressed groups and pair levels, and on the structure search's scoring
+// subsample. A view counts the same bounded rows as its parent, may share its parent's state
+// (the PostgreSQL one shares the connection and the unit bound's key), and must not be used
+// after its parent is destroyed.
 #ifndef PRIVET_ENGINE_SOURCE_MARGINAL_SOURCE_H_
 #define PRIVET_ENGINE_SOURCE_MARGINAL_SOURCE_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
 #include "engine/table/marginals.h"
+#include "privacy/random_source.h"
 
 namespace privet::engine {
+
+// One attribute's code mapping in a View: code c becomes code_of[c] (one entry per code of the
+// attribute, each below domain_size). A compression's group_of_code is one
+// (engine/generator/domain_compression.h).
+struct CodeMap {
+  std::vector<std::uint32_t> code_of;
+  std::uint32_t domain_size = 0;
+};
 
 class MarginalSource {
  public:
@@ -49,7 +65,30 @@ class MarginalSource {
   // One marginal per set, in the order given, equal to Count of each; a source that can count
   // many sets in one pass (GROUPING SETS) does. Same errors as Count, before anything is counted.
   virtual std::vector<Marginal> CountBatch(const std::vector<std::vector<std::size_t>>& sets);
+
+  // A view whose attribute i is this source's attributes[i] (distinct, in range) with each code
+  // c replaced by maps[i].code_of[c] (maps empty: codes kept; else one per attribute). Its
+  // counts equal those of the mapped bounded table exactly. Throws InputError on a bad index or
+  // a map of the wrong size or with a code outside its domain.
+  virtual std::unique_ptr<MarginalSource> View(std::span<const std::size_t> attributes,
+                                               const std::vector<CodeMap>& maps) = 0;
+  // A view over a Poisson subsample of the bounded rows: each row kept independently with
+  // probability floor(fraction 2^53) / 2^53, its coin fixed for every count of the view. The
+  // coins come from `secure` (the fit's source: the CSPRNG in a release): the in-memory source
+  // draws one per row in row order; the PostgreSQL one draws a 32-byte HMAC key
+  // (postgres_marginal_source.h says how a row's coin follows from it). Fraction in (0, 1].
+  virtual std::unique_ptr<MarginalSource> Subsample(double fraction,
+                                                    privacy::RandomSource& secure) = 0;
 };
+
+// The maps of a View checked against `domain_sizes` (the parent's) and `attributes`; returns
+// the view's domain sizes. Throws InputError as View documents.
+std::vector<std::uint32_t> CheckView(const std::vector<std::uint32_t>& domain_sizes,
+                                     std::span<const std::size_t> attributes,
+                                     const std::vector<CodeMap>& maps);
+// floor(fraction 2^53), the threshold a row's 53-bit coin must stay below to be kept. Throws
+// InputError for a fraction outside (0, 1].
+std::uint64_t SubsampleThreshold(double fraction);
 
 // Checks `attributes` against `domain_sizes` as Count documents and returns the number of
 // cells. Throws InputError naming the problem.

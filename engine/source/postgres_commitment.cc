@@ -11,9 +11,17 @@ std::string PostgresDataCommitment(const Schema& schema, std::string_view secret
   if (schema.source_config().kind != SourceKind::kPostgresql) {
     throw InputError(schema.source() + ": the config's source is not \"postgresql\"");
   }
-  const PostgresSourceConfig& pg = schema.source_config().postgresql;
-  PgConnection db = PgConnection::Open(pg);
+  PgConnection db = PgConnection::Open(schema.source_config().postgresql);
   db.BeginReadOnlySnapshot();
+  return PostgresDataCommitment(schema, secret, db);
+}
+
+std::string PostgresDataCommitment(const Schema& schema, std::string_view secret,
+                                   PgConnection& db) {
+  if (schema.source_config().kind != SourceKind::kPostgresql) {
+    throw InputError(schema.source() + ": the config's source is not \"postgresql\"");
+  }
+  const PostgresSourceConfig& pg = schema.source_config().postgresql;
   const std::string pgcrypto = db.ExtensionSchema("pgcrypto");
   if (pgcrypto.empty()) {
     throw InputError(schema.source() +

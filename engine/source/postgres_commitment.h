@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/source/postgres_connection.h"
 #include "engine/table/schema.h"
 
 namespace privet::engine {
@@ -38,6 +39,10 @@ namespace privet::engine {
 // connection. Throws InputError (not a postgresql source, no pgcrypto, unknown table) or
 // StorageError (PostgreSQL failed).
 std::string PostgresDataCommitment(const Schema& schema, std::string_view secret);
+// The same on `db`, in the read-only snapshot it has already begun (PgConnection::
+// BeginReadOnlySnapshot), so the commitment covers exactly the rows that snapshot's counts see.
+std::string PostgresDataCommitment(const Schema& schema, std::string_view secret,
+                                   PgConnection& db);
 
 }  // namespace privet::engine
 

@@ -4,13 +4,17 @@
 #include <charconv>
 #include <map>
 
+#include "engine/source/postgres_commitment.h"
 #include "privacy/errors.h"
 
 namespace privet::engine {
 namespace {
 
-// GROUPING SETS takes at most 4096 sets per query; 1024 keeps the statement text moderate.
-constexpr std::size_t kSetsPerQuery = 64;
+// GROUPING SETS takes at most 4096 sets per query; 512 keeps the statement text moderate and
+// puts a round of the structure search's candidates (at most max_candidates_per_step, 1500 by
+// default, of which most were scored in earlier rounds) in one or a few queries: every query
+// encodes each row again, which is what a count costs.
+constexpr std::size_t kSetsPerQuery = 512;
 
 std::uint64_t ParseUnsigned(const std::string& text) {
   std::uint64_t value = 0;
@@ -26,11 +30,20 @@ std::uint64_t ParseUnsigned(const std::string& text) {
 }  // namespace
 
 PostgresMarginalSource::PostgresMarginalSource(const Schema& schema, PgConnection connection)
-    : schema_(schema), connection_(std::move(connection)) {
-  for (const Attribute& attribute : schema_.modeled_attributes()) {
+    : session_(std::make_shared<Session>(schema, std::move(connection))) {
+  for (const Attribute& attribute : session_->schema.modeled_attributes()) {
+    base_of_.push_back(domain_sizes_.size());
     domain_sizes_.push_back(attribute.domain_size());
   }
 }
+
+PostgresMarginalSource::PostgresMarginalSource(std::shared_ptr<Session> session,
+                                               std::vector<std::size_t> base_of, CountView view,
+                                               std::vector<std::uint32_t> domain_sizes)
+    : session_(std::move(session)),
+      base_of_(std::move(base_of)),
+      view_(std::move(view)),
+      domain_sizes_(std::move(domain_sizes)) {}
 
 std::unique_ptr<PostgresMarginalSource> PostgresMarginalSource::Open(
     const Schema& schema, std::vector<std::string>* executed) {
@@ -40,7 +53,7 @@ std::unique_ptr<PostgresMarginalSource> PostgresMarginalSource::Open(
   const PostgresSourceConfig& pg = schema.source_config().postgresql;
   std::unique_ptr<PostgresMarginalSource> source(
       new PostgresMarginalSource(schema, PgConnection::Open(pg)));
-  PgConnection& db = source->connection_;
+  PgConnection& db = source->session_->connection;
   try {
     source->Prepare();
   } catch (...) {
@@ -52,10 +65,10 @@ std::unique_ptr<PostgresMarginalSource> PostgresMarginalSource::Open(
 }
 
 void PostgresMarginalSource::Prepare() {
-  const Schema& schema = schema_;
+  const Schema& schema = session_->schema;
   const PostgresSourceConfig& pg = schema.source_config().postgresql;
-  PostgresMarginalSource* source = this;
-  PgConnection& db = connection_;
+  Session* source = session_.get();
+  PgConnection& db = session_->connection;
   db.BeginReadOnlySnapshot();
 
   const PgResult columns = db.Execute(
@@ -83,7 +96,7 @@ void PostgresMarginalSource::Prepare() {
                        "privacy unit's bound needs (CREATE EXTENSION pgcrypto; docs/officer.md)");
     }
   }
-  source->sql_ = std::make_unique<PostgresSql>(source->schema_, std::move(classes), pgcrypto);
+  source->sql = std::make_unique<PostgresSql>(source->schema, std::move(classes), pgcrypto);
   const PgResult partitions = db.Execute(
       "SELECT n.nspname::text, c.relname::text FROM pg_catalog.pg_partition_tree("
       "$1::regclass) AS t JOIN pg_catalog.pg_class c ON c.oid = t.relid JOIN "
@@ -95,9 +108,9 @@ void PostgresMarginalSource::Prepare() {
     leaves.push_back(QuoteIdentifier(partitions.value(row, 0)) + "." +
                      QuoteIdentifier(partitions.value(row, 1)));
   }
-  source->sql_->set_partitions(std::move(leaves));
+  source->sql->set_partitions(std::move(leaves));
 
-  const SqlStatement validation = source->sql_->Validation();
+  const SqlStatement validation = source->sql->Validation();
   const PgResult checks = db.Execute(validation.text, validation.params, "check every cell");
   const auto flag = [&](int column) { return checks.value(0, column) == "t"; };
   if (!flag(0)) throw InputError(schema.source() + ": source table " + relation + " has no rows");
@@ -120,7 +133,16 @@ void PostgresMarginalSource::Prepare() {
     const PgResult key =
         db.Execute("SELECT encode(" + QuoteIdentifier(pgcrypto) + ".gen_random_bytes(32), 'hex')",
                    {}, "draw the unit bound's key");
-    source->bound_key_hex_ = key.value(0, 0);
+    source->bound_key_hex = key.value(0, 0);
+  }
+}
+
+void PostgresMarginalSource::RequireCommitment(std::string_view secret,
+                                               const std::string& registered) {
+  if (PostgresDataCommitment(session_->schema, secret, session_->connection) != registered) {
+    throw IntegrityError(session_->schema.source() +
+                         ": the table changed after the release's registration check (its "
+                         "commitment in the counting snapshot differs); nothing was counted");
   }
 }
 
@@ -132,11 +154,12 @@ std::uint64_t PostgresMarginalSource::NumRows() {
 std::vector<std::string> PostgresMarginalSource::ExplainCount(
     std::span<const std::size_t> attributes) {
   CheckMarginalAttributes(domain_sizes_, attributes);
-  std::vector<std::size_t> sorted(attributes.begin(), attributes.end());
+  std::vector<std::size_t> sorted;
+  for (std::size_t a : attributes) sorted.push_back(base_of_[a]);
   std::sort(sorted.begin(), sorted.end());
-  const SqlStatement statement = sql_->Counts({sorted}, bound_key_hex_);
-  const PgResult plan = connection_.Execute("EXPLAIN (VERBOSE) " + statement.text, statement.params,
-                                            "explain a count");
+  const SqlStatement statement = session_->sql->Counts({sorted}, session_->bound_key_hex, view_);
+  const PgResult plan = session_->connection.Execute("EXPLAIN (VERBOSE) " + statement.text,
+                                                     statement.params, "explain a count");
   std::vector<std::string> lines;
   for (int row = 0; row < plan.rows(); ++row) lines.push_back(plan.value(row, 0));
   return lines;
@@ -149,15 +172,20 @@ Marginal PostgresMarginalSource::Count(std::span<const std::size_t> attributes) 
 std::vector<Marginal> PostgresMarginalSource::CountBatch(
     const std::vector<std::vector<std::size_t>>& sets) {
   std::vector<Marginal> out(sets.size());
-  // Each distinct attribute set (as a sorted list) is counted once; a result row belongs to the
-  // set of its non-NULL columns (codes are never NULL: missing has a code of its own).
+  // Each distinct attribute set (as a sorted list of modeled attributes) is counted once; a
+  // result row belongs to the set of its non-NULL columns (codes are never NULL: missing has a
+  // code of its own).
+  for (const auto& set : sets) CheckMarginalAttributes(domain_sizes_, set);
   std::map<std::vector<std::size_t>, std::vector<std::size_t>> requests_of;
+  std::vector<std::uint32_t> base_domain(session_->schema.modeled_attributes().size(), 0);
+  for (std::size_t a = 0; a < base_of_.size(); ++a) base_domain[base_of_[a]] = domain_sizes_[a];
   for (std::size_t r = 0; r < sets.size(); ++r) {
     const std::uint64_t cells = CheckMarginalAttributes(domain_sizes_, sets[r]);
     out[r].attributes = sets[r];
     for (std::size_t a : sets[r]) out[r].domain_sizes.push_back(domain_sizes_[a]);
     out[r].counts.assign(cells, 0);
-    std::vector<std::size_t> sorted = sets[r];
+    std::vector<std::size_t> sorted;
+    for (std::size_t a : sets[r]) sorted.push_back(base_of_[a]);
     std::sort(sorted.begin(), sorted.end());
     requests_of[sorted].push_back(r);
   }
@@ -174,23 +202,23 @@ std::vector<Marginal> PostgresMarginalSource::CountBatch(
     std::sort(columns.begin(), columns.end());
     columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
 
-    const SqlStatement statement = sql_->Counts(chunk, bound_key_hex_);
+    const SqlStatement statement = session_->sql->Counts(chunk, session_->bound_key_hex, view_);
     const PgResult result =
-        connection_.Execute(statement.text, statement.params, "count marginals");
+        session_->connection.Execute(statement.text, statement.params, "count marginals");
     if (result.columns() != static_cast<int>(columns.size()) + 1) {
       throw IntegrityError("source: PostgreSQL returned an unexpected result shape");
     }
     std::vector<std::size_t> row_set;
-    std::vector<std::uint32_t> row_codes(domain_sizes_.size());
+    std::vector<std::uint32_t> row_codes(base_domain.size());
     std::vector<std::uint32_t> cell;
     for (int row = 0; row < result.rows(); ++row) {
       row_set.clear();
       for (std::size_t c = 0; c < columns.size(); ++c) {
         if (result.is_null(row, static_cast<int>(c))) continue;
         const std::uint64_t code = ParseUnsigned(result.value(row, static_cast<int>(c)));
-        if (code >= domain_sizes_[columns[c]]) {
+        if (code >= base_domain[columns[c]]) {
           throw IntegrityError("source: PostgreSQL returned a code outside the domain of \"" +
-                               schema_.modeled_attributes()[columns[c]].name + "\"");
+                               session_->schema.modeled_attributes()[columns[c]].name + "\"");
         }
         row_set.push_back(columns[c]);
         row_codes[columns[c]] = static_cast<std::uint32_t>(code);
@@ -203,12 +231,58 @@ std::vector<Marginal> PostgresMarginalSource::CountBatch(
           ParseUnsigned(result.value(row, static_cast<int>(columns.size())));
       for (std::size_t r : it->second) {
         cell.clear();
-        for (std::size_t a : sets[r]) cell.push_back(row_codes[a]);
+        for (std::size_t a : sets[r]) cell.push_back(row_codes[base_of_[a]]);
         out[r].counts[out[r].CellIndex(cell)] += count;
       }
     }
   }
   return out;
+}
+
+std::unique_ptr<MarginalSource> PostgresMarginalSource::View(
+    std::span<const std::size_t> attributes, const std::vector<CodeMap>& maps) {
+  std::vector<std::uint32_t> sizes = CheckView(domain_sizes_, attributes, maps);
+  std::vector<std::size_t> base_of;
+  CountView view = view_;
+  for (std::size_t i = 0; i < attributes.size(); ++i) {
+    const std::size_t base = base_of_[attributes[i]];
+    base_of.push_back(base);
+    if (maps.empty()) continue;
+    // A map over this view's codes composed with the one that made them.
+    const auto earlier = view_.code_maps.find(base);
+    std::vector<std::uint32_t> composed;
+    if (earlier == view_.code_maps.end()) {
+      composed = maps[i].code_of;
+    } else {
+      for (std::uint32_t code : earlier->second) composed.push_back(maps[i].code_of[code]);
+    }
+    view.code_maps[base] = std::move(composed);
+  }
+  return std::unique_ptr<MarginalSource>(
+      new PostgresMarginalSource(session_, std::move(base_of), std::move(view), std::move(sizes)));
+}
+
+std::unique_ptr<MarginalSource> PostgresMarginalSource::Subsample(double fraction,
+                                                                  privacy::RandomSource& secure) {
+  if (!view_.sample_key_hex.empty()) {
+    throw InputError("marginal subsample: this view is a subsample already");
+  }
+  const std::uint64_t threshold = SubsampleThreshold(fraction);
+  const auto hex = [](std::uint64_t value, std::string& out) {
+    constexpr char kDigits[] = "0123456789abcdef";
+    for (int shift = 60; shift >= 0; shift -= 4) out += kDigits[(value >> shift) & 15];
+  };
+  CountView view = view_;
+  for (int draw = 0; draw < 4; ++draw) hex(secure(), view.sample_key_hex);
+  // rank >> 11 < threshold exactly when rank < threshold 2^11 (bytea compares bytewise, then
+  // by length). Every row kept: 9 bytes of 0xff, above every 8-byte rank.
+  if (threshold >= (std::uint64_t{1} << 53)) {
+    view.sample_threshold_hex = "ffffffffffffffffff";
+  } else {
+    hex(threshold << 11, view.sample_threshold_hex);
+  }
+  return std::unique_ptr<MarginalSource>(
+      new PostgresMarginalSource(session_, base_of_, std::move(view), domain_sizes_));
 }
 
 }  // namespace privet::engine

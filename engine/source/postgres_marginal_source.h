@@ -11,7 +11,14 @@
 //     and whether any cell is one the CSV path would refuse, per column, as booleans. The error
 //     names the column, never the value;
 //  3. with a privacy unit: 32 bytes of pgcrypto's gen_random_bytes, the key of the unit bound;
-//  4. one GROUP BY per Count, one GROUPING SETS query per CountBatch (chunks of 1024 sets).
+//  4. one GROUP BY per Count, one GROUPING SETS query per CountBatch (chunks of 512 sets).
+// Views (View, Subsample) run in the same transaction and see the same bounded rows: a code map
+// is a CASE over the code after the bound (the generator's compressed groups and pair levels),
+// and the subsample keeps a row when the first 8 bytes of HMAC-SHA256(key, row identity) fall
+// below floor(fraction 2^53) 2^11, with a 32-byte key drawn from the caller's secure source
+// (postgres_sql.h CountView names the identity). Why not TABLESAMPLE: its BERNOULLI and SYSTEM
+// methods draw from a seed PostgreSQL derives with random() (or the REPEATABLE seed given), the
+// same predictable generator as below, and SYSTEM keeps whole pages.
 // Connection and statement failures are StorageError (postgres_connection.h says what they show).
 //
 // The unit bound and its randomness: docs/officer.md ("The unit bound in SQL") and the comment in
@@ -29,6 +36,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/source/marginal_source.h"
@@ -50,28 +58,51 @@ class PostgresMarginalSource final : public MarginalSource {
                                                       std::vector<std::string>* executed = nullptr);
 
   const std::vector<std::uint32_t>& domain_sizes() const override { return domain_sizes_; }
-  std::uint32_t max_rows_per_unit() const override { return schema_.max_rows_per_unit(); }
+  std::uint32_t max_rows_per_unit() const override { return session_->schema.max_rows_per_unit(); }
   std::uint64_t NumRows() override;
   Marginal Count(std::span<const std::size_t> attributes) override;
   std::vector<Marginal> CountBatch(const std::vector<std::vector<std::size_t>>& sets) override;
+  // Views share this source's connection, snapshot and bound key.
+  std::unique_ptr<MarginalSource> View(std::span<const std::size_t> attributes,
+                                       const std::vector<CodeMap>& maps) override;
+  // Four 64-bit draws of `secure` make the HMAC key (no row is read to draw it).
+  std::unique_ptr<MarginalSource> Subsample(double fraction,
+                                            privacy::RandomSource& secure) override;
 
   // PostgreSQL's EXPLAIN (VERBOSE) of the statement Count(attributes) runs, one plan line per
   // element: for the officer (docs/officer.md shows it for a sharded table) and for the test that
   // the GROUP BY runs on the shards. Plans name no data, only estimates.
   std::vector<std::string> ExplainCount(std::span<const std::size_t> attributes);
 
+  // Computes the table's data commitment (postgres_commitment.h) in this source's snapshot and
+  // throws IntegrityError unless it is `registered`: every count of the source then comes from
+  // exactly the registered rows, however the table changes during the release. The message
+  // names no data. (Registration's check before a release runs in a snapshot of its own.)
+  void RequireCommitment(std::string_view secret, const std::string& registered);
+
   // The text of every statement run on the connection so far (parameters not included).
-  const std::vector<std::string>& executed_sql() const { return connection_.executed(); }
+  const std::vector<std::string>& executed_sql() const { return session_->connection.executed(); }
 
  private:
+  // What a source and its views share: one connection in one snapshot.
+  struct Session {
+    Session(const Schema& registered, PgConnection opened)
+        : schema(registered), connection(std::move(opened)) {}
+    const Schema schema;
+    PgConnection connection;
+    std::unique_ptr<PostgresSql> sql;
+    std::string bound_key_hex;
+  };
   PostgresMarginalSource(const Schema& schema, PgConnection connection);
+  PostgresMarginalSource(std::shared_ptr<Session> session, std::vector<std::size_t> base_of,
+                         CountView view, std::vector<std::uint32_t> domain_sizes);
   // Steps 1-3 of the file comment.
   void Prepare();
 
-  const Schema schema_;
-  PgConnection connection_;
-  std::unique_ptr<PostgresSql> sql_;
-  std::string bound_key_hex_;
+  std::shared_ptr<Session> session_;
+  // The modeled attribute (of the schema) behind each attribute of this source or view.
+  std::vector<std::size_t> base_of_;
+  CountView view_;  // keyed by modeled attribute
   std::vector<std::uint32_t> domain_sizes_;
   std::optional<std::uint64_t> num_rows_;
 };

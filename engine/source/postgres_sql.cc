@@ -291,7 +291,8 @@ std::string PostgresSql::UnitExpression(Params& params) const {
 }
 
 std::string PostgresSql::EncodedRows(const std::vector<std::size_t>& attributes, bool with_unit,
-                                     Params& params, const std::string& relation) const {
+                                     Params& params, const std::string& relation,
+                                     bool with_row_text) const {
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < attributes.size(); ++i) {
     if (i) sql += ", ";
@@ -299,8 +300,65 @@ std::string PostgresSql::EncodedRows(const std::vector<std::size_t>& attributes,
   }
   if (with_unit)
     sql += std::string(attributes.empty() ? "" : ", ") + UnitExpression(params) + " AS u";
-  if (attributes.empty() && !with_unit) sql += "1 AS one";
+  if (with_row_text) {
+    // Injective as the data commitment's row text (postgres_commitment.h).
+    std::string text = "concat_ws(','";
+    for (const Attribute& attribute : schema_.modeled_attributes()) {
+      text += ", quote_nullable(" +
+              QuoteIdentifier(schema_.source_config().postgresql.ColumnOf(attribute.name)) +
+              "::text)";
+    }
+    sql += std::string(attributes.empty() && !with_unit ? "" : ", ") + text + ") AS r";
+  }
+  if (attributes.empty() && !with_unit && !with_row_text) sql += "1 AS one";
   return sql + " FROM " + relation;
+}
+
+std::string PostgresSql::Viewed(const std::vector<std::size_t>& columns, const std::string& from,
+                                const std::string& where, const CountView& view) const {
+  if (view.code_maps.empty()) return from + where;
+  std::string sql = "(SELECT ";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    std::string column = "c";
+    column += std::to_string(columns[i]);
+    if (i) sql += ", ";
+    const auto map = view.code_maps.find(columns[i]);
+    if (map == view.code_maps.end()) {
+      sql += column;
+      continue;
+    }
+    // Integer literals, computed by privet from released values: nothing to quote.
+    sql += "CASE " + column;
+    for (std::size_t code = 0; code < map->second.size(); ++code) {
+      sql += " WHEN " + std::to_string(code) + " THEN " + std::to_string(map->second[code]);
+    }
+    sql += " END AS " + column;
+  }
+  if (columns.empty()) sql += "1 AS one";
+  return sql + " FROM " + from + where + ") AS v";
+}
+
+std::string PostgresSql::SampleTest(const std::string& message, const CountView& view,
+                                    Params& params) const {
+  // HMAC-SHA256 (RFC 2104) from the built-in sha256: H((K ^ opad) || H((K ^ ipad) || m)), the
+  // 32-byte key zero-padded to the 64-byte block; the pads are computed here, so no extension
+  // is needed and no key bytes are spliced into the text.
+  std::string ipad, opad;
+  const auto hex = [](unsigned value) {
+    constexpr char kDigits[] = "0123456789abcdef";
+    return std::string{kDigits[value >> 4], kDigits[value & 15]};
+  };
+  for (std::size_t i = 0; i < 64; ++i) {
+    unsigned byte = 0;
+    if (2 * i + 1 < view.sample_key_hex.size()) {
+      byte = static_cast<unsigned>(std::stoul(view.sample_key_hex.substr(2 * i, 2), nullptr, 16));
+    }
+    ipad += hex(byte ^ 0x36u);
+    opad += hex(byte ^ 0x5cu);
+  }
+  return "substr(sha256(" + params.Add("\\x" + opad, "bytea") + " || sha256(" +
+         params.Add("\\x" + ipad, "bytea") + " || convert_to(" + message + ", 'UTF8'))), 1, 8) < " +
+         params.Add("\\x" + view.sample_threshold_hex, "bytea");
 }
 
 SqlStatement PostgresSql::Validation() const {
@@ -316,7 +374,8 @@ SqlStatement PostgresSql::Validation() const {
 }
 
 SqlStatement PostgresSql::Counts(const std::vector<std::vector<std::size_t>>& sets,
-                                 const std::string& bound_key_hex) const {
+                                 const std::string& bound_key_hex, const CountView& view) const {
+  const bool sample = !view.sample_key_hex.empty();
   Params params;
   std::set<std::size_t> used;
   for (const auto& set : sets) used.insert(set.begin(), set.end());
@@ -332,7 +391,7 @@ SqlStatement PostgresSql::Counts(const std::vector<std::vector<std::size_t>>& se
   select += "count(*)";
 
   std::string from;
-  if (!schema_.privacy_unit_column() && sets.size() == 1 && !partitions_.empty()) {
+  if (!schema_.privacy_unit_column() && sets.size() == 1 && !partitions_.empty() && !sample) {
     // One GROUP BY per partition, summed (set_partitions says why).
     std::string keys;
     for (std::size_t i : columns) {
@@ -344,8 +403,9 @@ SqlStatement PostgresSql::Counts(const std::vector<std::vector<std::size_t>>& se
       if (!branches.empty()) branches += " UNION ALL ";
       branches += "SELECT ";
       for (std::size_t i : columns) branches += name(i) + ", ";
-      branches +=
-          "count(*) AS n FROM (" + EncodedRows(columns, false, params, partition) + ") AS e";
+      branches += "count(*) AS n FROM " +
+                  Viewed(columns, "(" + EncodedRows(columns, false, params, partition) + ") AS e",
+                         "", view);
       if (!keys.empty()) branches += " GROUP BY " + keys;
     }
     std::string sum_select = "SELECT ";
@@ -354,8 +414,10 @@ SqlStatement PostgresSql::Counts(const std::vector<std::vector<std::size_t>>& se
                 (keys.empty() ? "" : " GROUP BY " + keys),
             params.Take()};
   }
+  std::string where;
   if (!schema_.privacy_unit_column()) {
-    from = "(" + EncodedRows(columns, false, params, Relation()) + ") AS e";
+    from = "(" + EncodedRows(columns, false, params, Relation(), sample) + ") AS e";
+    if (sample) where = " WHERE " + SampleTest("r", view, params);
   } else {
     // The unit bound (docs/officer.md, "The unit bound in SQL"). Every query orders each unit's
     // rows by ALL modeled codes, numbers them (occ), and keeps the max_rows_per_unit rows with
@@ -379,9 +441,11 @@ SqlStatement PostgresSql::Counts(const std::vector<std::vector<std::size_t>>& se
         ", 'sha256')) AS kept_rank FROM (SELECT e.*, row_number() OVER (PARTITION BY u ORDER BY " +
         order + ") AS occ FROM (" + EncodedRows(all, true, params, Relation()) +
         ") AS e) AS o) AS b";
-    from +=
+    where =
         " WHERE kept_rank <= " + params.Add(std::to_string(schema_.max_rows_per_unit()), "int8");
+    if (sample) where += " AND " + SampleTest("u || ':' || occ::text", view, params);
   }
+  from = Viewed(columns, from, where, view);
   std::string group;
   if (sets.size() == 1) {
     for (std::size_t i = 0; i < sets[0].size(); ++i) {

@@ -30,6 +30,7 @@
 #define PRIVET_ENGINE_SOURCE_POSTGRES_SQL_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -57,6 +58,19 @@ struct SqlStatement {
   std::vector<std::string> params;
 };
 
+// What a view of the source (PostgresMarginalSource::View, Subsample) changes in a count.
+struct CountView {
+  // Per modeled attribute index, the new code of each of its codes (absent: the code itself),
+  // applied as a CASE over the attribute's code after the unit bound.
+  std::map<std::size_t, std::vector<std::uint32_t>> code_maps;
+  // The scoring subsample: rows whose rank, the first 8 bytes of HMAC-SHA256(sample_key, row
+  // identity) read big-endian, is below sample_threshold (8 bytes, big-endian). Row identity:
+  // with a unit, "unit:occ" as in the bound; without one, the text of the row's read columns
+  // (each quote_nullable(column::text), joined by ','). Empty key: every row.
+  std::string sample_key_hex;        // 64 hex digits
+  std::string sample_threshold_hex;  // 16 hex digits
+};
+
 // "name" with embedded quotes doubled (the identifier is already a plain one; quoting keeps it
 // case-sensitive and makes the text safe whatever it holds).
 std::string QuoteIdentifier(std::string_view name);
@@ -81,9 +95,10 @@ class PostgresSql {
   // does not group by it), then the count. One set: a plain GROUP BY (pushed to postgres_fdw
   // shards by partition-wise aggregation); several: GROUP BY GROUPING SETS, one scan.
   // `bound_key_hex`: the per-source HMAC key (64 hex digits) of the unit bound, unused
-  // without a unit column.
+  // without a unit column. `view`: codes mapped and rows subsampled after the bound (a mapped
+  // view without a subsample keeps the partition-wise GROUP BY below).
   SqlStatement Counts(const std::vector<std::vector<std::size_t>>& sets,
-                      const std::string& bound_key_hex) const;
+                      const std::string& bound_key_hex, const CountView& view = {}) const;
 
   // "schema"."table".
   std::string Relation() const;
@@ -102,9 +117,18 @@ class PostgresSql {
   std::string UnitExpression(Params& params) const;
   std::string MissingTest(const std::string& column, PgColumnClass column_class,
                           const std::vector<std::string>& tokens, Params& params) const;
-  // SELECT of every needed code (and the unit) FROM the relation, as "c<i>" and "u".
+  // SELECT of every needed code (and the unit, and the row's text) FROM the relation, as "c<i>",
+  // "u" and "r".
   std::string EncodedRows(const std::vector<std::size_t>& attributes, bool with_unit,
-                          Params& params, const std::string& relation) const;
+                          Params& params, const std::string& relation,
+                          bool with_row_text = false) const;
+  // `from` (a FROM item yielding "c<i>" for every attribute in `columns`) and `where` (empty or
+  // " WHERE ...") with view.code_maps applied: the FROM text of the grouping query.
+  std::string Viewed(const std::vector<std::size_t>& columns, const std::string& from,
+                     const std::string& where, const CountView& view) const;
+  // " WHERE"-less test that the row with identity `message` (a text expression) is in
+  // view's subsample.
+  std::string SampleTest(const std::string& message, const CountView& view, Params& params) const;
 
   const Schema& schema_;
   std::map<std::string, PgColumnClass> column_classes_;

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include "engine/source/postgres_marginal_source.h"
 #include "engine/table/encoder.h"
 #include "engine/table/marginals.h"
+#include "privacy/deployment_secret.h"
 #include "privacy/errors.h"
 #include "privacy/ledger.h"
 #include "release/query_release.h"
@@ -250,6 +252,33 @@ TEST_CASE("the unit bound keeps at most m rows per unit, a random subset drawn o
   CHECK(second->Count(std::vector<std::size_t>{0}).counts == per_unit.counts);
 }
 
+TEST_CASE("the scoring subsample in SQL keeps each bounded row on one keyed coin") {
+  const MarkedTable marked = LoadMarkedTable("marked_sample", 2, 60);  // 110 rows after the bound
+  json unitless = marked.schema.ToJson();
+  unitless.erase("privacy_unit");  // 210 rows, each its own unit
+  for (const Schema& schema : {marked.schema, Schema::FromJson(unitless, ".")}) {
+    const auto database = PostgresMarginalSource::Open(schema);
+    const std::uint64_t rows = database->NumRows();
+    privacy::RandomSource coins = privacy::RandomSource::Seeded(3);
+    const std::unique_ptr<MarginalSource> half = database->Subsample(0.5, coins);
+    const Marginal kept = half->Count(std::vector<std::size_t>{0, 1});
+    const Marginal all = database->Count(std::vector<std::size_t>{0, 1});
+    // A subset of the bounded rows (each tag names one row), the same in every query.
+    for (std::size_t cell = 0; cell < kept.num_cells(); ++cell) {
+      CHECK(kept.counts[cell] <= all.counts[cell]);
+    }
+    CHECK(half->CountBatch({{1}, {0, 1}})[1].counts == kept.counts);
+    CHECK(half->NumRows() == kept.Total());
+    // Binomial(rows, 1/2): 6 standard deviations (at most 3.1 for 210 rows) fail with
+    // probability below 2e-9 per source (Hoeffding: 2 exp(-2 * 36 / 4) = 2.5e-8 bounds it too).
+    const double sd = std::sqrt(static_cast<double>(rows)) / 2;
+    CHECK(std::abs(static_cast<double>(kept.Total()) - static_cast<double>(rows) / 2) < 6 * sd);
+    // Another key, another subsample (identical with probability 2^-rows).
+    CHECK(database->Subsample(0.5, coins)->Count(std::vector<std::size_t>{0, 1}).counts !=
+          kept.counts);
+  }
+}
+
 TEST_CASE("a column the table lacks is refused after the catalog read, before any data is read") {
   testing::OwnerConnection owner(Env("PRIVET_PG_OWNER"));
   owner.Run("CREATE TABLE public.two_columns (a text, b text)");
@@ -425,8 +454,8 @@ std::string FileText(const fs::path& path) {
 }
 
 TEST_CASE(
-    "marginal and correlation releases from a registered PostgreSQL table equal the "
-    "CSV's, and a changed table is refused") {
+    "marginal, correlation and synthetic-table releases from a registered PostgreSQL table "
+    "equal the CSV's, and a changed table is refused") {
   const fs::path config_path = fs::path(PRIVET_SOURCE_DIR) / "configs/covid_testing.json";
   const Schema csv_schema = Schema::Load(config_path);
   const testing::LoadedTable loaded =
@@ -468,16 +497,37 @@ TEST_CASE(
   query.attributes = {"pan_day", "age", "ct_result"};
   require_same_release(release::QueryCorrelation, "corr", "correlation.json");
   query.attributes = {"result", "age"};
+  // A synthetic table, fitted from counts alone (compressed groups and pair levels as CASE maps
+  // in SQL): the same model and the same rows as from the CSV. covid_testing is below the
+  // scoring subsample's 200,000 rows, whose coins differ between the sources by design.
+  const auto synthesize = [](const release::Deployment& deployment,
+                             const release::ReleaseRequest& synthesis, const release::QueryOptions&,
+                             std::nullptr_t) {
+    release::Synthesize(deployment, synthesis, release::SynthesizeOptions{});
+  };
+  require_same_release(synthesize, "synth", "synthetic.csv");
+  // The model embeds its config, whose source section differs; the rest is the same.
+  json csv_model = json::parse(FileText(dir / "csv_synth" / "model.json"));
+  json db_model = json::parse(FileText(dir / "db_synth" / "model.json"));
+  csv_model.erase("schema");
+  db_model.erase("schema");
+  CHECK(db_model == csv_model);
 
-  // A release that needs rows is refused for a database source, before any charge.
-  request.out = dir / "db_synth";
-  CHECK_THROWS_AS(release::Synthesize(db, request, release::SynthesizeOptions{}), InputError);
-
-  // One more row: the keyed commitment differs, and the next release is refused.
+  // One more row: the keyed commitment differs, and the next release is refused. A source
+  // opened before the change still commits to the rows its snapshot counts (what RunRelease
+  // checks before counting); one opened after it does not.
+  const Schema db_schema = Schema::FromJson(db_config, dir.path());
+  const std::string secret =
+      privacy::LoadDeploymentSecret(privacy::DeploymentSecretPath(db.ledger));
+  const std::string registered = PostgresDataCommitment(db_schema, secret);
+  const auto before = PostgresMarginalSource::Open(db_schema);
   testing::OwnerConnection owner(Env("PRIVET_PG_OWNER"));
   owner.Run(
       "INSERT INTO public.covid_testing_release SELECT * FROM public.covid_testing_release "
       "LIMIT 1");
+  CHECK_NOTHROW(before->RequireCommitment(secret, registered));
+  CHECK_THROWS_AS(PostgresMarginalSource::Open(db_schema)->RequireCommitment(secret, registered),
+                  IntegrityError);
   request.out = dir / "db_changed";
   CHECK_THROWS_AS(release::QueryMarginal(db, request, query, nullptr), IntegrityError);
 }

@@ -2,7 +2,9 @@
 // source. No database here: tests/e2e/source_postgres_test.cc runs the SQL on real servers.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 
 #include "engine/source/in_memory_marginal_source.h"
 #include "engine/source/postgres_sql.h"
@@ -172,6 +174,28 @@ TEST_CASE("the generated SQL quotes identifiers and carries every config value a
   const SqlStatement single = sql.Counts({{0}}, std::string(64, 'a'));
   CHECK(single.text.find("GROUPING SETS") == std::string::npos);
   CHECK(single.text.find("GROUP BY c0") != std::string::npos);
+
+  // A view: the code map as a CASE of literal integers after the bound, the subsample's HMAC
+  // key and threshold as bytea parameters (the key's bytes never in the text).
+  CountView view;
+  view.code_maps[1] = std::vector<std::uint32_t>(13, 0);
+  view.code_maps[1][12] = 1;
+  view.sample_key_hex = std::string(64, 'b');
+  view.sample_threshold_hex = "4000000000000000";
+  const SqlStatement viewed = sql.Counts({{0, 1}}, std::string(64, 'a'), view);
+  CHECK(viewed.text.find("CASE c1 WHEN 0 THEN 0") != std::string::npos);
+  CHECK(viewed.text.find("WHEN 12 THEN 1 END AS c1") != std::string::npos);
+  CHECK(viewed.text.find("substr(sha256(") != std::string::npos);
+  CHECK(viewed.text.find("bbbb") == std::string::npos);
+  CHECK(viewed.text.find("u || ':' || occ::text") != std::string::npos);
+  // ipad: 0xbb ^ 0x36 = 0x8d for each of the key's 32 bytes, then 0x36 for the zero padding.
+  std::string ipad = "\\x";
+  for (int i = 0; i < 32; ++i) ipad += "8d";
+  for (int i = 0; i < 32; ++i) ipad += "36";
+  CHECK(std::find(viewed.params.begin(), viewed.params.end(), ipad) != viewed.params.end());
+  for (std::size_t n = 1; n <= viewed.params.size(); ++n) {
+    CHECK(viewed.text.find(placeholder(n) + "::") != std::string::npos);
+  }
 }
 
 TEST_CASE("a column whose type cannot hold its attribute is refused by name") {
@@ -218,6 +242,32 @@ TEST_CASE("the in-memory source counts as ComputeMarginal, after one unit bound"
   CHECK_THROWS_AS(source.Count(std::vector<std::size_t>{0, 0}), InputError);
   CHECK_THROWS_AS(source.Count(std::vector<std::size_t>{2}), InputError);
   CHECK_THROWS_AS(source.CountBatch({{0}, {5}}), InputError);
+
+  // A view counts the mapped codes of the same rows; a subsample keeps each row on one coin.
+  const std::vector<std::size_t> both{1, 0};
+  const std::unique_ptr<MarginalSource> view = source.View(both, {{{0, 0, 1, 1}, 2}, {{1, 0, 1}, 2}});
+  CHECK(view->domain_sizes() == std::vector<std::uint32_t>{2, 2});
+  const Marginal original = source.Count(both);
+  const Marginal mapped = view->Count(std::vector<std::size_t>{0, 1});
+  std::vector<std::uint64_t> expected(4, 0);
+  for (std::size_t cell = 0; cell < original.num_cells(); ++cell) {
+    const auto codes = original.CellCodes(cell);
+    const std::uint32_t first = codes[0] / 2, second = codes[1] == 1 ? 0 : 1;
+    expected[first * 2 + second] += original.counts[cell];
+  }
+  CHECK(mapped.counts == expected);
+  CHECK_THROWS_AS(source.View(both, {{{0, 0, 1}, 2}, {{1, 0, 1}, 2}}), InputError);  // short map
+  CHECK_THROWS_AS(source.View(both, {{{0, 0, 1, 2}, 2}, {{1, 0, 1}, 2}}), InputError);  // code 2
+  privacy::RandomSource coins = privacy::RandomSource::Seeded(11);
+  const std::unique_ptr<MarginalSource> half = source.Subsample(0.5, coins);
+  privacy::RandomSource again = privacy::RandomSource::Seeded(11);
+  std::vector<std::size_t> sampled;
+  for (std::size_t r = 0; r < source.table().num_rows(); ++r) {
+    if ((again() >> 11) < (std::uint64_t{1} << 52)) sampled.push_back(r);
+  }
+  CHECK(half->Count(both).counts ==
+        ComputeMarginal(source.table().SelectRows(sampled), both).counts);
+  CHECK_THROWS_AS(source.Subsample(0, coins), InputError);
 }
 
 }  // namespace
