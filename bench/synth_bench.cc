@@ -6,7 +6,9 @@
 //                --out synth.csv [--model model.json] [--seed 1] [--degree K] [--rows N]
 //                [--one-way-share S] [--structure-share S] [--max-groups G]
 //                [--pair-share S] [--pair-levels L] [--pair-rounds R]
-//                [--pair-selection-fraction F] [--plan]
+//                [--pair-selection-fraction F] [--noise-seed S] [--plan]
+// --noise-seed S draws the privacy noise from a seeded stream instead of the CSPRNG, so two
+// variants can be compared on the same noise (paired runs); never for a release.
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
   using namespace privet;
   std::string config, csv, out, model_out;
   std::uint64_t seed = 1;
-  std::optional<std::uint64_t> rows;
+  std::optional<std::uint64_t> rows, noise_seed;
   bool plan_only = false;
   engine::SynthesisOptions options;
   for (int i = 1; i < argc; ++i) {
@@ -76,6 +78,7 @@ int main(int argc, char** argv) {
     else if (arg == "--pair-selection-fraction") options.pair_selection_fraction = std::stod(value());
     else if (arg == "--penalty-weight") options.penalty_weight = std::stod(value());
     else if (arg == "--theta") options.usefulness_theta = std::stod(value());
+    else if (arg == "--noise-seed") noise_seed = std::stoull(value());
     else if (arg == "--plan") plan_only = true;
     else Usage("unknown argument " + arg);
   }
@@ -92,7 +95,8 @@ int main(int argc, char** argv) {
       return 0;
     }
     t = Clock::now();
-    privacy::RandomSource secure = privacy::RandomSource::Secure();
+    privacy::RandomSource secure = noise_seed ? privacy::RandomSource::Seeded(*noise_seed)
+                                              : privacy::RandomSource::Secure();
     engine::BayesNetModel model;
     {
       engine::EncodedTable table = engine::EncodeDataset(schema);

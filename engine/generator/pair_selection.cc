@@ -130,6 +130,7 @@ PairSelectionResult SelectAndMeasurePairs(MarginalSource& table, const BayesNetM
     sample_levels[a] = PairLevelsOf(sample.column(a), compression[a]);
   }
   std::vector<double> weights(sample_rows, 1.0);
+  const RowCalibration calibration(sample, network);
 
   const std::size_t batch = (rounds + kSelectionBatches - 1) / kSelectionBatches;
   const auto sensitivity = static_cast<std::uint64_t>(m) << kScoreGridBits;
@@ -181,8 +182,7 @@ PairSelectionResult SelectAndMeasurePairs(MarginalSource& table, const BayesNetM
       result.pairs.push_back({picked.first, picked.second, std::move(noisy), 2 * noise_tvd});
     }
     if (done < rounds && result.pairs.size() != kept_at_scoring) {
-      weights = FitPairWeights(sample_levels, compression, result.pairs, std::move(weights),
-                               kSelectionCalibrationRounds);
+      weights = calibration.Fit(result.pairs, std::move(weights), kSelectionCalibrationRounds);
     }
   }
   return result;

@@ -10,8 +10,9 @@
 //      the data on it, net of the noise its measurement would bring (AIM's quality score):
 //        S(a, b) = sum_cells | c_ab(cell) - f n_hat q_ab(cell) | - f sqrt(2/pi) sigma_p cells_ab
 //      with c_ab the counts of the (scoring) rows over the pair levels, q_ab the current model's
-//      distribution (the network's sample, calibrated to the pairs measured so far,
-//      engine/generator/pair_calibration.h), n_hat the noisy row count, f the scoring fraction;
+//      distribution (the network's sample, calibrated to the pairs measured so far with its
+//      families held, engine/generator/pair_calibration.h), n_hat the noisy row count, f the
+//      scoring fraction;
 //   2. selects one pair with the exponential mechanism (epsilon plan.pair_selection_epsilon);
 //   3. measures its marginal over the pair levels (plan.pair noise) on all rows;
 // and after each batch of rounds the model's sample is recalibrated to every pair measured.

@@ -273,10 +273,12 @@ EncodedTable SampleRows(const BayesNetModel& model, std::uint64_t num_rows,
   }
   const PreparedModel prepared = Prepare(model);
   const std::size_t k = model.attributes().size();
+  // With pair marginals a larger pool, from which the calibration selects num_rows rows.
+  const std::uint64_t pool_rows = CalibrationPoolRows(model, num_rows);
   std::vector<EncodedColumn> columns;
   for (const AttributeDomain& attribute : model.attributes()) {
     columns.emplace_back(attribute.name, attribute.domain_size);
-    columns.back().reserve(num_rows);
+    columns.back().reserve(pool_rows);
   }
   const unsigned threads = std::max(1u, std::min(2u, std::thread::hardware_concurrency()));
   std::vector<std::vector<std::vector<std::uint32_t>>> buffers(
@@ -314,24 +316,25 @@ EncodedTable SampleRows(const BayesNetModel& model, std::uint64_t num_rows,
     }
     return appended;
   };
-  std::uint64_t have = sample(num_rows, num_rows);
+  std::uint64_t have = sample(pool_rows, pool_rows);
   // Rows the rules leave no value for were dropped (rejection): sample replacements. The
   // rules are public and the model released, so this is post-processing; it conditions the
   // model's distribution on the rules holding.
-  for (int attempt = 0; have < num_rows; ++attempt) {
+  for (int attempt = 0; have < pool_rows; ++attempt) {
     if (attempt == 20) {
       throw InputError(
           "sample: the model gives almost no probability to rows that satisfy "
           "the declared constraints; check them for a contradiction");
     }
-    const std::uint64_t missing = num_rows - have;
+    const std::uint64_t missing = pool_rows - have;
     have += sample(std::min<std::uint64_t>(std::uint64_t{1} << 32, 2 * missing + 64), missing);
   }
   EncodedTable table;
   for (EncodedColumn& column : columns) table.AddColumn(std::move(column));
   // Calibration resamples whole rows, so the rules still hold after it; derived columns are
   // computed last, from the final source values.
-  EncodedTable out = model.rules().ApplyDerived(CalibrateToPairs(model, std::move(table), rng));
+  EncodedTable out =
+      model.rules().ApplyDerived(CalibrateToPairs(model, std::move(table), num_rows, rng));
   if (!model.rules().forbidden().empty()) {
     for (std::size_t r = 0; r < out.num_rows(); ++r) {
       if (!model.rules().RowAllowed(out, r)) {

@@ -50,9 +50,9 @@ TEST_CASE("Rows follow a measurement far beyond its noise") {
 }
 
 TEST_CASE("A measurement within its noise of the rows leaves them as they are") {
-  // Noise 0.7 >= the 0.6 distance: lambda = 0, every weight stays 1, and the systematic
-  // resampling of equal weights keeps each row exactly once: the joint is the network's
-  // (independent, rounded sampling: each cell within a row or two of n / 4).
+  // Noise 0.7 >= the 0.6 distance: lambda = 0, every weight stays 1, and the stratified
+  // systematic draw of n rows from the pool of 4n keeps the pool's proportions: the joint is
+  // the network's (independent, rounded sampling: each cell within a few rows of n / 4).
   boost::random::mt19937_64 rng(3);
   const std::size_t n = 20000;
   const EncodedTable sample = SampleRows(IndependentModelWithPair(0.7), n, rng);
@@ -72,6 +72,75 @@ TEST_CASE("Calibration keeps the row count, invents no value, and reproduces for
   }
   boost::random::mt19937_64 c(1);
   CHECK(SampleRows(IndependentModelWithPair(0.0), 0, c).num_rows() == 0);
+}
+
+// x0 uniform, x1 <- x0 with P(x1 = x0) = 0.9, x2 uniform and independent. Two pair
+// measurements far beyond their noise: x1 and x2 agree 90% of the time, yet x0 and x2 are
+// independent. With x0 -> x1 that strong the two cannot both hold; raking to the pairs alone
+// would loosen the family x0 -> x1 to meet them.
+BayesNetModel FamilyAgainstPairs() {
+  std::vector<AttributeDomain> attributes{{"x0", 2, false, std::nullopt},
+                                          {"x1", 2, false, std::nullopt},
+                                          {"x2", 2, false, std::nullopt}};
+  std::vector<AttributeCompression> compression(3, IdentityCompression(2));
+  for (AttributeCompression& c : compression) {
+    c.pair_level_of_group = {0, 1};
+    c.num_pair_levels = 2;
+  }
+  return BayesNetModel(attributes, nullptr, compression,
+                       {{0, {}, {0.5, 0.5}}, {1, {0}, {0.9, 0.1, 0.1, 0.9}}, {2, {}, {0.5, 0.5}}},
+                       1000, nullptr,
+                       {{1, 2, {0.45, 0.05, 0.05, 0.45}, 0.001},
+                        {0, 2, {0.25, 0.25, 0.25, 0.25}, 0.001}});
+}
+
+double ShareEqual(const EncodedTable& table, std::size_t a, std::size_t b) {
+  std::size_t equal = 0;
+  for (std::size_t r = 0; r < table.num_rows(); ++r) {
+    equal += table.column(a).at(r) == table.column(b).at(r) ? 1 : 0;
+  }
+  return static_cast<double>(equal) / static_cast<double>(table.num_rows());
+}
+
+TEST_CASE("Calibration holds the network's families and moves the rest towards the pairs") {
+  // The families are held at the network's distribution (the pool's, before calibration), so
+  // P(x1 = x0) stays 0.9 (within rounding of 20,000 rows), while x1 and x2, independent in
+  // the network, become dependent as the first measurement says.
+  boost::random::mt19937_64 rng(5);
+  const EncodedTable sample = SampleRows(FamilyAgainstPairs(), 20000, rng);
+  REQUIRE(sample.num_rows() == 20000);
+  CHECK(ShareEqual(sample, 0, 1) == doctest::Approx(0.9).epsilon(0.01));
+  CHECK(ShareEqual(sample, 1, 2) > 0.6);
+}
+
+TEST_CASE("The pool is four times the rows wanted, capped, and only with pair marginals") {
+  CHECK(CalibrationPoolRows(FamilyAgainstPairs(), 1000) == 4000);
+  CHECK(CalibrationPoolRows(FamilyAgainstPairs(), 400000) == kMaxCalibrationPoolRows);
+  CHECK(CalibrationPoolRows(FamilyAgainstPairs(), 2000000) == 2000000);
+  std::vector<AttributeDomain> attributes{{"x0", 2, false, std::nullopt}};
+  const BayesNetModel no_pairs(attributes, nullptr, {IdentityCompression(2)},
+                               {{0, {}, {0.5, 0.5}}}, 1000, nullptr);
+  CHECK(CalibrationPoolRows(no_pairs, 1000) == 1000);
+}
+
+TEST_CASE("The rows are drawn from the pool stratified in network order") {
+  // Equal weights (no pair marginal): drawing 1,000 of 4,000 rows along the rows sorted by the
+  // root's code gives each root value its pool share within one row, which independent draws
+  // would miss by about 14 rows (binomial standard deviation).
+  std::vector<AttributeDomain> attributes{{"x0", 7, false, std::nullopt},
+                                          {"x1", 3, false, std::nullopt}};
+  const BayesNetModel model(attributes, nullptr, {IdentityCompression(7), IdentityCompression(3)},
+                            {{0, {}, {0.3, 0.2, 0.15, 0.15, 0.1, 0.05, 0.05}},
+                             {1, {}, {0.5, 0.3, 0.2}}},
+                            4000, nullptr);
+  boost::random::mt19937_64 rng(9);
+  const EncodedTable pool = SampleRows(model, 4000, rng);
+  const EncodedTable drawn = CalibrateToPairs(model, pool, 1000, rng);
+  REQUIRE(drawn.num_rows() == 1000);
+  std::vector<double> in_pool(7, 0), in_drawn(7, 0);
+  for (std::size_t r = 0; r < pool.num_rows(); ++r) in_pool[pool.column(0).at(r)] += 1;
+  for (std::size_t r = 0; r < drawn.num_rows(); ++r) in_drawn[drawn.column(0).at(r)] += 1;
+  for (std::size_t v = 0; v < 7; ++v) CHECK(std::abs(in_drawn[v] - in_pool[v] / 4) < 1.0);
 }
 
 }  // namespace

@@ -35,11 +35,13 @@ TEST_CASE("The plan's events compose to exactly the requested budget (Gaussian m
         CAPTURE(k);
         CAPTURE(epsilon);
         // k 1-way marginals, k - 1 selections, k - 1 families, and (automatic: from epsilon
-        // 0.5 in Gaussian mode) every pair while there are at most 2k of them (k <= 5), else
-        // 2k rounds of a pair selection and a pair marginal.
+        // 0.5 in Gaussian mode) every pair while there are at most 2k of them (k <= 5) or from
+        // epsilon 5 with at most 20 attributes, else 2k rounds of a pair selection and a pair
+        // marginal.
         const std::size_t all = k * (k - 1) / 2;
-        const std::size_t pairs = k < 2 || epsilon < 0.5 ? 0 : all <= 2 * k ? all : 2 * k;
-        const std::size_t selections = k >= 2 && epsilon >= 0.5 && all > 2 * k ? 2 * k : 0;
+        const bool every = all <= 2 * k || (epsilon >= 5 && k <= 20);
+        const std::size_t pairs = k < 2 || epsilon < 0.5 ? 0 : every ? all : 2 * k;
+        const std::size_t selections = k >= 2 && epsilon >= 0.5 && !every ? 2 * k : 0;
         REQUIRE(plan.num_pairs == pairs);
         REQUIRE(plan.num_pair_selections == selections);
         REQUIRE(plan.events.size() == 3 * k - 2 + pairs + selections);
