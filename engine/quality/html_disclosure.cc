@@ -23,14 +23,13 @@ std::string DisclosureSection(const QualityReport& report) {
   // sides, as on nhanes before the split went by unit).
   std::string why;
   if (withheld) {
-    reference = "the real table the release was made from (" + std::to_string(d.reference_rows) +
-                " rows)";
+    reference =
+        "the real table the release was made from (" + std::to_string(d.reference_rows) + " rows)";
     holdout = std::to_string(d.holdout_rows) + " real rows withheld from the release";
     why = "rows the release never saw show what chance alone gives at this size and width";
   } else if (by_unit) {
-    reference = "the rows of 80% of the " + unit + " values (" +
-                std::to_string(split.train_units) + " units, " +
-                std::to_string(d.reference_rows) + " rows)";
+    reference = "the rows of 80% of the " + unit + " values (" + std::to_string(split.train_units) +
+                " units, " + std::to_string(d.reference_rows) + " rows)";
     holdout = "the rows of the other 20% (" + std::to_string(split.test_units) + " units, " +
               std::to_string(d.holdout_rows) + " rows)";
     why = "the split keeps every row of one " + unit +
@@ -39,9 +38,10 @@ std::string DisclosureSection(const QualityReport& report) {
   } else {
     reference = "80% of the real table (" + std::to_string(d.reference_rows) + " rows)";
     holdout = "the other 20% of the real rows (" + std::to_string(d.holdout_rows) + ")";
-    why = "the config names no privacy unit, so each row is its own unit and the split is by "
-          "row: holdout rows show what chance alone gives at this size and width, as long as "
-          "no person has several rows";
+    why =
+        "the config names no privacy unit, so each row is its own unit and the split is by "
+        "row: holdout rows show what chance alone gives at this size and width, as long as "
+        "no person has several rows";
   }
   std::string out =
       "<section id=\"disclosure\"><h2>Disclosure: do synthetic rows copy real ones?</h2>\n";

@@ -272,11 +272,10 @@ std::string ClassifierSection(const QualityReport& report) {
                    : "the real rows of 80% of the " + unit + " values (" +
                          std::to_string(classifier.train_rows) + " rows)";
   const std::string test =
-      unit.empty() ? "the same remaining 20% of real rows (" +
-                         std::to_string(classifier.test_rows) + ")"
-                   : "the same real rows of the other 20% (" +
-                         std::to_string(classifier.test_rows) +
-                         "), so no " + unit + " is both trained and tested on";
+      unit.empty()
+          ? "the same remaining 20% of real rows (" + std::to_string(classifier.test_rows) + ")"
+          : "the same real rows of the other 20% (" + std::to_string(classifier.test_rows) +
+                "), so no " + unit + " is both trained and tested on";
   out +=
       "<p class=\"explain\">Two simple classifiers, logistic regression and naive Bayes, "
       "predict <b>" +

@@ -198,11 +198,11 @@ TEST_CASE("with a privacy unit the split keeps each unit's rows on one side") {
   const auto report_with = [&](const Schema& schema) {
     ReportOptions options;
     options.target = "outcome";
-    return ComputeQualityReport(schema, EncodeCsv(schema, dir.path() / "real.csv"),
-                                EncodeCsv(schema, dir.path() / "synthetic.csv", nullptr,
-                                          CsvKind::kSynthetic),
-                                ReadNumericColumns(schema, dir.path() / "real.csv"),
-                                ReadNumericColumns(schema, dir.path() / "synthetic.csv"), options);
+    return ComputeQualityReport(
+        schema, EncodeCsv(schema, dir.path() / "real.csv"),
+        EncodeCsv(schema, dir.path() / "synthetic.csv", nullptr, CsvKind::kSynthetic),
+        ReadNumericColumns(schema, dir.path() / "real.csv"),
+        ReadNumericColumns(schema, dir.path() / "synthetic.csv"), options);
   };
 
   const QualityReport by_row = report_with(by_row_schema);

@@ -287,10 +287,10 @@ TEST_CASE("DraftSchema: numeric labels with one open-ended label are ordered (nh
   const json draft = DraftSchema(kSource / "tests/data/schema/draft_open_ended.csv");
   const json& income = AttributeNamed(draft, "HHIncome");
   CHECK(income["type"] == "categorical");
-  CHECK(income["values"] == json::array({" 0-4999", " 5000-9999", "10000-14999", "15000-19999",
-                                         "20000-24999", "25000-34999", "35000-44999",
-                                         "45000-54999", "55000-64999", "65000-74999",
-                                         "75000-99999", "more 99999"}));
+  CHECK(income["values"] ==
+        json::array({" 0-4999", " 5000-9999", "10000-14999", "15000-19999", "20000-24999",
+                     "25000-34999", "35000-44999", "45000-54999", "55000-64999", "65000-74999",
+                     "75000-99999", "more 99999"}));
   CHECK(income["description"].get<std::string>().find("in numeric order, 'more 99999' last") !=
         std::string::npos);
   // "0_hrs" {0} before "0_to_1_hr" {0, 1}: ties on the first number go to the next one.
