@@ -11,7 +11,10 @@
 // Assessment of Mixed-Type Synthetic Data" (Frontiers in Big Data, 2021), Sec. 2.3: real rows
 // that are not in the reference set are draws from the same population that nobody copied, so
 // their exact-copy share and their distance to the closest reference record (DCR) are what a
-// synthetic table that copies nothing shows at this size and dimension.
+// synthetic table that copies nothing shows at this size and dimension. That needs the holdout
+// to hold other patients than the reference set: the report's split keeps each privacy unit's
+// rows on one side (holdout_split.h, EightyTwentyUnitSplit), since a patient's repeated row
+// would otherwise count as a chance copy.
 #ifndef PRIVET_ENGINE_QUALITY_DISCLOSURE_H_
 #define PRIVET_ENGINE_QUALITY_DISCLOSURE_H_
 
@@ -29,9 +32,10 @@ enum class HoldoutKind {
   // Rows the release never saw (privet report --holdout): the officer synthesized from the
   // reference rows only. The membership attack is measurable.
   kWithheld,
-  // The 20% of the real table that the 80% reference set lacks (holdout_split.h). The release
-  // saw these rows too, so they are a baseline for copies and distances (fresh draws relative
-  // to the reference set) but not non-members: no membership attack is computed.
+  // The 20% of the real table (of its privacy units, when the config names one) that the 80%
+  // reference set lacks (holdout_split.h). The release saw these rows too, so they are a
+  // baseline for copies and distances (fresh draws relative to the reference set) but not
+  // non-members: no membership attack is computed.
   kSplitOfReleaseInput,
 };
 

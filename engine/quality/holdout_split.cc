@@ -1,6 +1,8 @@
 #include "engine/quality/holdout_split.h"
 
+#include <algorithm>
 #include <random>
+#include <stdexcept>
 #include <utility>
 
 namespace privet::engine::quality {
@@ -44,6 +46,25 @@ HoldoutSplit EightyTwentySplit(std::size_t n, std::uint32_t seed) {
   HoldoutSplit split;
   split.train_rows.assign(permutation.begin(), permutation.begin() + static_cast<long>(cut));
   split.test_rows.assign(permutation.begin() + static_cast<long>(cut), permutation.end());
+  return split;
+}
+
+HoldoutSplit EightyTwentyUnitSplit(std::span<const std::uint32_t> unit_ids, std::uint32_t seed) {
+  const std::size_t num_units =
+      unit_ids.empty() ? 0 : static_cast<std::size_t>(*std::ranges::max_element(unit_ids)) + 1;
+  std::vector<std::vector<std::size_t>> rows_of(num_units);
+  for (std::size_t row = 0; row < unit_ids.size(); ++row) rows_of[unit_ids[row]].push_back(row);
+  for (const auto& rows : rows_of) {
+    if (rows.empty()) throw std::invalid_argument("EightyTwentyUnitSplit: unit ids not dense");
+  }
+  const std::vector<std::size_t> permutation = NumpyLegacyPermutation(num_units, seed);
+  const auto cut = static_cast<std::size_t>(0.8 * static_cast<double>(num_units));
+  HoldoutSplit split;
+  for (std::size_t k = 0; k < num_units; ++k) {
+    std::vector<std::size_t>& side = k < cut ? split.train_rows : split.test_rows;
+    const std::vector<std::size_t>& rows = rows_of[permutation[k]];
+    side.insert(side.end(), rows.begin(), rows.end());
+  }
   return split;
 }
 

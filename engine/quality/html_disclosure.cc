@@ -12,13 +12,37 @@ std::string DisclosureSection(const QualityReport& report) {
   if (!report.disclosure) return "";
   const DisclosureReport& d = *report.disclosure;
   const bool withheld = d.holdout_kind == HoldoutKind::kWithheld;
-  const std::string reference =
-      withheld ? "the real table the release was made from (" + std::to_string(d.reference_rows) +
-                     " rows)"
-               : "80% of the real table (" + std::to_string(d.reference_rows) + " rows)";
-  const std::string holdout =
-      withheld ? std::to_string(d.holdout_rows) + " real rows withheld from the release"
-               : "the other 20% of the real rows (" + std::to_string(d.holdout_rows) + ")";
+  const RealSplit& split = report.split;
+  const bool by_unit = !withheld && !split.unit_column.empty();
+  const std::string unit = EscapeHtml(split.unit_column);
+  std::string reference;
+  std::string holdout;
+  // Why the holdout is a fair baseline, which depends on how it was drawn: true of withheld
+  // rows by the officer's choice, of a unit split by construction, and of a row split only as
+  // far as the config's "each row is its own unit" is (a repeated person would be on both
+  // sides, as on nhanes before the split went by unit).
+  std::string why;
+  if (withheld) {
+    reference =
+        "the real table the release was made from (" + std::to_string(d.reference_rows) + " rows)";
+    holdout = std::to_string(d.holdout_rows) + " real rows withheld from the release";
+    why = "rows the release never saw show what chance alone gives at this size and width";
+  } else if (by_unit) {
+    reference = "the rows of 80% of the " + unit + " values (" + std::to_string(split.train_units) +
+                " units, " + std::to_string(d.reference_rows) + " rows)";
+    holdout = "the rows of the other 20% (" + std::to_string(split.test_units) + " units, " +
+              std::to_string(d.holdout_rows) + " rows)";
+    why = "the split keeps every row of one " + unit +
+          " on the same side, so holdout rows come from other units than the reference rows "
+          "and show what chance alone gives at this size and width";
+  } else {
+    reference = "80% of the real table (" + std::to_string(d.reference_rows) + " rows)";
+    holdout = "the other 20% of the real rows (" + std::to_string(d.holdout_rows) + ")";
+    why =
+        "the config names no privacy unit, so each row is its own unit and the split is by "
+        "row: holdout rows show what chance alone gives at this size and width, as long as "
+        "no person has several rows";
+  }
   std::string out =
       "<section id=\"disclosure\"><h2>Disclosure: do synthetic rows copy real ones?</h2>\n";
   out +=
@@ -28,9 +52,7 @@ std::string DisclosureSection(const QualityReport& report) {
       std::to_string(d.dimension) +
       " attributes); the <i>distance</i> between two rows is the number of attributes on "
       "which they differ. Each figure is set beside the same figure for " +
-      EscapeHtml(holdout) + ", measured against " + EscapeHtml(reference) +
-      ": real rows that nobody copied show what chance alone gives at this size and "
-      "width.</p>\n";
+      holdout + ", measured against " + reference + ": " + why + ".</p>\n";
   out +=
       "<table class=\"numbers\" id=\"disclosure-figures\"><tr><th>figure</th><th>synthetic "
       "rows</th><th>expected (holdout rows)</th><th>what it means</th></tr>\n";

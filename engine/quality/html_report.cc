@@ -265,16 +265,24 @@ std::string ClassifierSection(const QualityReport& report) {
     return out;
   }
   const auto& classifier = *report.classifier;
+  // With a privacy unit the split keeps each unit's rows together (quality_report.h, RealSplit).
+  const std::string unit = EscapeHtml(report.split.unit_column);
+  const std::string train =
+      unit.empty() ? "80% of the real rows (" + std::to_string(classifier.train_rows) + ")"
+                   : "the real rows of 80% of the " + unit + " values (" +
+                         std::to_string(classifier.train_rows) + " rows)";
+  const std::string test =
+      unit.empty()
+          ? "the same remaining 20% of real rows (" + std::to_string(classifier.test_rows) + ")"
+          : "the same real rows of the other 20% (" + std::to_string(classifier.test_rows) +
+                "), so no " + unit + " is both trained and tested on";
   out +=
       "<p class=\"explain\">Two simple classifiers, logistic regression and naive Bayes, "
       "predict <b>" +
-      EscapeHtml(classifier.target) +
-      "</b> from all other attributes. Each is trained once on 80% of the real rows (" +
-      std::to_string(classifier.train_rows) + ") and once on the synthetic table (" +
-      std::to_string(classifier.synthetic_rows) +
-      " rows), and all are tested on the same remaining 20% of real rows (" +
-      std::to_string(classifier.test_rows) +
-      "). If the synthetic data kept the relationships that matter for this prediction, the "
+      EscapeHtml(classifier.target) + "</b> from all other attributes. Each is trained once on " +
+      train + " and once on the synthetic table (" + std::to_string(classifier.synthetic_rows) +
+      " rows), and all are tested on " + test +
+      ". If the synthetic data kept the relationships that matter for this prediction, the "
       "<span style=\"color:" +
       std::string(kRealColour) +
       "\"><b>real</b></span> and <span style=\"color:" + kSyntheticColour +

@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/quality/holdout_split.h"
 #include "engine/quality/logistic_regression.h"
@@ -131,6 +132,27 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
   report.software_version =
       std::string(privet::kVersion) + " (commit " + privet::kBuildCommit + ")";
 
+  // One 80/20 split for the classifier and the disclosure baseline. By privacy unit when the
+  // table has one: a row split puts a repeated patient's rows on both sides, so held-out rows
+  // would copy "reference" rows of the same patient (a third of nhanes' split rows did) and
+  // test accuracy would be measured on patients the model was trained on.
+  const bool by_unit = !real.unit_ids().empty();
+  const HoldoutSplit split = by_unit ? EightyTwentyUnitSplit(real.unit_ids(), options.split_seed)
+                                     : EightyTwentySplit(real.num_rows(), options.split_seed);
+  if (by_unit) {
+    report.split.unit_column = schema.privacy_unit_column().value_or("the privacy unit");
+    const auto count_units = [&](const std::vector<std::size_t>& rows) {
+      std::unordered_set<std::uint32_t> units;
+      for (std::size_t row : rows) units.insert(real.unit_ids()[row]);
+      return units.size();
+    };
+    report.split.train_units = count_units(split.train_rows);
+    report.split.test_units = count_units(split.test_rows);
+  } else {
+    report.split.train_units = split.train_rows.size();
+    report.split.test_units = split.test_rows.size();
+  }
+
   const TableRules rules = TableRules::Compile(schema);
   if (!rules.empty()) {
     const TableRules::Violations in_real = rules.CountViolations(real);
@@ -193,7 +215,6 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
     report.disclosure = ComputeDisclosure(real, *options.withheld_rows, synthetic,
                                           HoldoutKind::kWithheld, options.disclosure);
   } else {
-    const HoldoutSplit split = EightyTwentySplit(real.num_rows(), options.split_seed);
     if (!split.train_rows.empty() && !split.test_rows.empty()) {
       report.disclosure =
           ComputeDisclosure(real.SelectRows(split.train_rows), real.SelectRows(split.test_rows),
@@ -207,10 +228,13 @@ QualityReport ComputeQualityReport(const Schema& schema, const EncodedTable& rea
       throw InputError("quality report: --target \"" + *options.target +
                        "\" is not a modeled attribute of the config");
     }
-    const HoldoutSplit split = EightyTwentySplit(real.num_rows(), options.split_seed);
     if (split.train_rows.empty() || split.test_rows.empty()) {
-      throw InputError("quality report: the real table has too few rows (" +
-                       std::to_string(real.num_rows()) + ") for an 80/20 split");
+      throw InputError(
+          by_unit ? "quality report: the real table has too few privacy units (" +
+                        std::to_string(report.split.train_units + report.split.test_units) +
+                        ") for an 80/20 split by " + report.split.unit_column
+                  : "quality report: the real table has too few rows (" +
+                        std::to_string(real.num_rows()) + ") for an 80/20 split");
     }
     const EncodedTable train = real.SelectRows(split.train_rows);
     const EncodedTable test = real.SelectRows(split.test_rows);
@@ -259,9 +283,16 @@ nlohmann::json DistanceJson(const DistanceSummary& s) {
           {"cdf", s.cdf}};
 }
 
-nlohmann::json DisclosureJson(const DisclosureReport& d) {
+nlohmann::json DisclosureJson(const DisclosureReport& d, const RealSplit& split) {
+  const bool withheld = d.holdout_kind == HoldoutKind::kWithheld;
   nlohmann::json out = {
-      {"holdout", d.holdout_kind == HoldoutKind::kWithheld ? "withheld" : "split"},
+      {"holdout", withheld ? "withheld" : "split"},
+      // How the split baseline was cut (null with a withheld holdout, which is not a split).
+      {"split_by", withheld ? nlohmann::json(nullptr)
+                            : nlohmann::json(split.unit_column.empty() ? "row" : "unit")},
+      {"split_unit_column", withheld || split.unit_column.empty()
+                                ? nlohmann::json(nullptr)
+                                : nlohmann::json(split.unit_column)},
       {"distance", "Hamming distance on schema codes (attributes that differ)"},
       {"dimension", d.dimension},
       {"reference_rows", d.reference_rows},
@@ -364,7 +395,11 @@ nlohmann::json ToJson(const QualityReport& report) {
          "multinomial logistic regression on one-hot codes (AdaGrad, 15 epochs, l2 1e-4, seed 0)"},
         {"second_model", "categorical naive Bayes, Laplace smoothing alpha = 1"},
         {"target", classifier.target},
-        {"split", "numpy RandomState(0) permutation, first 80% train"},
+        {"split", report.split.unit_column.empty()
+                      ? "numpy RandomState(0) permutation of the rows, first 80% train"
+                      : "numpy RandomState(0) permutation of the privacy units (" +
+                            report.split.unit_column +
+                            "), first 80% of the units train with all their rows"},
         {"train_rows", classifier.train_rows},
         {"test_rows", classifier.test_rows},
         {"synthetic_rows", classifier.synthetic_rows}};
@@ -375,7 +410,7 @@ nlohmann::json ToJson(const QualityReport& report) {
     out["nb_acc_train_synth"] = classifier.naive_bayes_accuracy_train_synthetic;
   }
   if (report.disclosure) {
-    out["disclosure"] = DisclosureJson(*report.disclosure);
+    out["disclosure"] = DisclosureJson(*report.disclosure, report.split);
     // Public: a function of the release's published cost.
     out["disclosure"]["dp_membership_advantage_bound"] =
         report.release ? nlohmann::json(MembershipAdvantageBound(report.release->epsilon,

@@ -69,7 +69,7 @@ struct CorrelationComparison {
 
 // Two classifiers, logistic regression (logistic_regression.h) and naive Bayes
 // (naive_bayes.h), each trained on the real 80% split and on the whole synthetic table, all
-// tested on the real 20% split.
+// tested on the real 20% split (RealSplit: by privacy unit when the config names one).
 struct ClassifierComparison {
   std::string target;
   std::size_t train_rows = 0;
@@ -103,6 +103,16 @@ struct ReleaseHeader {
   std::string time;  // UTC, ISO 8601
 };
 
+// How the real table was split 80/20 (holdout_split.h) for the classifier's train and test rows
+// and, without a withheld table, the disclosure section's reference and holdout rows.
+struct RealSplit {
+  // The privacy unit column whose units were kept whole (every row of one patient on one
+  // side); empty when the config names no unit and the split is by row, as fidelity.py's.
+  std::string unit_column;
+  std::size_t train_units = 0;  // units on each side (rows, when split by row)
+  std::size_t test_units = 0;
+};
+
 // How many of the worst attributes and pairs the report ranks.
 inline constexpr std::size_t kWorstListSize = 10;
 
@@ -121,6 +131,7 @@ struct QualityReport {
   std::vector<RuleCheck> rules;                      // constraints, then derived columns
   std::optional<DisclosureReport> disclosure;        // absent when the real table is too small
   std::optional<LeakageCheck> leakage;               // present with a target
+  RealSplit split;
   std::uint64_t set_sample_seed = 0;
   std::string software_version;
 };

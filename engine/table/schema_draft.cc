@@ -109,35 +109,114 @@ const std::vector<std::vector<std::string>>& KnownOrderings() {
   return orderings;
 }
 
-// The leading number of a label ("10th" -> 10, "30-39" -> 30, " 0-9" -> 0), if it has one.
-std::optional<double> LeadingNumber(std::string_view label) {
-  while (!label.empty() && label.front() == ' ') label.remove_prefix(1);
-  std::size_t end = 0;
-  while (end < label.size() &&
-         (std::isdigit(static_cast<unsigned char>(label[end])) || (label[end] == '.' && end > 0))) {
-    ++end;
+// The numbers a label names, left to right: "25000-34999" -> {25000, 34999}, "0_to_1_hr" ->
+// {0, 1}, "more 99999" -> {99999}, "1.5" -> {1.5}, "1,000" -> {1000} (a comma before exactly
+// three digits groups thousands). Signs are not read: "-" is a range's dash in labels.
+std::vector<double> EmbeddedNumbers(std::string_view label) {
+  std::vector<double> numbers;
+  const auto digit = [&](std::size_t i) {
+    return i < label.size() && std::isdigit(static_cast<unsigned char>(label[i])) != 0;
+  };
+  std::size_t i = 0;
+  while (i < label.size()) {
+    if (!digit(i)) {
+      ++i;
+      continue;
+    }
+    std::string text;
+    bool point = false;
+    while (i < label.size()) {
+      if (digit(i)) {
+        text.push_back(label[i++]);
+      } else if (label[i] == '.' && !point && digit(i + 1)) {
+        point = true;
+        text.push_back(label[i++]);
+      } else if (label[i] == ',' && !point && digit(i + 1) && digit(i + 2) && digit(i + 3) &&
+                 !digit(i + 4)) {
+        ++i;  // thousands separator: the three digits follow
+      } else {
+        break;
+      }
+    }
+    if (const auto number = ParseDraftNumber(text)) numbers.push_back(*number);
   }
-  if (end == 0) return std::nullopt;
-  return ParseDraftNumber(label.substr(0, end));
+  return numbers;
 }
 
-// The draft's category order: numeric when every label starts with a number ("1", "10th",
-// "30-39"), the known ordering the labels all belong to, else the order of first appearance
-// in the file (never alphabetical: "10th" before "1st-4th" helps nobody). `how` says which.
-std::vector<std::string> OrderCategories(std::vector<std::string> labels, std::string& how) {
-  std::vector<std::optional<double>> numbers;
-  for (const auto& label : labels) numbers.push_back(LeadingNumber(label));
-  if (!labels.empty() &&
-      std::all_of(numbers.begin(), numbers.end(), [](const auto& n) { return n.has_value(); })) {
-    std::vector<std::size_t> index(labels.size());
-    for (std::size_t i = 0; i < index.size(); ++i) index[i] = i;
-    std::stable_sort(index.begin(), index.end(),
-                     [&](std::size_t a, std::size_t b) { return *numbers[a] < *numbers[b]; });
-    std::vector<std::string> sorted;
-    for (std::size_t i : index) sorted.push_back(labels[i]);
-    how = "in numeric order";
-    return sorted;
+// Whether the label starts with a number (after spaces): "10th", " 0-9", "70+", "30-39".
+bool StartsWithNumber(std::string_view label) {
+  while (!label.empty() && label.front() == ' ') label.remove_prefix(1);
+  return !label.empty() && std::isdigit(static_cast<unsigned char>(label.front())) != 0;
+}
+
+// Where an open-ended numeric label belongs: "more 99999", "More_4_hr", "over 80" above every
+// number, "less than 1", "under 5" below; kNone without exactly one such word (whole words,
+// any case: "overweight" is none) or without a number ("more" alone names no range).
+enum class OpenEnd { kNone, kLow, kHigh };
+OpenEnd OpenEndOf(std::string_view label) {
+  if (EmbeddedNumbers(label).empty()) return OpenEnd::kNone;
+  static const std::vector<std::string> high{"more", "over", "above", "greater"};
+  static const std::vector<std::string> low{"less", "under", "below", "fewer"};
+  bool is_high = false;
+  bool is_low = false;
+  std::string word;
+  const auto end_word = [&] {
+    is_high |= std::find(high.begin(), high.end(), word) != high.end();
+    is_low |= std::find(low.begin(), low.end(), word) != low.end();
+    word.clear();
+  };
+  for (const char c : label) {
+    if (std::isalpha(static_cast<unsigned char>(c)) != 0) {
+      word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    } else {
+      end_word();
+    }
   }
+  end_word();
+  if (is_high == is_low) return OpenEnd::kNone;
+  return is_high ? OpenEnd::kHigh : OpenEnd::kLow;
+}
+
+// The labels in numeric order when each starts with a number, but for at most one open-ended
+// label per end (OpenEndOf), and at least two do: sorted by the numbers each names, compared
+// left to right ("0_hrs" {0} before "0_to_1_hr" {0, 1} before "1_hr" {1}; equal keys keep file
+// order), the open-ended labels placed at their end ("more 99999" after "75000-99999").
+// nullopt otherwise; `how` then is untouched.
+std::optional<std::vector<std::string>> InNumericOrder(const std::vector<std::string>& labels,
+                                                       std::string& how) {
+  std::vector<std::pair<std::vector<double>, std::string>> numbered;
+  std::optional<std::string> lowest;
+  std::optional<std::string> highest;
+  for (const auto& label : labels) {
+    if (StartsWithNumber(label)) {
+      numbered.emplace_back(EmbeddedNumbers(label), label);
+      continue;
+    }
+    const OpenEnd end = OpenEndOf(label);
+    std::optional<std::string>& slot = end == OpenEnd::kHigh ? highest : lowest;
+    if (end == OpenEnd::kNone || slot) return std::nullopt;
+    slot = label;
+  }
+  if (numbered.size() < 2 && (lowest || highest)) return std::nullopt;
+  if (numbered.empty()) return std::nullopt;
+  std::stable_sort(numbered.begin(), numbered.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> sorted;
+  if (lowest) sorted.push_back(*lowest);
+  for (auto& entry : numbered) sorted.push_back(std::move(entry.second));
+  if (highest) sorted.push_back(*highest);
+  how = "in numeric order";
+  if (lowest) how += ", '" + *lowest + "' first";
+  if (highest) how += ", '" + *highest + "' last";
+  return sorted;
+}
+
+// The draft's category order: numeric (InNumericOrder: "1", "10th", "30-39", with an
+// open-ended "more 99999" at its end), the known ordering the labels all belong to, else the
+// order of first appearance in the file (never alphabetical: "10th" before "1st-4th" helps
+// nobody). `how` says which.
+std::vector<std::string> OrderCategories(std::vector<std::string> labels, std::string& how) {
+  if (auto sorted = InNumericOrder(labels, how)) return *std::move(sorted);
   for (const auto& ordering : KnownOrderings()) {
     std::vector<std::pair<std::size_t, std::string>> ranked;
     for (const auto& label : labels) {

@@ -202,5 +202,28 @@ TEST_CASE("the 80/20 split cuts at int(0.8 n) like fidelity.py") {
   CHECK(EightyTwentySplit(15524, 0).test_rows.size() == 15524 - 12419);
 }
 
+TEST_CASE("the unit split keeps every row of a unit on one side") {
+  // Each row its own unit: exactly fidelity.py's row split, order included.
+  std::vector<std::uint32_t> identity(10);
+  for (std::uint32_t i = 0; i < 10; ++i) identity[i] = i;
+  const HoldoutSplit rows = EightyTwentySplit(10, 0);
+  const HoldoutSplit singletons = EightyTwentyUnitSplit(identity, 0);
+  CHECK(singletons.train_rows == rows.train_rows);
+  CHECK(singletons.test_rows == rows.test_rows);
+  // 14 rows of 10 units (0 twice, 2 three times, 9 twice). The units are permuted as the rows
+  // above, RandomState(0).permutation(10) = {2, 8, 4, 9, 1, 6, 7, 3 | 0, 5}: units 0 and 5 test.
+  const std::vector<std::uint32_t> units = {0, 0, 1, 2, 2, 2, 3, 4, 5, 6, 7, 8, 9, 9};
+  const HoldoutSplit split = EightyTwentyUnitSplit(units, 0);
+  CHECK(split.test_rows == std::vector<std::size_t>{0, 1, 8});
+  CHECK(split.train_rows == std::vector<std::size_t>{3, 4, 5, 11, 7, 12, 13, 2, 9, 10, 6});
+  std::set<std::uint32_t> train_units;
+  for (std::size_t row : split.train_rows) train_units.insert(units[row]);
+  for (std::size_t row : split.test_rows) CHECK(train_units.count(units[row]) == 0);
+  CHECK(EightyTwentyUnitSplit(std::vector<std::uint32_t>{}, 0).train_rows.empty());
+  // Ids must be dense (EncodedTable::unit_ids): unit 1 has no row.
+  CHECK_THROWS_AS(EightyTwentyUnitSplit(std::vector<std::uint32_t>{0, 2}, 0),
+                  std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace privet::engine::quality

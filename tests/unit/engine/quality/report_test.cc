@@ -174,6 +174,68 @@ TEST_CASE("the report counts the rows of each table that break a declared rule")
   CHECK(RenderHtmlReport(report).find("women have no outcome") != std::string::npos);
 }
 
+// Ten patients with two identical rows each (a repeated visit), no two patients alike: split
+// by row, held-out rows find their own twin in the reference rows and the "expected" copy share
+// is far from what chance gives; split by the declared unit it is 0, as it should be.
+TEST_CASE("with a privacy unit the split keeps each unit's rows on one side") {
+  TempDir dir;
+  std::string csv = "id,sex,age,weight,outcome\n";
+  const char* const sexes[] = {"F", "M<script>"};
+  const int ages[] = {10, 30, 60, 80};
+  const char* const outcomes[] = {"no", "yes"};
+  for (int visit = 0; visit < 2; ++visit) {
+    for (int unit = 0; unit < 10; ++unit) {
+      csv += std::to_string(100 + unit) + "," + sexes[unit % 2] + "," +
+             std::to_string(ages[(unit / 2) % 4]) + ",60," + outcomes[unit / 8] + "\n";
+    }
+  }
+  WriteText(dir.path() / "real.csv", csv);
+  WriteText(dir.path() / "synthetic.csv", kSyntheticCsv);
+  nlohmann::json config = TestSchema(dir.path()).ToJson();
+  const Schema by_row_schema = Schema::FromJson(config, dir.path(), "by row");
+  config["privacy_unit"] = {{"column", "id"}, {"max_rows_per_unit", 2}};
+  const Schema by_unit_schema = Schema::FromJson(config, dir.path(), "by unit");
+  const auto report_with = [&](const Schema& schema) {
+    ReportOptions options;
+    options.target = "outcome";
+    return ComputeQualityReport(
+        schema, EncodeCsv(schema, dir.path() / "real.csv"),
+        EncodeCsv(schema, dir.path() / "synthetic.csv", nullptr, CsvKind::kSynthetic),
+        ReadNumericColumns(schema, dir.path() / "real.csv"),
+        ReadNumericColumns(schema, dir.path() / "synthetic.csv"), options);
+  };
+
+  const QualityReport by_row = report_with(by_row_schema);
+  CHECK(by_row.split.unit_column.empty());
+  REQUIRE(by_row.disclosure.has_value());
+  CHECK(by_row.disclosure->expected_exact_copy_share >= 0.5);  // twins across the split
+
+  const QualityReport by_unit = report_with(by_unit_schema);
+  CHECK(by_unit.split.unit_column == "id");
+  CHECK(by_unit.split.train_units == 8);
+  CHECK(by_unit.split.test_units == 2);
+  REQUIRE(by_unit.disclosure.has_value());
+  CHECK(by_unit.disclosure->reference_rows == 16);
+  CHECK(by_unit.disclosure->holdout_rows == 4);
+  CHECK(by_unit.disclosure->expected_exact_copy_share == 0.0);
+  CHECK(by_unit.disclosure->holdout_dcr.share_zero == 0.0);
+  REQUIRE(by_unit.classifier.has_value());
+  CHECK(by_unit.classifier->test_rows == 4);
+  const nlohmann::json json = ToJson(by_unit);
+  CHECK(json["disclosure"]["split_by"] == "unit");
+  CHECK(json["disclosure"]["split_unit_column"] == "id");
+  CHECK(ToJson(by_row)["disclosure"]["split_by"] == "row");
+  // The page says how the holdout was drawn, in each case, and no longer that nobody copied it.
+  const std::string unit_page = RenderHtmlReport(by_unit);
+  CHECK(unit_page.find("keeps every row of one id on the same side") != std::string::npos);
+  CHECK(unit_page.find("(2 units, 4 rows)") != std::string::npos);
+  CHECK(unit_page.find("no id is both trained and tested on") != std::string::npos);
+  CHECK(unit_page.find("nobody copied") == std::string::npos);
+  const std::string row_page = RenderHtmlReport(by_row);
+  CHECK(row_page.find("the config names no privacy unit") != std::string::npos);
+  CHECK(row_page.find("nobody copied") == std::string::npos);
+}
+
 TEST_CASE("the report refuses what it cannot compute") {
   Fixture f;
   ReportOptions options;

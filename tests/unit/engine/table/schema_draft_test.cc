@@ -316,6 +316,29 @@ TEST_CASE("DraftSchema: raw adult and nhanes drafts (skipped without ../shared/d
   CHECK(age_flagged);
 }
 
+// nhanes' HHIncome and TVHrsDay labels in the order its NHANES.csv shows them first (the
+// R package's coding, walkthrough s6): one open-ended label ("more 99999", "More_4_hr") must
+// not turn numeric ordering off, and it belongs at the top.
+TEST_CASE("DraftSchema: numeric labels with one open-ended label are ordered (nhanes)") {
+  const json draft = DraftSchema(kSource / "tests/data/schema/draft_open_ended.csv");
+  const json& income = AttributeNamed(draft, "HHIncome");
+  CHECK(income["type"] == "categorical");
+  CHECK(income["values"] ==
+        json::array({" 0-4999", " 5000-9999", "10000-14999", "15000-19999", "20000-24999",
+                     "25000-34999", "35000-44999", "45000-54999", "55000-64999", "65000-74999",
+                     "75000-99999", "more 99999"}));
+  CHECK(income["description"].get<std::string>().find("in numeric order, 'more 99999' last") !=
+        std::string::npos);
+  // "0_hrs" {0} before "0_to_1_hr" {0, 1}: ties on the first number go to the next one.
+  CHECK(AttributeNamed(draft, "TVHrsDay")["values"] ==
+        json::array({"0_hrs", "0_to_1_hr", "1_hr", "2_hr", "3_hr", "4_hr", "More_4_hr"}));
+  // One open-ended label at each end.
+  CHECK(AttributeNamed(draft, "Wait")["values"] ==
+        json::array({"less than 1 hr", "1-2 hr", "2-4 hr", "over 4 hr"}));
+  // "overweight" is not the word "over": the labels name no order, file order is kept.
+  CHECK(AttributeNamed(draft, "Shape")["values"] == json::array({"2", "overweight", "1"}));
+}
+
 TEST_CASE("DraftSchema: bad input files are InputErrors") {
   CHECK_THROWS_AS(DraftSchema(kSource / "tests/data/schema/absent.csv"), InputError);
   CHECK_THROWS_WITH_AS(DraftSchema(kSource / "tests/data/schema/ragged.csv"),
