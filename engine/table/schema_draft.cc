@@ -253,6 +253,10 @@ bool NameLooksLikeCode(const std::string& name) {
 // An integer column with at most this many distinct values and a code-like name is drafted
 // as categorical (its values are labels, not quantities).
 constexpr std::size_t kMaxCodeValues = 20;
+// An integer column with at most this many distinct values and no code-like name stays
+// integer, but its description asks the reviewer whether the numbers are codes: the data cannot
+// tell a chest-pain type 1..4 from a count of vessels 0..3, and a short name ("cp") says nothing.
+constexpr std::size_t kFewIntegerValues = 10;
 
 // Rows-per-unit quantiles of a repeating identifier, for the draft's description.
 std::string RowsPerUnitSummary(const ColumnStats& s, std::uint64_t& p99) {
@@ -542,6 +546,11 @@ json DraftSchema(const std::filesystem::path& csv, const DraftOptions& options) 
       description =
           "draft: bounds are the data's own min and max (private): replace them with public "
           "ones (the measurement's possible range, a code book, a clinical range)";
+      if (integer && s.counts.size() <= kFewIntegerValues) {
+        description += "; only " + std::to_string(s.counts.size()) +
+                       " distinct values: if they are codes (a type or a category, not an "
+                       "amount), make it categorical with the code book's codes";
+      }
     } else if (s.all_date && s.date_min < s.date_max) {
       a["type"] = "date";
       a["min"] = FormatTime(s.date_min, kDefaultDateFormat, false);

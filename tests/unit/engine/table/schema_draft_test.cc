@@ -195,6 +195,22 @@ TEST_CASE("DraftSchema: honest defaults and a draft worth reviewing (issue 16)")
   CHECK_NOTHROW(EncodeDataset(schema));
 }
 
+// tests/data/schema/draft_few_integers.csv: 40 invented rows; cp holds 1..4 (like heart's
+// chest-pain type, a code under a name that says nothing), ca holds 0..3, age 30..69.
+TEST_CASE("DraftSchema: a few distinct integers under a plain name ask whether they are codes") {
+  const json draft = DraftSchema(kSource / "tests/data/schema/draft_few_integers.csv");
+  for (const char* name : {"cp", "ca"}) {
+    const json& column = AttributeNamed(draft, name);
+    CAPTURE(column.dump());
+    CHECK(column["type"] == "integer");  // the data cannot tell a code from an amount
+    CHECK(column["description"].get<std::string>().find(
+              "4 distinct values: if they are codes (a type or a category, not an amount), make "
+              "it categorical") != std::string::npos);
+  }
+  const json& age = AttributeNamed(draft, "age");
+  CHECK(age["description"].get<std::string>().find("if they are codes") == std::string::npos);
+}
+
 TEST_CASE("InReadingOrder: name, type, domain, then options; top level as a person reads it") {
   const std::string text = InReadingOrder(DraftSchema(kFrictions)).dump();
   const auto at = [&](const std::string& key) { return text.find(key); };
