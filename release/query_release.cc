@@ -63,22 +63,29 @@ nlohmann::json QueryPreview::ToJson() const {
   return json;
 }
 
-QueryPreview PreviewMarginal(const Deployment& deployment, const ReleaseRequest& request,
-                             const QueryOptions& options) {
+namespace {
+
+// A query's preview: its plan (PlanMarginal or PlanCorrelation, the planner the release itself
+// uses) and the budget preview of the plan's one event.
+template <typename PlanQuery>
+QueryPreview PreviewQuery(const Deployment& deployment, const ReleaseRequest& request,
+                          const QueryOptions& options, PlanQuery plan_query) {
   const PlanInputs inputs = ResolvePlanInputs(deployment, request);
-  const engine::MarginalQueryPlan plan =
-      PlanMarginal(inputs.schema, request, options, inputs.delta);
+  const auto plan = plan_query(inputs.schema, request, options, inputs.delta);
   return {plan.ToJson(), plan.Describe(),
           PreviewBudget(deployment, RequestedDatasetId(request), {&plan.event, 1})};
 }
 
+}  // namespace
+
+QueryPreview PreviewMarginal(const Deployment& deployment, const ReleaseRequest& request,
+                             const QueryOptions& options) {
+  return PreviewQuery(deployment, request, options, PlanMarginal);
+}
+
 QueryPreview PreviewCorrelation(const Deployment& deployment, const ReleaseRequest& request,
                                 const QueryOptions& options) {
-  const PlanInputs inputs = ResolvePlanInputs(deployment, request);
-  const engine::CorrelationQueryPlan plan =
-      PlanCorrelation(inputs.schema, request, options, inputs.delta);
-  return {plan.ToJson(), plan.Describe(),
-          PreviewBudget(deployment, RequestedDatasetId(request), {&plan.event, 1})};
+  return PreviewQuery(deployment, request, options, PlanCorrelation);
 }
 
 ReleaseResult QueryMarginal(const Deployment& deployment, const ReleaseRequest& request,

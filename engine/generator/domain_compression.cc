@@ -293,27 +293,6 @@ AttributeCompression CompressDomain(const AttributeDomain& attribute,
   return c;
 }
 
-EncodedTable CompressTable(const EncodedTable& table,
-                           const std::vector<AttributeCompression>& compression,
-                           std::span<const std::size_t> rows) {
-  EncodedTable out;
-  const std::size_t n = rows.empty() ? table.num_rows() : rows.size();
-  for (std::size_t a = 0; a < table.num_columns(); ++a) {
-    const AttributeCompression& c = compression[a];
-    EncodedColumn column(table.column(a).name(), c.num_groups);
-    column.reserve(n);
-    table.column(a).Visit([&](const auto& codes) {
-      if (rows.empty()) {
-        for (auto code : codes) column.push_back(c.group_of_code[code]);
-      } else {
-        for (std::size_t r : rows) column.push_back(c.group_of_code[codes[r]]);
-      }
-    });
-    out.AddColumn(std::move(column));
-  }
-  return out;
-}
-
 void AddPairLevels(const AttributeDomain& attribute, std::span<const double> group_counts,
                    std::uint32_t max_levels, AttributeCompression& compression) {
   AttributeCompression& c = compression;

@@ -92,12 +92,6 @@ std::vector<std::uint8_t> PairLevelsOf(const EncodedColumn& codes,
 // The identity compression (one group per code, weight 1).
 AttributeCompression IdentityCompression(std::uint32_t domain_size);
 
-// Column by column: codes -> groups, for the rows listed (all rows when rows is empty). The
-// columns keep their names; domain sizes become the group counts.
-EncodedTable CompressTable(const EncodedTable& table,
-                           const std::vector<AttributeCompression>& compression,
-                           std::span<const std::size_t> rows = {});
-
 // The noisy 1-way counts summed into groups.
 std::vector<double> GroupCounts(const AttributeCompression& compression,
                                 std::span<const double> noisy_counts);

@@ -33,7 +33,7 @@ class InMemoryMarginalSource final : public MarginalSource {
   // Counts the sets on up to four threads, one set at a time each (ComputeMarginal on one
   // thread), as the structure search always scored its candidates.
   std::vector<Marginal> CountBatch(const std::vector<std::vector<std::size_t>>& sets) override;
-  // A new table of the mapped columns (column names kept), as CompressTable makes.
+  // A new table of the mapped columns (column names kept; domain sizes become the maps').
   std::unique_ptr<MarginalSource> View(std::span<const std::size_t> attributes,
                                        const std::vector<CodeMap>& maps) override;
   // One coin per row in row order: row r is kept when (secure() >> 11) < SubsampleThreshold.
