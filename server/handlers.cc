@@ -249,7 +249,7 @@ Reply SetBudget(ServiceContext& context, const Call& call) {
 // release/'s refusal of an input (an attribute the config does not have, ...) is 400
 // invalid_request, naming the input.
 struct PlannedRequest {
-  nlohmann::json plan;  // what the commands print; plan["budget"] is null without a budget
+  nlohmann::json plan;   // what the commands print; plan["budget"] is null without a budget
   bool refused = false;  // the budget preview's decision is "refused"
 };
 
@@ -314,10 +314,10 @@ void RefuseWhatCannotBeCharged(const ServiceContext& context, const StoredReques
   const PlannedRequest planned = PlanRequest(context, stored.kind, request, stored.options);
   if (!planned.refused) return;
   const nlohmann::json& budget = planned.plan.at("budget");
-  throw ApiError(409, "budget_exceeded",
-                 budget.at("reason").get<std::string>() +
-                     "; nothing was charged and no request was recorded",
-                 {{"refused_by", budget.at("refused_by")}, {"budget", budget}});
+  throw ApiError(
+      409, "budget_exceeded",
+      budget.at("reason").get<std::string>() + "; nothing was charged and no request was recorded",
+      {{"refused_by", budget.at("refused_by")}, {"budget", budget}});
 }
 
 Reply Submit(ServiceContext& context, const Call& call) {
@@ -471,8 +471,7 @@ Reply AcknowledgeIncident(ServiceContext& context, const Call& call) {
   if (ack.outcome == release::AckOutcome::kAlreadyAcknowledged) {
     throw ApiError(409, "conflict", "incident " + id + " is already acknowledged");
   }
-  return Json({{"incident", release::ToJson(ack.incident)},
-               {"open_incidents", ack.open_after}});
+  return Json({{"incident", release::ToJson(ack.incident)}, {"open_incidents", ack.open_after}});
 }
 
 Reply LedgerVerify(ServiceContext& context, const Call&) {
