@@ -2,8 +2,12 @@
 
 namespace privet::server {
 
-std::string ErrorBody(const std::string& code, const std::string& message) {
-  return nlohmann::json{{"error", {{"code", code}, {"message", message}}}}.dump() + "\n";
+std::string ErrorBody(const std::string& code, const std::string& message,
+                      const nlohmann::json& detail) {
+  nlohmann::json error = detail.is_object() ? detail : nlohmann::json::object();
+  error["code"] = code;
+  error["message"] = message;
+  return nlohmann::json{{"error", error}}.dump() + "\n";
 }
 
 std::string CodeForStatus(int status) {

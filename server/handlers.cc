@@ -242,11 +242,42 @@ Reply SetBudget(ServiceContext& context, const Call& call) {
   return Json(DatasetJson(ledger, id), 201);
 }
 
-// POST /v1/plan: `privet synthesize --plan` and `privet query marginal|correlation --plan` over
-// the API, through the same release/ previews (PreviewSynthesis, PreviewMarginal,
-// PreviewCorrelation), so "plan" is the JSON those commands print with --json. A plan the cap
-// or the budget would refuse is still a 200 (it is information; only a request is refused):
-// plan.budget.decision is "refused" where the command exits with kPlanRefused.
+// A request's plan from public inputs only, through the release/ previews that `privet
+// synthesize --plan` and `privet query marginal|correlation --plan` print with --json
+// (PreviewSynthesis, PreviewMarginal, PreviewCorrelation): free, reads no data, charges
+// nothing. The budget preview is the ledger's own charge rule (release/budget_preview.h).
+// release/'s refusal of an input (an attribute the config does not have, ...) is 400
+// invalid_request, naming the input.
+struct PlannedRequest {
+  nlohmann::json plan;   // what the commands print; plan["budget"] is null without a budget
+  bool refused = false;  // the budget preview's decision is "refused"
+};
+
+PlannedRequest PlanRequest(const ServiceContext& context, const std::string& kind,
+                           const release::ReleaseRequest& request, const nlohmann::json& options) {
+  try {
+    const release::Deployment deployment = context.deployment.ForRelease();
+    if (kind == "synthesize") {
+      const release::SynthesisPreview preview =
+          release::PreviewSynthesis(deployment, request, SynthesizeOptionsFromJson(options));
+      return {preview.ToJson(), preview.refused()};
+    }
+    const release::QueryOptions query = QueryOptionsFromJson(options);
+    const release::QueryPreview preview =
+        kind == "marginal" ? release::PreviewMarginal(deployment, request, query)
+                           : release::PreviewCorrelation(deployment, request, query);
+    return {preview.ToJson(), preview.refused()};
+  } catch (const UsageError& error) {
+    throw ApiError(400, "invalid_request", error.what());
+  } catch (const InputError& error) {
+    throw ApiError(400, "invalid_request", error.what());
+  }
+}
+
+// POST /v1/plan: the plan of a request (PlanRequest), so "plan" is the JSON the commands print
+// with --json. A plan the cap or the budget would refuse is still a 200 (it is information;
+// only a request is refused): plan.budget.decision is "refused" where the command exits with
+// kPlanRefused.
 Reply Plan(ServiceContext& context, const Call& call) {
   const JsonFields fields =
       JsonFields::FromBody(call.body, {"dataset", "kind", "epsilon", "delta", "options"});
@@ -261,26 +292,32 @@ Reply Plan(ServiceContext& context, const Call& call) {
   request.delta = fields.OptionalNumber("delta");
   CheckEpsilonDelta(request.epsilon, request.delta);
   const nlohmann::json options = CheckOptions(kind, fields.OptionalObject("options"));
-  try {
-    // Free: nothing is charged or read from the data. The budget preview is the ledger's own
-    // charge rule (release/budget_preview.h).
-    const release::Deployment deployment = context.deployment.ForRelease();
-    nlohmann::json plan;
-    if (kind == "synthesize") {
-      plan = release::PreviewSynthesis(deployment, request, SynthesizeOptionsFromJson(options))
-                 .ToJson();
-    } else {
-      const release::QueryOptions query = QueryOptionsFromJson(options);
-      plan = (kind == "marginal" ? release::PreviewMarginal(deployment, request, query)
-                                 : release::PreviewCorrelation(deployment, request, query))
-                 .ToJson();
-    }
-    return Json({{"dataset", request.dataset_id}, {"kind", kind}, {"plan", plan}});
-  } catch (const UsageError& error) {
-    throw ApiError(400, "invalid_request", error.what());
-  } catch (const InputError& error) {
-    throw ApiError(400, "invalid_request", error.what());
-  }
+  return Json({{"dataset", request.dataset_id},
+               {"kind", kind},
+               {"plan", PlanRequest(context, kind, request, options).plan}});
+}
+
+// A submitted request the ledger can never charge is refused here, before it is stored:
+// the per-release cap and the budget are set once, and a dataset's composed spend only grows
+// (composition never lowers a total), so a request its plan refuses now would be refused
+// whenever an officer approved it. The verdict is the plan's (PlanRequest), made from the
+// request's public fields and the ledger's published figures alone, never from the data:
+// whatever the data, the same request gets the same answer, and the answer carries exactly
+// the budget preview POST /v1/plan shows the same caller. A request the plan accepts may
+// still be refused at its charge if other releases are charged first (the ledger decides,
+// atomically); it then fails with the same code.
+void RefuseWhatCannotBeCharged(const ServiceContext& context, const StoredRequest& stored) {
+  release::ReleaseRequest request;
+  request.dataset_id = stored.dataset_id;
+  request.epsilon = stored.epsilon;
+  request.delta = stored.delta;
+  const PlannedRequest planned = PlanRequest(context, stored.kind, request, stored.options);
+  if (!planned.refused) return;
+  const nlohmann::json& budget = planned.plan.at("budget");
+  throw ApiError(
+      409, "budget_exceeded",
+      budget.at("reason").get<std::string>() + "; nothing was charged and no request was recorded",
+      {{"refused_by", budget.at("refused_by")}, {"budget", budget}});
 }
 
 Reply Submit(ServiceContext& context, const Call& call) {
@@ -310,6 +347,7 @@ Reply Submit(ServiceContext& context, const Call& call) {
       throw ApiError(404, "not_found", "no registered dataset \"" + request.dataset_id + "\"");
     }
   }
+  RefuseWhatCannotBeCharged(context, request);
   const double auto_approve =
       context.requests.AutoApproveEpsilon().value_or(context.config.auto_approve_epsilon);
   const bool at_once = request.epsilon <= auto_approve;
@@ -433,8 +471,7 @@ Reply AcknowledgeIncident(ServiceContext& context, const Call& call) {
   if (ack.outcome == release::AckOutcome::kAlreadyAcknowledged) {
     throw ApiError(409, "conflict", "incident " + id + " is already acknowledged");
   }
-  return Json({{"incident", release::ToJson(ack.incident)},
-               {"open_incidents", ack.open_after}});
+  return Json({{"incident", release::ToJson(ack.incident)}, {"open_incidents", ack.open_after}});
 }
 
 Reply LedgerVerify(ServiceContext& context, const Call&) {

@@ -36,9 +36,9 @@ struct CallNotes {
 thread_local CallNotes current_call;
 
 void SetError(httplib::Response& response, int status, const std::string& code,
-              const std::string& message) {
+              const std::string& message, const nlohmann::json& detail = nlohmann::json::object()) {
   response.status = status;
-  response.set_content(ErrorBody(code, message), "application/json");
+  response.set_content(ErrorBody(code, message, detail), "application/json");
   current_call.code = code;
 }
 
@@ -208,7 +208,7 @@ void Service::Impl::Dispatch(const Route& route, const httplib::Request& http,
       response.set_content(reply.body, reply.content_type.c_str());
     }
   } catch (const ApiError& error) {
-    SetError(response, error.status(), error.code(), error.what());
+    SetError(response, error.status(), error.code(), error.what(), error.detail());
   } catch (const StorageError&) {
     SetError(response, 503, "unavailable", "a deployment store cannot be read or written");
   } catch (const IntegrityError&) {

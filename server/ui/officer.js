@@ -173,14 +173,38 @@
     return tr;
   }
 
+  // Acknowledges this one incident (POST /v1/incidents/{id}/ack), never others of its dataset:
+  // an incident recorded after the officer looked stays open until it is read too.
+  function ackButton(incident) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'ack';
+    button.textContent = 'Acknowledge';
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const answer = await api('POST', '/v1/incidents/' + encodeURIComponent(incident.id) +
+                                             '/ack', {});
+        setStatus('acknowledged ' + incident.id + '; ' + number(answer.open_incidents) +
+                  ' open incident(s) of ' + incident.dataset_id + ' remain', false);
+      } catch (error) {
+        setStatus(error.message, true);
+      }
+      await refresh();
+    });
+    return button;
+  }
+
   function incidentRow(incident) {
     const tr = document.createElement('tr');
     tr.dataset.incidentId = incident.id;
     for (const value of [incident.id, incident.time, incident.dataset_id, incident.requester,
-                         incident.stage, incident.class, incident.release_id,
-                         incident.acknowledged ? 'yes' : 'no']) {
+                         incident.stage, incident.class, incident.release_id]) {
       tr.appendChild(cell(value));
     }
+    const td = cell(incident.acknowledged ? 'yes' : 'no ', 'acknowledged');
+    if (!incident.acknowledged) td.appendChild(ackButton(incident));
+    tr.appendChild(td);
     return tr;
   }
 

@@ -8,6 +8,8 @@
 //     from it); Approve makes it run, and it appears as released with the SHA-256 of the
 //     attestation the researcher downloads;
 //   - the budget chart shows what the API says was spent;
+//   - the incident a restart recorded (officer_ui_test.sh makes it) is acknowledged with its
+//     row's Acknowledge button, and the API then says so;
 //   - no request left the service's origin and no CSP violation happened;
 // and keeps a screenshot. Exit code 0 when every check holds, 1 (with the failures) otherwise.
 'use strict';
@@ -191,6 +193,20 @@ async function main() {
     assert.ok(after.line.startsWith('epsilon spent ' + String(+spent.toPrecision(6)) + ' of 3'),
               after.line);
     assert.ok(Math.abs(after.spentWidth / after.width - spent / 3) < 1e-9, JSON.stringify(after));
+
+    // The restart's incident: open, with its button; the click acknowledges it (the API agrees).
+    const incidents = (await callJson('GET', '/v1/incidents', officer)).incidents;
+    assert.equal(incidents.length, 1);
+    assert.equal(incidents[0].acknowledged, false);
+    const incidentRow = '#incidents tr[data-incident-id="' + incidents[0].id + '"]';
+    await page.click(incidentRow + ' button.ack');
+    await page.waitForFunction((selector) => {
+      const cell = document.querySelector(selector + ' td.acknowledged');
+      return cell !== null && cell.textContent === 'yes';
+    }, { timeout: kHangGuardMs }, incidentRow);
+    assert.equal(await page.$$eval(incidentRow + ' button', (found) => found.length), 0);
+    const acked = (await callJson('GET', '/v1/incidents', officer)).incidents;
+    assert.equal(acked[0].acknowledged, true);
 
     await page.screenshot({ path: process.env.PRIVET_SCREENSHOT, fullPage: true });
 

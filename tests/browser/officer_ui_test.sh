@@ -19,6 +19,15 @@ command -v node > /dev/null || { echo "node missing: skipped (scripts/test insta
 # shellcheck source=tests/e2e/serve_support.sh
 source "$source_dir/tests/e2e/serve_support.sh"
 serve_scratch_deployment "$privet" "$source_dir"
+# A real incident for the page to acknowledge: a pending request that the test turns into what a
+# killed service leaves (state running), and the restart's recovery records its incident.
+curl -sS --fail --cacert "$dep/tls/cert.pem" "https://127.0.0.1:$serve_port/v1/requests" \
+  -H "Authorization: Bearer $(cat "$dep/rita.token")" \
+  -d '{"dataset":"covid_testing","kind":"marginal","epsilon":1,"purpose":"interrupted","options":{"attributes":["gender"]}}' \
+  > /dev/null
+serve_stop
+sqlite3 "$dep/requests.db" "UPDATE requests SET state='running' WHERE state='pending'"
+serve_start "$privet" "$dep" "$scratch/serve.err"
 mkdir -p "$out"
 PRIVET_URL="https://127.0.0.1:$serve_port" PRIVET_CA="$dep/tls/cert.pem" \
   PRIVET_OFFICER_TOKEN="$(cat "$dep/olivia.token")" \

@@ -1,7 +1,8 @@
 // `privet serve` through real processes and real TLS (docs/api.md): each test case builds a
 // deployment in a scratch folder with the CLI (keygen, dataset register, user add, a
-// self-signed certificate from `openssl req`), starts the service on a loopback port the
-// kernel picks, talks to it with cpp-httplib's TLS client, and stops it before returning.
+// self-signed certificate from tests/e2e/make_test_certificate.sh), starts the service on a
+// loopback port the kernel picks, talks to it with cpp-httplib's TLS client, and stops it before
+// returning.
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -59,8 +60,10 @@ Ran Privet(const std::vector<std::string>& args, const fs::path& log) {
 // users of every role (and one revoked).
 class Deployment {
  public:
-  // The dataset's budget: total epsilon and delta (strings, as on the command line).
-  explicit Deployment(const std::string& epsilon = "3", const std::string& delta = "1e-6") {
+  // The dataset's budget: total epsilon and delta, and a per-release cap when not empty
+  // (strings, as on the command line).
+  explicit Deployment(const std::string& epsilon = "3", const std::string& delta = "1e-6",
+                      const std::string& per_release_epsilon = "") {
     static std::atomic<int> counter{0};
     root_ = fs::temp_directory_path() /
             ("privet-serve-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
@@ -68,17 +71,23 @@ class Deployment {
     fs::create_directories(root_ / "tls");
     log_ = root_ / "test.log";
     Must(Privet({"keygen", "--out", (root_ / "keys").string()}, log_));
-    Must(Privet({"dataset", "register", "--config",
-                 std::string(PRIVET_SOURCE_DIR) + "/configs/covid_testing.json", "--ledger",
-                 (root_ / "privet-ledger.db").string(), "--epsilon", epsilon, "--delta", delta,
-                 "--owner", "office"},
-                log_));
-    Must(
-        Shell("openssl req -x509 -newkey ed25519 -nodes -days 2 -subj /CN=localhost "
-              "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
-                  Quote((root_ / "tls/key.pem").string()) + " -out " +
-                  Quote((root_ / "tls/cert.pem").string()),
-              log_));
+    std::vector<std::string> registration = {
+        "dataset",   "register",
+        "--config",  std::string(PRIVET_SOURCE_DIR) + "/configs/covid_testing.json",
+        "--ledger",  (root_ / "privet-ledger.db").string(),
+        "--epsilon", epsilon,
+        "--delta",   delta,
+        "--owner",   "office"};
+    if (!per_release_epsilon.empty()) {
+      registration.push_back("--per-release-epsilon");
+      registration.push_back(per_release_epsilon);
+    }
+    Must(Privet(registration, log_));
+    Must(Shell("bash " +
+                   Quote(std::string(PRIVET_SOURCE_DIR) + "/tests/e2e/make_test_certificate.sh") +
+                   " " + Quote((root_ / "tls/key.pem").string()) + " " +
+                   Quote((root_ / "tls/cert.pem").string()),
+               log_));
     WriteConfig(json::object());
     for (const auto& [name, role] :
          std::vector<std::pair<std::string, std::string>>{{"olivia", "officer"},
@@ -427,10 +436,10 @@ TEST_CASE("serve: POST /v1/plan previews queries exactly as `privet query --plan
   // The CLI's --plan --json on the same ledger; its exit code and stdout.
   const auto cli_plan = [&](const std::string& kind, const std::string& epsilon,
                             const std::string& attrs) {
-    return Privet({"query", kind, "--plan", "--json", "--dataset", "covid_testing", "--epsilon",
-                   epsilon, "--attrs", attrs, "--ledger",
-                   (deployment.root() / "privet-ledger.db").string()},
-                  deployment.log());
+    return Privet(
+        {"query", kind, "--plan", "--json", "--dataset", "covid_testing", "--epsilon", epsilon,
+         "--attrs", attrs, "--ledger", (deployment.root() / "privet-ledger.db").string()},
+        deployment.log());
   };
   struct Case {
     std::string kind, epsilon, attrs, body;
@@ -484,6 +493,55 @@ TEST_CASE("serve: POST /v1/plan previews queries exactly as `privet query --plan
   CHECK(unknown.body.find("no_such") != std::string::npos);
   // Planning is free: nothing was charged.
   CHECK(Call(server, "GET", "/v1/datasets", rita).Json()["datasets"][0]["spent_epsilon"] == 0);
+  CHECK(server.Stop() == 0);
+}
+
+TEST_CASE("serve: a request the ledger can never charge is refused at submission") {
+  // A researcher probing the cap: above it the answer is 409 budget_exceeded with the plan's
+  // own verdict and budget preview, and nothing is stored; at it the request is accepted. The
+  // verdict is the plan's, from public inputs: two kinds over different attributes at the same
+  // epsilon get the same words, whatever the data holds.
+  Deployment deployment("3", "1e-6", "1.5");
+  Server server(deployment);
+  const std::string rita = deployment.token("rita");
+  const auto body = [](const std::string& kind, const std::string& epsilon,
+                       const std::string& attributes) {
+    return R"({"dataset":"covid_testing","kind":")" + kind + R"(","epsilon":)" + epsilon +
+           R"(,"purpose":"probe","options":{"attributes":[)" + attributes + "]}}";
+  };
+  std::vector<std::string> reasons;
+  for (const std::string& request :
+       {body("marginal", "2", R"("gender")"), body("correlation", "2", R"("age","ct_result")")}) {
+    CAPTURE(request);
+    const Answer refused = Call(server, "POST", "/v1/requests", rita, request);
+    CHECK(refused.status == 409);
+    REQUIRE(refused.Code() == "budget_exceeded");
+    const json error = refused.Json()["error"];
+    CHECK(error["refused_by"] == "per_release_cap");
+    // Exactly what POST /v1/plan shows the same caller, nothing more.
+    const json plan = Call(server, "POST", "/v1/plan", rita,
+                           request.substr(0, request.find(R"(,"purpose")")) +
+                               request.substr(request.find(R"(,"options")")))
+                          .Json()["plan"]["budget"];
+    CHECK(error["budget"] == plan);
+    CHECK(plan["decision"] == "refused");
+    CHECK(error["message"].get<std::string>().starts_with(plan["reason"].get<std::string>()));
+    CHECK(error.size() == 4);  // code, message, refused_by, budget
+    reasons.push_back(plan["reason"]);
+  }
+  CHECK(reasons.at(0) ==
+        "this release needs epsilon 2 but the per-release cap is 1.5 (delta 1e-06)");
+  CHECK(reasons.at(1) == reasons.at(0));
+  CHECK(Call(server, "GET", "/v1/requests", rita).Json()["requests"].empty());
+  // At the cap: accepted, and pending for the officer (above the auto-approve 0.5).
+  const Answer at_cap =
+      Call(server, "POST", "/v1/requests", rita, body("marginal", "1.5", R"("gender")"));
+  REQUIRE(at_cap.status == 202);
+  CHECK(at_cap.Json()["state"] == "pending");
+  // An input release/ refuses is 400 at submission as at the plan, and is not stored either.
+  CHECK(Call(server, "POST", "/v1/requests", rita, body("marginal", "1", R"("no_such")")).Code() ==
+        "invalid_request");
+  CHECK(Call(server, "GET", "/v1/requests", rita).Json()["requests"].size() == 1);
   CHECK(server.Stop() == 0);
 }
 
@@ -632,8 +690,8 @@ TEST_CASE("serve: a researcher's marginal end to end, approval, restart recovery
     for (const json& line : lines) {
       found = found || (line["user"] == "rita" && line["method"] == "POST" &&
                         line["path"] == "/v1/requests" && line["status"] == 202);
-      logged_ack = logged_ack || (line["user"] == "olivia" && line["path"] == ack_path &&
-                                  line["status"] == 200);
+      logged_ack = logged_ack ||
+                   (line["user"] == "olivia" && line["path"] == ack_path && line["status"] == 200);
     }
     CHECK(found);
     CHECK(logged_ack);
@@ -764,7 +822,10 @@ TEST_CASE("serve: 32 concurrent researchers against a budget that fits 20 get ex
   Deployment deployment("2.5", "0");
   Server server(deployment);
   const std::string rita = deployment.token("rita");
+  // A submission the budget can no longer take is refused at once (409 budget_exceeded, nothing
+  // stored); one that got in before the budget filled fails at its charge with the same code.
   std::vector<std::string> ids(32);
+  std::vector<int> statuses(32, 0);
   std::vector<std::thread> clients;
   for (std::size_t i = 0; i < ids.size(); ++i) {
     clients.emplace_back([&, i] {
@@ -775,13 +836,25 @@ TEST_CASE("serve: 32 concurrent researchers against a budget that fits 20 get ex
           R"({"dataset":"covid_testing","kind":"marginal","epsilon":0.125,"purpose":"load",)"
           R"("options":{"attributes":["result"]}})",
           "application/json");
-      if (result && result->status == 202) ids[i] = json::parse(result->body)["id"];
+      if (!result) return;
+      statuses[i] = result->status;
+      if (result->status == 202) ids[i] = json::parse(result->body)["id"];
+      if (result->status == 409 &&
+          json::parse(result->body)["error"]["code"] == "budget_exceeded") {
+        ids[i] = "refused at submission";
+      }
     });
   }
   for (std::thread& client : clients) client.join();
   int released = 0, over_budget = 0;
-  for (const std::string& id : ids) {
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const std::string& id = ids[i];
+    CAPTURE(statuses[i]);
     REQUIRE_FALSE(id.empty());
+    if (id == "refused at submission") {
+      ++over_budget;
+      continue;
+    }
     const json request = AwaitFinal(server, id, rita);
     if (request["state"] == "released") ++released;
     if (request["state"] == "failed" && request["error"]["code"] == "budget_exceeded") {

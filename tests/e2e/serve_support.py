@@ -33,10 +33,9 @@ class Deployment:
                      "--ledger", self.ledger, "--epsilon", register[0], "--delta", register[1],
                      "--owner", "office", *register[2:])
         subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-days", "2", "-subj",
-             "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-             "-keyout", os.path.join(self.root, "tls", "key.pem"),
-             "-out", self.certificate], check=True, capture_output=True)
+            ["bash", os.path.join(source_dir, "tests", "e2e", "make_test_certificate.sh"),
+             os.path.join(self.root, "tls", "key.pem"), self.certificate],
+            check=True, capture_output=True)
         config = {"port": 0, "tls_certificate": "tls/cert.pem", "tls_key": "tls/key.pem",
                   "auto_approve_epsilon": 0.5, "workers": 2, "auth_failure_limit": 1000}
         config.update(server or {})

@@ -1,7 +1,7 @@
 # Shared by the shell tests and benches that run `privet serve` (source it; bash only):
 #   serve_make_deployment PRIVET SOURCE_DIR DEP [SERVER_JSON]
 #       a deployment folder DEP: signing key, covid_testing registered (epsilon 3, delta 1e-6)
-#       with the shipped config, a self-signed loopback certificate from `openssl req`, and
+#       with the shipped config, a self-signed loopback certificate (make_test_certificate.sh), and
 #       server.json (default: any free port, the certificate, auto-approve up to 0.5)
 #   serve_add_user PRIVET DEP NAME ROLE      writes NAME's token to DEP/NAME.token
 #   serve_start PRIVET DEP LOG               starts the service in the background; sets
@@ -25,9 +25,7 @@ serve_make_deployment() {
   "$privet" keygen --out "$dep/keys" > /dev/null
   "$privet" dataset register --config "$source_dir/configs/covid_testing.json" \
     --ledger "$dep/privet-ledger.db" --epsilon 3 --delta 1e-6 --owner office > /dev/null
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
-    -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
-    -keyout "$dep/tls/key.pem" -out "$dep/tls/cert.pem" 2> /dev/null
+  bash "$source_dir/tests/e2e/make_test_certificate.sh" "$dep/tls/key.pem" "$dep/tls/cert.pem"
   printf '%s\n' "$config" > "$dep/server.json"
 }
 
