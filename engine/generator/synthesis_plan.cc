@@ -272,6 +272,22 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
   return PlanAt(attributes, options, *t);
 }
 
+double PlannedPairNoiseTvd(const SynthesisPlan& plan, double expected_rows) {
+  if (plan.num_pairs == 0) return 0;
+  const double cells = static_cast<double>(plan.options.pair_levels) * plan.options.pair_levels;
+  return 0.5 * 0.7978845608028654 * plan.pair.StdDev() * cells / expected_rows;
+}
+
+std::optional<std::uint32_t> AutoPairRoundsFor(const SynthesisPlan& plan, double expected_rows) {
+  if (plan.num_pair_selections == 0) return std::nullopt;
+  const double tvd = PlannedPairNoiseTvd(plan, expected_rows);
+  if (!(tvd > 0)) return std::nullopt;
+  const double ratio = kMaxPlannedPairNoiseTvd / tvd;
+  const double rounds = std::floor(static_cast<double>(plan.num_pairs) * ratio * ratio);
+  if (rounds < 1) return std::nullopt;
+  return static_cast<std::uint32_t>(std::min(rounds, static_cast<double>(plan.num_pairs)));
+}
+
 SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options) {
   options.max_rows_per_unit = schema.max_rows_per_unit();
   const std::vector<AttributeDomain> columns = DomainsOf(schema);
@@ -302,12 +318,30 @@ SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options) {
     options.pair_share = 0.0;
     plan = PlanSynthesis(modelled, options);
   }
+  // With the estimate and selected automatic pairs, fewer rounds make each measurement less
+  // noisy (the pair share is split over the rounds, so sigma grows about as sqrt(rounds)): the
+  // rounds are cut to the most whose full-size pair still passes kMaxPlannedPairNoiseTvd at
+  // expected_rows (AutoPairRoundsFor), and only when not even one round passes are the pairs
+  // left out. nhanes at m = 1, epsilon 1: 150 rounds (noise TVD 0.21) -> 8 rounds (0.049);
+  // measured in bench/results/2026-12-02-vm-nhanes-m1-s7.md. Public: the estimate, k, options.
   if (!options.pair_share && plan.num_pairs > 0 && has_estimate) {
-    const double pair_cells = static_cast<double>(options.pair_levels) * options.pair_levels;
-    const double pair_tvd =
-        0.5 * 0.7978845608028654 * plan.pair.StdDev() * pair_cells / *schema.expected_rows();
-    if (pair_tvd > kMaxPlannedPairNoiseTvd) {
+    const double rows = *schema.expected_rows();
+    if (PlannedPairNoiseTvd(plan, rows) > kMaxPlannedPairNoiseTvd && !options.pair_rounds &&
+        plan.num_pair_selections > 0) {
+      if (const std::optional<std::uint32_t> rounds = AutoPairRoundsFor(plan, rows)) {
+        options.pair_rounds = *rounds;
+        plan = PlanSynthesis(modelled, options);
+        // The sqrt law is an approximation (the scale t is re-fitted): step down if needed.
+        while (PlannedPairNoiseTvd(plan, rows) > kMaxPlannedPairNoiseTvd &&
+               *options.pair_rounds > 1) {
+          options.pair_rounds = *options.pair_rounds - 1;
+          plan = PlanSynthesis(modelled, options);
+        }
+      }
+    }
+    if (PlannedPairNoiseTvd(plan, rows) > kMaxPlannedPairNoiseTvd) {
       options.pair_share = 0.0;
+      options.pair_rounds.reset();
       plan = PlanSynthesis(modelled, options);
     }
   }

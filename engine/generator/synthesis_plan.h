@@ -232,10 +232,20 @@ SynthesisPlan PlanSynthesis(std::span<const AttributeDomain> attributes,
 // PlanSynthesis over the schema's modeled attributes that are not derived, with
 // options.max_rows_per_unit taken from schema.max_rows_per_unit() and the schema's rules and
 // columns recorded in the plan. With automatic pairs (pair_share unset) and the config's
-// expected_rows, the pairs are left out when a full-size pair marginal's planned noise at that
-// row count is a total variation distance above kMaxPlannedPairNoiseTvd (they would be charged
-// and never used; nhanes at epsilon 1), and their share goes to the network.
+// expected_rows, when a full-size pair marginal's planned noise at that row count is a total
+// variation distance above kMaxPlannedPairNoiseTvd (it would be charged and never used), the
+// automatic rounds are cut until it passes (AutoPairRoundsFor; nhanes at m = 1, epsilon 1: 150
+// -> 8); when not even one round passes, the pairs are left out and their share goes to the
+// network (nhanes at m = 3).
 inline constexpr double kMaxPlannedPairNoiseTvd = 0.05;
+// The expected noise TVD of one full-size pair marginal (pair_levels^2 cells) of `plan` at
+// expected_rows rows: 0.5 sqrt(2/pi) sigma_pair cells / rows; 0 without pairs.
+double PlannedPairNoiseTvd(const SynthesisPlan& plan, double expected_rows);
+// For a plan with selected pairs whose full-size pair fails kMaxPlannedPairNoiseTvd at
+// expected_rows: the most rounds R that should pass it, from sigma ~ sqrt(R) at a fixed pair
+// share, R = floor(R_0 (kMaxPlannedPairNoiseTvd / tvd_0)^2); nullopt when R < 1 (not even one
+// pair would be useful) or the plan selects no pairs. PlanSynthesis(schema) re-plans with it.
+std::optional<std::uint32_t> AutoPairRoundsFor(const SynthesisPlan& plan, double expected_rows);
 // Without expected_rows, automatic pairs are planned only up to this many modelled attributes
 // (above it they are left out and their share goes to the network; set pair_share to force them).
 inline constexpr std::size_t kMaxAttributesForPairsWithoutEstimate = 20;

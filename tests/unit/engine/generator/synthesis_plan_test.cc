@@ -324,5 +324,22 @@ TEST_CASE("The forecast's pair noise TVD is within 20% of the noise measured on 
   CHECK(forecast->pair_noise_tvd > 0.01);  // the noise is not negligible here
 }
 
+TEST_CASE("With expected_rows, automatic pair rounds are cut until a pair's planned noise passes") {
+  // 30 attributes of 10 codes, m = 1, epsilon 1: at 10,000 expected rows the default 2k = 60
+  // rounds give a pair noise TVD above kMaxPlannedPairNoiseTvd; fewer rounds (a larger share
+  // each) pass it, so the plan keeps a few pairs instead of none. At 300 rows not even one
+  // round passes, and the pairs are left out.
+  nlohmann::json config = testing::IntegerSchema(30, 9).ToJson();
+  config["expected_rows"] = 10000;
+  const SynthesisPlan cut = PlanSynthesis(Schema::FromJson(config, ".", "cut"), {});
+  REQUIRE(cut.num_pairs > 0);
+  CHECK(cut.num_pair_selections < SynthesisOptions::kAutoPairRoundsPerAttribute * 30);
+  CHECK(PlannedPairNoiseTvd(cut, 10000) <= kMaxPlannedPairNoiseTvd);
+  config["expected_rows"] = 300;
+  const SynthesisPlan none = PlanSynthesis(Schema::FromJson(config, ".", "none"), {});
+  CHECK(none.num_pairs == 0);
+  CHECK(none.pair_fraction == 0);
+}
+
 }  // namespace
 }  // namespace privet::engine
