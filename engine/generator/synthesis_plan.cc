@@ -326,22 +326,29 @@ SynthesisPlan PlanSynthesis(const Schema& schema, SynthesisOptions options) {
   // measured in bench/results/2026-12-02-vm-nhanes-m1-s7.md. Public: the estimate, k, options.
   if (!options.pair_share && plan.num_pairs > 0 && has_estimate) {
     const double rows = *schema.expected_rows();
-    if (PlannedPairNoiseTvd(plan, rows) > kMaxPlannedPairNoiseTvd && !options.pair_rounds &&
-        plan.num_pair_selections > 0) {
-      if (const std::optional<std::uint32_t> rounds = AutoPairRoundsFor(plan, rows)) {
-        options.pair_rounds = *rounds;
-        plan = PlanSynthesis(modelled, options);
-        // The sqrt law is an approximation (the scale t is re-fitted): step down if needed.
-        while (PlannedPairNoiseTvd(plan, rows) > kMaxPlannedPairNoiseTvd &&
-               *options.pair_rounds > 1) {
-          options.pair_rounds = *options.pair_rounds - 1;
-          plan = PlanSynthesis(modelled, options);
-        }
+    // Only the automatic rounds are cut; on success the cut plan replaces the plan, otherwise
+    // the options stay as they came and the pairs are left out below.
+    const std::optional<std::uint32_t> rounds =
+        PlannedPairNoiseTvd(plan, rows) > kMaxPlannedPairNoiseTvd && !options.pair_rounds
+            ? AutoPairRoundsFor(plan, rows)
+            : std::nullopt;
+    if (rounds) {
+      SynthesisOptions cut = options;
+      cut.pair_rounds = *rounds;
+      SynthesisPlan cut_plan = PlanSynthesis(modelled, cut);
+      // The sqrt law is an approximation (the scale t is re-fitted): step down if needed.
+      while (PlannedPairNoiseTvd(cut_plan, rows) > kMaxPlannedPairNoiseTvd &&
+             *cut.pair_rounds > 1) {
+        cut.pair_rounds = *cut.pair_rounds - 1;
+        cut_plan = PlanSynthesis(modelled, cut);
+      }
+      if (PlannedPairNoiseTvd(cut_plan, rows) <= kMaxPlannedPairNoiseTvd) {
+        options = cut;
+        plan = std::move(cut_plan);
       }
     }
     if (PlannedPairNoiseTvd(plan, rows) > kMaxPlannedPairNoiseTvd) {
       options.pair_share = 0.0;
-      options.pair_rounds.reset();
       plan = PlanSynthesis(modelled, options);
     }
   }
